@@ -1,0 +1,1 @@
+//! payforge-generator (work in progress).

@@ -1,0 +1,183 @@
+//! The contract between a declared endpoint and the runtime.
+//!
+//! Generated SDK code and hand-written declarations produce request types annotated with
+//! `#[payforge::endpoint(...)]`; the macro implements [`Endpoint`] for them. The client
+//! (`payforge::client`) only ever talks to this trait, so behaviour (keys, idempotency,
+//! retries, error classification) lives in one place.
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// A payment provider: the static facts an SDK crate declares once about its provider.
+///
+/// The values come from the provider profile (`specs/<provider>/provider.toml`) and are
+/// emitted by the generator into the SDK crate as one `impl Provider for <Marker>`.
+pub trait Provider: Send + Sync + 'static {
+    /// Short lowercase name, for example `"stripe"`; used in journal keys and logs.
+    const NAME: &'static str;
+    /// The provider API version the SDK was generated for, sent where the provider takes one.
+    const API_VERSION: &'static str;
+    /// The header that carries the API version (`Stripe-Version`), if the provider has one.
+    const API_VERSION_HEADER: Option<&'static str>;
+    /// The header that carries the idempotency key (`Idempotency-Key`).
+    const IDEMPOTENCY_HEADER: &'static str;
+    /// How long the provider remembers an idempotency key, in seconds (Stripe: 24 h).
+    const IDEMPOTENCY_RETENTION_SECS: u64;
+    /// The response header carrying the provider's request id (`Request-Id`).
+    const REQUEST_ID_HEADER: &'static str;
+    /// The response header carrying the provider's explicit retry advice
+    /// (`Stripe-Should-Retry`), if it has one.
+    const SHOULD_RETRY_HEADER: Option<&'static str>;
+    /// The base URL of the live API.
+    const LIVE_BASE_URL: &'static str;
+    /// The environment variable the secret key is read from by default (`STRIPE_SECRET_KEY`).
+    const SECRET_KEY_ENV: &'static str;
+    /// Key prefixes that identify a test-mode key (`sk_test_`, `rk_test_`).
+    const TEST_KEY_PREFIXES: &'static [&'static str];
+    /// Key prefixes that identify a live key (`sk_live_`, `rk_live_`).
+    const LIVE_KEY_PREFIXES: &'static [&'static str];
+    /// The provider's API error type (decoded from error responses).
+    type Error: ApiError;
+}
+
+/// How a request's parameters travel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyEncoding {
+    /// No body; every parameter goes into the query string (GET, DELETE).
+    Query,
+    /// `application/x-www-form-urlencoded`, in the provider's bracket style.
+    Form,
+    /// `application/json`.
+    Json,
+    /// `multipart/form-data` (file uploads).
+    Multipart,
+}
+
+/// The encoded parameters of a request, ready for the transport.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RequestBody {
+    /// No body; the string (possibly empty) is the query string without the leading `?`.
+    Query(String),
+    /// A form-encoded body.
+    Form(String),
+    /// A JSON body.
+    Json(Vec<u8>),
+    /// A multipart body: its parts in order.
+    Multipart(Vec<MultipartPart>),
+}
+
+/// One part of a multipart body.
+#[derive(Clone, PartialEq)]
+pub struct MultipartPart {
+    /// The form field name.
+    pub name: String,
+    /// The file name, for file parts.
+    pub file_name: Option<String>,
+    /// The content type, for file parts.
+    pub content_type: Option<String>,
+    /// The part's bytes.
+    pub data: Vec<u8>,
+}
+
+impl std::fmt::Debug for MultipartPart {
+    // File contents can be large or sensitive (identity documents): print their size only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MultipartPart")
+            .field("name", &self.name)
+            .field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .field("len", &self.data.len())
+            .finish()
+    }
+}
+
+/// A request's parameters could not be encoded.
+#[derive(Debug, thiserror::Error)]
+pub enum EncodeError {
+    /// The value has a shape the encoding cannot express (for example a map key that is
+    /// not a string).
+    #[error("cannot encode parameter `{path}`: {reason}")]
+    Unsupported {
+        /// The bracket path of the offending parameter, for example `items[0][price]`.
+        path: String,
+        /// Why it cannot be encoded.
+        reason: String,
+    },
+    /// JSON encoding failed.
+    #[error("cannot encode JSON body: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// A declared provider operation: one HTTP method and path, its parameters (the
+/// implementing struct's fields), its output and its provider.
+///
+/// Implemented by `#[payforge::endpoint]`; write the attribute, not the impl.
+pub trait Endpoint: Serialize + Send + Sync {
+    /// The provider this operation belongs to.
+    type Provider: Provider;
+    /// The decoded success response.
+    type Output: DeserializeOwned + Send + 'static;
+    /// The HTTP method.
+    const METHOD: http::Method;
+    /// The path template as declared, for example `/v1/payment_intents/{intent}`; used in
+    /// logs and metrics, where the concrete path could leak identifiers.
+    const PATH_TEMPLATE: &'static str;
+    /// Whether the operation creates or changes something and so must carry an idempotency
+    /// key (`#[idempotent]`). Never true for GET or DELETE.
+    const IDEMPOTENT: bool;
+    /// How parameters are encoded.
+    const ENCODING: BodyEncoding;
+    /// The concrete path, path parameters substituted and percent-encoded.
+    fn path(&self) -> Cow<'static, str>;
+    /// The encoded parameters (every field except path parameters).
+    fn encode(&self) -> Result<RequestBody, EncodeError>;
+}
+
+/// Percent-encodes one path segment (an id), so `a/b` cannot escape its segment.
+pub fn encode_path_segment(segment: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(segment, SEGMENT).to_string()
+}
+
+/// How the runtime should treat a provider error, as classified by the error catalogue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// A card was declined or failed a check: never retried, shown to the customer.
+    CardDecline,
+    /// The request was invalid: never retried; a bug or bad input.
+    InvalidRequest,
+    /// The idempotency key was misused: never retried; a bug.
+    Idempotency,
+    /// Authentication or permission failed: never retried; a configuration problem.
+    Authentication,
+    /// Too many requests: retry later with backoff.
+    RateLimited,
+    /// A conflict such as a lock on the object: safe to retry with the same key.
+    Conflict,
+    /// A problem on the provider's side: safe to retry with the same key.
+    ProviderFault,
+    /// Not known to the catalogue: not retried unless the provider says so.
+    Unknown,
+}
+
+impl ErrorClass {
+    /// Whether retrying the same request (with the same idempotency key) is safe and useful.
+    pub fn is_retry_safe(self) -> bool {
+        matches!(self, Self::RateLimited | Self::Conflict | Self::ProviderFault)
+    }
+}
+
+/// A provider's structured API error, decoded from an error response.
+pub trait ApiError: std::error::Error + Send + Sync + Sized + 'static {
+    /// Decodes the error from the response status and body. `None` when the body is not
+    /// the provider's error shape (the caller keeps the raw body as a decode failure).
+    fn from_response(status: http::StatusCode, body: &[u8]) -> Option<Self>;
+    /// How to treat this error.
+    fn class(&self) -> ErrorClass;
+}

@@ -1,0 +1,38 @@
+//! # payforge: the runtime behind every generated and hand-declared payment endpoint
+//!
+//! This crate owns the *behaviour* of a payment integration; generated SDK crates
+//! (such as `payforge-stripe`) and hand-written declarations only *declare* endpoints
+//! with [`endpoint`] and friends, and the expansion calls into the traits here.
+//!
+//! - [`Endpoint`] and [`Provider`]: the contract a declared operation fulfils.
+//! - [`wire`]: provider wire types shared by all SDKs: [`wire::Expandable`], [`wire::List`],
+//!   [`wire::SearchList`] and the bracket-style form encoder.
+//! - [`money`]: ISO 4217 currencies and minor-unit amounts.
+//!
+//! See `ARCHITECTURE.md` at the workspace root for the whole pipeline.
+#![forbid(unsafe_code)]
+
+pub mod endpoint;
+pub mod money;
+pub mod sensitive;
+pub mod wire;
+
+pub use endpoint::{
+    ApiError, BodyEncoding, Endpoint, EncodeError, ErrorClass, Provider, RequestBody,
+    encode_path_segment,
+};
+pub use money::Currency;
+pub use sensitive::Sensitive;
+
+/// The attribute and derive macros that declare endpoints, error catalogues and events.
+pub use payforge_macros::{ProviderError, WebhookEvent, endpoint, idempotent};
+
+/// Re-exports that generated code and macro expansions refer to by absolute path
+/// (`::payforge::__private::serde`), so that an SDK crate needs no direct dependency
+/// on them. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use http;
+    pub use serde;
+    pub use serde_json;
+}

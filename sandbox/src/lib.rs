@@ -1,0 +1,1 @@
+//! payforge-sandbox (work in progress).

@@ -1,0 +1,2 @@
+//! The sandbox server binary (work in progress).
+fn main() {}

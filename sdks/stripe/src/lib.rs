@@ -1,0 +1,1 @@
+//! payforge-stripe (work in progress).

@@ -1,0 +1,2 @@
+//! `cargo xtask`: payforge maintenance tasks (work in progress).
+fn main() {}
