@@ -12,9 +12,11 @@
 //! See `ARCHITECTURE.md` at the workspace root for the whole pipeline.
 #![forbid(unsafe_code)]
 
+pub mod client;
 pub mod endpoint;
 pub mod money;
 pub mod sensitive;
+pub mod webhook;
 pub mod wire;
 
 pub use endpoint::{

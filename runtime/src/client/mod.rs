@@ -1,0 +1,1 @@
+//! The client: keys, environments, the transport, retries and the idempotency journal.
