@@ -12,6 +12,10 @@
 //! See `ARCHITECTURE.md` at the workspace root for the whole pipeline.
 #![forbid(unsafe_code)]
 
+// Lets the derives used inside this crate (and its tests) name it `::payforge`, as
+// generated code does.
+extern crate self as payforge;
+
 pub mod client;
 pub mod endpoint;
 pub mod money;
@@ -27,7 +31,7 @@ pub use money::Currency;
 pub use sensitive::Sensitive;
 
 /// The attribute and derive macros that declare endpoints, error catalogues and events.
-pub use payforge_macros::{ProviderError, WebhookEvent, endpoint, idempotent};
+pub use payforge_macros::{ProviderError, StringEnum, WebhookEvent, endpoint, idempotent};
 
 /// Re-exports that generated code and macro expansions refer to by absolute path
 /// (`::payforge::__private::serde`), so that an SDK crate needs no direct dependency

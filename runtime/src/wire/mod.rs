@@ -4,6 +4,8 @@
 mod expandable;
 pub mod form;
 mod list;
+pub mod string_enum;
 
 pub use expandable::{Expandable, HasId};
 pub use list::{List, Paginated, SearchList};
+pub use string_enum::StringEnum;
