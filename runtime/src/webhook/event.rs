@@ -1,4 +1,6 @@
-//! Typed event payloads.
+//! Typed events: the payload contract ([`EventPayload`]) and Stripe's envelope ([`Event`]).
+
+use serde::Deserialize;
 
 /// The typed `data.object` of a provider's events: one variant per event type, plus an
 /// `Unknown` variant for types added after the SDK was generated.
@@ -13,4 +15,168 @@ pub trait EventPayload: Sized + Send + 'static {
     fn event_type(&self) -> &str;
     /// Every event type the enum knows, in declaration order.
     fn known_types() -> &'static [&'static str];
+}
+
+/// A payload that keeps `data.object` as raw JSON, for handlers (and tools) that need no
+/// typing. It knows no event types, so every event decodes into it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawObject {
+    /// The event type.
+    pub event_type: String,
+    /// The raw `data.object`.
+    pub object: serde_json::Value,
+}
+
+impl EventPayload for RawObject {
+    fn decode(event_type: &str, object: serde_json::Value) -> Result<Self, serde_json::Error> {
+        Ok(Self {
+            event_type: event_type.to_owned(),
+            object,
+        })
+    }
+
+    fn event_type(&self) -> &str {
+        &self.event_type
+    }
+
+    fn known_types() -> &'static [&'static str] {
+        &[]
+    }
+}
+
+/// A provider's event envelope, decoded from verified bytes by a worker.
+///
+/// Implemented by [`Event`] (Stripe's envelope); a provider with another envelope shape
+/// implements it for its own type and uses the same inbox and workers.
+pub trait EventEnvelope: Sized + Send + 'static {
+    /// Decodes the envelope and its typed payload from the raw body.
+    fn decode(body: &[u8]) -> Result<Self, DecodeError>;
+}
+
+/// Why verified bytes could not be decoded into a typed event. The event stays in the inbox,
+/// parked with this reason, and can be replayed after an SDK upgrade.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// The envelope itself (`id`, `type`, `created`, `data.object`) does not match.
+    #[error("the event envelope does not decode: {0}")]
+    Envelope(#[source] serde_json::Error),
+    /// The envelope decodes, but the object of a known event type does not match its schema
+    /// (typically another API version than the SDK's).
+    #[error("the `data.object` of a `{event_type}` event does not decode: {source}")]
+    Object {
+        /// The event type.
+        event_type: String,
+        /// The decoder's error, with its path and position.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// A provider event in Stripe's envelope, with its `data.object` decoded into `T`.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Event<T> {
+    /// The event id (`evt_…`): the key the inbox deduplicates on.
+    pub id: String,
+    /// The event type (`payment_intent.succeeded`).
+    pub event_type: String,
+    /// When the event was created (Unix seconds).
+    pub created: i64,
+    /// The API version the object was rendered with, if the provider says.
+    pub api_version: Option<String>,
+    /// Whether the event happened in live mode.
+    pub livemode: bool,
+    /// The connected account the event concerns, for Connect platforms.
+    pub account: Option<String>,
+    /// The API request that caused the event, if any.
+    pub request: Option<EventRequest>,
+    /// The object and, for `*.updated` events, the changed attributes.
+    pub data: EventData<T>,
+}
+
+/// The `data` member of an event.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct EventData<T> {
+    /// The typed object the event concerns.
+    pub object: T,
+    /// For `*.updated` events, the previous values of the attributes that changed, as raw
+    /// JSON (its shape is a sparse copy of the object).
+    pub previous_attributes: Option<serde_json::Value>,
+}
+
+/// The API request behind an event.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct EventRequest {
+    /// The request id (`req_…`), absent for events caused by the dashboard or automation.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The idempotency key the request carried.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawEnvelope {
+    id: String,
+    #[serde(rename = "type")]
+    event_type: String,
+    created: i64,
+    #[serde(default)]
+    api_version: Option<String>,
+    #[serde(default)]
+    livemode: bool,
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    request: Option<RawRequest>,
+    data: RawData,
+}
+
+/// Old API versions send `request` as a bare id string; newer ones as an object.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawRequest {
+    Id(String),
+    Object(EventRequest),
+}
+
+#[derive(Deserialize)]
+struct RawData {
+    object: serde_json::Value,
+    #[serde(default)]
+    previous_attributes: Option<serde_json::Value>,
+}
+
+impl<T: EventPayload> EventEnvelope for Event<T> {
+    fn decode(body: &[u8]) -> Result<Self, DecodeError> {
+        let raw: RawEnvelope = serde_json::from_slice(body).map_err(DecodeError::Envelope)?;
+        let object = T::decode(&raw.event_type, raw.data.object).map_err(|source| {
+            DecodeError::Object {
+                event_type: raw.event_type.clone(),
+                source,
+            }
+        })?;
+        Ok(Self {
+            id: raw.id,
+            event_type: raw.event_type,
+            created: raw.created,
+            api_version: raw.api_version,
+            livemode: raw.livemode,
+            account: raw.account,
+            request: raw.request.map(|request| match request {
+                RawRequest::Id(id) => EventRequest {
+                    id: Some(id),
+                    idempotency_key: None,
+                },
+                RawRequest::Object(request) => request,
+            }),
+            data: EventData {
+                object,
+                previous_attributes: raw.data.previous_attributes,
+            },
+        })
+    }
 }

@@ -1,0 +1,116 @@
+//! Why a delivery was rejected, and why a secret was refused.
+
+/// Why a webhook delivery was rejected before it reached the inbox.
+///
+/// Every variant is a reason a provider or an operator can act on; none carries a secret or
+/// the expected signature, so the message is safe to log and to return in a 400 response.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerificationError {
+    /// A header the scheme needs is absent or empty.
+    #[error("the `{header}` header is missing or empty")]
+    MissingHeader {
+        /// The header's name.
+        header: &'static str,
+    },
+    /// The signature header could not be parsed.
+    #[error("the `{header}` header is malformed: {reason}")]
+    MalformedHeader {
+        /// The header's name.
+        header: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A timestamp header is not an integer number of seconds.
+    #[error("the `{header}` header is not a Unix timestamp in seconds")]
+    InvalidTimestamp {
+        /// The header's name.
+        header: &'static str,
+    },
+    /// The header carries signatures, but none under the scheme this verifier checks
+    /// (for example only Stripe's legacy `v0`).
+    #[error("the signature header has no `{scheme}` signature")]
+    NoSignatureWithExpectedScheme {
+        /// The expected scheme label (`v1`).
+        scheme: &'static str,
+    },
+    /// Signatures are present but none matches any active secret.
+    #[error("no signature matches any active secret")]
+    NoMatchingSignature,
+    /// The signature is older than the tolerance allows: a replay, or a delivery that waited
+    /// too long in a queue.
+    #[error("the signature timestamp is {age} s old, over the tolerance of {tolerance} s")]
+    TimestampTooOld {
+        /// Seconds between the signature timestamp and now.
+        age: u64,
+        /// The tolerance in force, in seconds.
+        tolerance: u64,
+    },
+    /// The signature timestamp lies further in the future than the tolerance allows.
+    #[error("the signature timestamp is {ahead} s in the future, over the tolerance of {tolerance} s")]
+    TimestampTooNew {
+        /// Seconds between now and the signature timestamp.
+        ahead: u64,
+        /// The tolerance in force, in seconds.
+        tolerance: u64,
+    },
+    /// The body is correctly signed but is not a JSON object.
+    #[error("the body is not a JSON object: {reason}")]
+    BodyNotJson {
+        /// The JSON parser's message.
+        reason: String,
+    },
+    /// The body is JSON but carries no event id, and the scheme supplied none either.
+    #[error("the body carries no string `id` and the signature headers carry no message id")]
+    MissingEventId,
+    /// The body exceeds the configured size limit; it was not verified.
+    #[error("the body is {size} bytes, over the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The body's size (or its declared `Content-Length`).
+        size: u64,
+        /// The limit in force.
+        limit: u64,
+    },
+}
+
+impl VerificationError {
+    /// A stable snake_case identifier of the variant, for metrics and log fields.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::MissingHeader { .. } => "missing_header",
+            Self::MalformedHeader { .. } => "malformed_header",
+            Self::InvalidTimestamp { .. } => "invalid_timestamp",
+            Self::NoSignatureWithExpectedScheme { .. } => "no_signatures_with_expected_scheme",
+            Self::NoMatchingSignature => "no_matching_signature",
+            Self::TimestampTooOld { .. } => "timestamp_too_old",
+            Self::TimestampTooNew { .. } => "timestamp_too_new",
+            Self::BodyNotJson { .. } => "body_not_json",
+            Self::MissingEventId => "missing_event_id",
+            Self::BodyTooLarge { .. } => "body_too_large",
+        }
+    }
+}
+
+/// Why a signing secret or key was refused when a scheme was configured.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SecretError {
+    /// No secret was given: a verifier without a secret would reject everything.
+    #[error("at least one signing secret is required")]
+    NoSecrets,
+    /// A secret is the empty string.
+    #[error("a signing secret is empty")]
+    Empty,
+    /// A secret that must be base64 (after its prefix) is not.
+    #[error("a `{prefix}` secret is not valid base64")]
+    NotBase64 {
+        /// The secret's prefix (`whsec_`, `whpk_`, `whsk_`).
+        prefix: &'static str,
+    },
+    /// An Ed25519 key does not have 32 bytes or is not a valid curve point.
+    #[error("a `{prefix}` key is not a valid 32-byte Ed25519 key")]
+    InvalidEd25519Key {
+        /// The key's prefix (`whpk_` or `whsk_`).
+        prefix: &'static str,
+    },
+}

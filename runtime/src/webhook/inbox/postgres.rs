@@ -1,0 +1,340 @@
+//! The PostgreSQL inbox: for several application instances sharing one database.
+
+use std::time::Duration;
+
+use sqlx::Row as _;
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use sqlx::{Postgres, Transaction};
+
+use super::{
+    Arrival, ClaimedEvent, InboxEntry, InboxError, LeaseOutcome, StoreOutcome, StoredRow,
+    WebhookInbox, lease_millis, lease_outcome, validate_table_name,
+};
+use crate::webhook::verified::{Verified, VerifiedPayload};
+
+/// A [`WebhookInbox`] in PostgreSQL.
+///
+/// Workers on any number of instances claim with `SELECT … FOR UPDATE SKIP LOCKED`, so they
+/// never wait on each other's rows. A handler can also write its own effects in the same
+/// transaction that marks the event done (see
+/// [`TransactionalWorker`](crate::webhook::TransactionalWorker)), which makes effects kept in
+/// this database exactly-once.
+#[derive(Clone, Debug)]
+pub struct PgInbox {
+    pool: PgPool,
+    table: String,
+}
+
+impl PgInbox {
+    /// The default table name.
+    pub const DEFAULT_TABLE: &'static str = "payforge_webhook_inbox";
+
+    /// Connects to `url` and creates the inbox table if needed.
+    pub async fn connect(url: &str, table: &str) -> Result<Self, InboxError> {
+        let pool = PgPoolOptions::new().max_connections(8).connect(url).await?;
+        let inbox = Self::new(pool, table)?;
+        inbox.migrate().await?;
+        Ok(inbox)
+    }
+
+    /// Uses an existing pool; call [`migrate`](Self::migrate) before the first use.
+    pub fn new(pool: PgPool, table: &str) -> Result<Self, InboxError> {
+        validate_table_name(table)?;
+        Ok(Self {
+            pool,
+            table: table.to_owned(),
+        })
+    }
+
+    /// Creates the table and its index if they do not exist.
+    pub async fn migrate(&self) -> Result<(), InboxError> {
+        let table = &self.table;
+        sqlx::query(&format!(
+            "CREATE TABLE IF NOT EXISTS {table} (
+                row_id BIGSERIAL PRIMARY KEY,
+                provider TEXT NOT NULL,
+                event_id TEXT NOT NULL,
+                event_type TEXT,
+                api_version TEXT,
+                api_version_mismatch BOOLEAN NOT NULL DEFAULT FALSE,
+                body BYTEA NOT NULL,
+                received_at BIGINT NOT NULL,
+                state TEXT NOT NULL DEFAULT 'pending',
+                attempts BIGINT NOT NULL DEFAULT 0,
+                lease_owner TEXT,
+                lease_token TEXT,
+                lease_until BIGINT,
+                next_attempt_at BIGINT,
+                last_error TEXT,
+                done_at BIGINT,
+                UNIQUE (provider, event_id)
+            )"
+        ))
+        .execute(&self.pool)
+        .await?;
+        sqlx::query(&format!(
+            "CREATE INDEX IF NOT EXISTS {table}_by_state ON {table} (state, received_at)"
+        ))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The connection pool, for applications that keep their own tables beside the inbox.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Opens the transaction a transactional handler runs in, with the claimed row locked.
+    /// `None` when the claim no longer holds the lease.
+    pub(crate) async fn begin_claimed(
+        &self,
+        claim: &ClaimedEvent,
+    ) -> Result<Option<Transaction<'static, Postgres>>, InboxError> {
+        let mut transaction = self.pool.begin().await?;
+        let sql = format!(
+            "SELECT row_id FROM {} WHERE row_id = $1 AND lease_token = $2
+                AND state = 'processing' FOR UPDATE",
+            self.table
+        );
+        let locked = sqlx::query(&sql)
+            .bind(claim.row_id)
+            .bind(&claim.lease_token)
+            .fetch_optional(&mut *transaction)
+            .await?;
+        if locked.is_none() {
+            transaction.rollback().await?;
+            return Ok(None);
+        }
+        Ok(Some(transaction))
+    }
+
+    /// Marks the claimed event done inside `transaction` (whose row lock
+    /// [`begin_claimed`](Self::begin_claimed) took).
+    pub(crate) async fn complete_in(
+        &self,
+        transaction: &mut Transaction<'static, Postgres>,
+        claim: &ClaimedEvent,
+        now: i64,
+    ) -> Result<(), InboxError> {
+        let sql = format!(
+            "UPDATE {} SET state = 'done', done_at = $1, last_error = NULL,
+                lease_owner = NULL, lease_token = NULL, lease_until = NULL
+             WHERE row_id = $2 AND lease_token = $3",
+            self.table
+        );
+        sqlx::query(&sql)
+            .bind(now)
+            .bind(claim.row_id)
+            .bind(&claim.lease_token)
+            .execute(&mut **transaction)
+            .await?;
+        Ok(())
+    }
+
+    async fn update_claimed(
+        &self,
+        set: &str,
+        claim: &ClaimedEvent,
+        text: Option<&str>,
+        time: i64,
+    ) -> Result<LeaseOutcome, InboxError> {
+        let sql = format!(
+            "UPDATE {} SET {set}, lease_owner = NULL, lease_token = NULL, lease_until = NULL
+             WHERE row_id = $3 AND lease_token = $4 AND state = 'processing'",
+            self.table
+        );
+        let result = sqlx::query(&sql)
+            .bind(text)
+            .bind(time)
+            .bind(claim.row_id)
+            .bind(&claim.lease_token)
+            .execute(&self.pool)
+            .await?;
+        Ok(lease_outcome(result.rows_affected()))
+    }
+}
+
+const ENTRY_COLUMNS: &str = "provider, event_id, event_type, body, received_at, \
+    api_version_mismatch, attempts, state, lease_owner, lease_until, next_attempt_at, \
+    last_error, done_at";
+
+fn stored_row(row: &PgRow) -> Result<StoredRow, sqlx::Error> {
+    Ok(StoredRow {
+        provider: row.try_get("provider")?,
+        event_id: row.try_get("event_id")?,
+        event_type: row.try_get("event_type")?,
+        body: row.try_get("body")?,
+        received_at: row.try_get("received_at")?,
+        api_version_mismatch: row.try_get("api_version_mismatch")?,
+        attempts: row.try_get("attempts")?,
+        state: row.try_get("state")?,
+        lease_owner: row.try_get("lease_owner")?,
+        lease_until: row.try_get("lease_until")?,
+        next_attempt_at: row.try_get("next_attempt_at")?,
+        last_error: row.try_get("last_error")?,
+        done_at: row.try_get("done_at")?,
+    })
+}
+
+impl WebhookInbox for PgInbox {
+    async fn store(
+        &self,
+        event: &Verified<VerifiedPayload>,
+        arrival: Arrival,
+    ) -> Result<StoreOutcome, InboxError> {
+        let sql = format!(
+            "INSERT INTO {} (provider, event_id, event_type, api_version, api_version_mismatch,
+                body, received_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (provider, event_id) DO NOTHING",
+            self.table
+        );
+        let result = sqlx::query(&sql)
+            .bind(event.provider())
+            .bind(event.event_id())
+            .bind(event.event_type())
+            .bind(event.api_version())
+            .bind(arrival.api_version_mismatch)
+            .bind(event.body().as_ref())
+            .bind(arrival.received_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(if result.rows_affected() == 1 {
+            StoreOutcome::Stored
+        } else {
+            StoreOutcome::Duplicate
+        })
+    }
+
+    async fn claim(
+        &self,
+        worker: &str,
+        now: i64,
+        lease: Duration,
+    ) -> Result<Option<ClaimedEvent>, InboxError> {
+        let table = &self.table;
+        let sql = format!(
+            "UPDATE {table} SET state = 'processing', lease_owner = $1, lease_token = $2,
+                lease_until = $3, attempts = attempts + 1
+             WHERE row_id = (
+                SELECT row_id FROM {table}
+                WHERE state = 'pending'
+                   OR (state = 'failed' AND next_attempt_at <= $4)
+                   OR (state = 'processing' AND lease_until <= $4)
+                ORDER BY received_at, row_id LIMIT 1
+                FOR UPDATE SKIP LOCKED)
+             RETURNING row_id, provider, event_id, body, attempts, lease_token, lease_until"
+        );
+        let token = uuid::Uuid::new_v4().to_string();
+        let row = sqlx::query(&sql)
+            .bind(worker)
+            .bind(&token)
+            .bind(now.saturating_add(lease_millis(lease)))
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| claimed_event(&row)).transpose()
+    }
+
+    async fn complete(&self, claim: &ClaimedEvent, now: i64) -> Result<LeaseOutcome, InboxError> {
+        self.update_claimed(
+            "state = 'done', last_error = $1, done_at = $2",
+            claim,
+            None,
+            now,
+        )
+        .await
+    }
+
+    async fn retry_later(
+        &self,
+        claim: &ClaimedEvent,
+        error: &str,
+        next_attempt_at: i64,
+    ) -> Result<LeaseOutcome, InboxError> {
+        self.update_claimed(
+            "state = 'failed', last_error = $1, next_attempt_at = $2",
+            claim,
+            Some(error),
+            next_attempt_at,
+        )
+        .await
+    }
+
+    async fn bury(
+        &self,
+        claim: &ClaimedEvent,
+        reason: &str,
+        now: i64,
+    ) -> Result<LeaseOutcome, InboxError> {
+        self.update_claimed(
+            "state = 'dead', last_error = $1, done_at = $2",
+            claim,
+            Some(reason),
+            now,
+        )
+        .await
+    }
+
+    async fn dead_letters(&self, limit: u32) -> Result<Vec<InboxEntry>, InboxError> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM {} WHERE state = 'dead'
+             ORDER BY received_at, row_id LIMIT $1",
+            self.table
+        );
+        let rows = sqlx::query(&sql)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| stored_row(row)?.into_entry())
+            .collect()
+    }
+
+    async fn replay(&self, provider: &str, event_id: &str, _now: i64) -> Result<bool, InboxError> {
+        let sql = format!(
+            "UPDATE {} SET state = 'pending', attempts = 0, last_error = NULL,
+                next_attempt_at = NULL, done_at = NULL
+             WHERE provider = $1 AND event_id = $2 AND state = 'dead'",
+            self.table
+        );
+        let result = sqlx::query(&sql)
+            .bind(provider)
+            .bind(event_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    async fn entry(
+        &self,
+        provider: &str,
+        event_id: &str,
+    ) -> Result<Option<InboxEntry>, InboxError> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM {} WHERE provider = $1 AND event_id = $2",
+            self.table
+        );
+        let row = sqlx::query(&sql)
+            .bind(provider)
+            .bind(event_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| stored_row(&row)?.into_entry()).transpose()
+    }
+}
+
+fn claimed_event(row: &PgRow) -> Result<ClaimedEvent, InboxError> {
+    let body: Vec<u8> = row.try_get("body")?;
+    let attempts: i64 = row.try_get("attempts")?;
+    Ok(ClaimedEvent {
+        row_id: row.try_get("row_id")?,
+        provider: row.try_get("provider")?,
+        event_id: row.try_get("event_id")?,
+        body: body.into(),
+        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+        lease_token: row.try_get("lease_token")?,
+        lease_until: row.try_get("lease_until")?,
+    })
+}

@@ -1,0 +1,141 @@
+//! Fixtures shared by the webhook integration tests: signed deliveries and inboxes on both
+//! databases.
+#![allow(dead_code)] // Each test binary uses a different subset of these fixtures.
+
+#[cfg(feature = "postgres")]
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue};
+use payforge::webhook::{StripeSignature, Verified, VerifiedPayload, WebhookVerifier};
+
+pub type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+pub const SECRET: &str = "whsec_payforge_test_endpoint";
+pub const PINNED_API_VERSION: &str = "2023-08-16";
+
+/// A Stripe-shaped event body: `{id, object, type, created, api_version, livemode, data}`.
+pub fn event_body(event_id: &str, event_type: &str, object: serde_json::Value) -> Bytes {
+    serde_json::json!({
+        "id": event_id,
+        "object": "event",
+        "type": event_type,
+        "created": 1_700_000_000,
+        "api_version": PINNED_API_VERSION,
+        "livemode": false,
+        "request": { "id": null, "idempotency_key": null },
+        "data": { "object": object },
+    })
+    .to_string()
+    .into()
+}
+
+/// A charge object body for `event_body`.
+pub fn charge(id: &str, amount: i64) -> serde_json::Value {
+    serde_json::json!({ "id": id, "object": "charge", "amount": amount, "currency": "usd" })
+}
+
+/// Headers signing `body` with `secret` at `timestamp`.
+pub fn signed_headers(secret: &str, timestamp: i64, body: &[u8]) -> Result<HeaderMap, BoxError> {
+    let mut headers = HeaderMap::new();
+    let value = StripeSignature::sign(secret, timestamp, body);
+    headers.insert("stripe-signature", HeaderValue::from_str(&value)?);
+    headers.insert("content-type", HeaderValue::from_static("application/json"));
+    Ok(headers)
+}
+
+/// The test endpoint's verifier.
+pub fn verifier() -> Result<WebhookVerifier<StripeSignature>, BoxError> {
+    Ok(WebhookVerifier::new("stripe", StripeSignature::new([SECRET])?))
+}
+
+/// A verified payload, through the real verifier.
+pub fn verified(body: Bytes) -> Result<Verified<VerifiedPayload>, BoxError> {
+    let now = payforge::webhook::unix_millis() / 1000;
+    let headers = signed_headers(SECRET, now, &body)?;
+    Ok(verifier()?.verify(&headers, body, now)?)
+}
+
+/// A verified `charge.succeeded` event with id `event_id`.
+pub fn verified_charge(event_id: &str) -> Result<Verified<VerifiedPayload>, BoxError> {
+    verified(event_body(event_id, "charge.succeeded", charge("ch_1", 100)))
+}
+
+/// A fresh SQLite inbox in a temporary directory (kept alive by the returned guard).
+#[cfg(feature = "sqlite")]
+pub async fn sqlite_inbox() -> Result<(payforge::webhook::SqliteInbox, tempfile::TempDir), BoxError> {
+    let directory = tempfile::tempdir()?;
+    let inbox = payforge::webhook::SqliteInbox::open(
+        directory.path().join("inbox.db"),
+        payforge::webhook::SqliteInbox::DEFAULT_TABLE,
+    )
+    .await?;
+    Ok((inbox, directory))
+}
+
+/// The PostgreSQL test database: `$PAYFORGE_TEST_DATABASE_URL`, else the local server.
+pub fn database_url() -> String {
+    std::env::var("PAYFORGE_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// A unique table name, so concurrent tests never share rows.
+pub fn unique_table(prefix: &str) -> String {
+    format!("{prefix}_{}", uuid::Uuid::new_v4().simple())
+}
+
+/// A fresh PostgreSQL inbox in its own table. When the server is unreachable this fails
+/// under CI (`CI` set) and returns `None` elsewhere, so a laptop without PostgreSQL can still
+/// run the SQLite half of the suite.
+#[cfg(feature = "postgres")]
+pub async fn pg_inbox() -> Result<Option<Arc<payforge::webhook::PgInbox>>, BoxError> {
+    let table = unique_table("inbox");
+    match payforge::webhook::PgInbox::connect(&database_url(), &table).await {
+        Ok(inbox) => Ok(Some(Arc::new(inbox))),
+        Err(error) if std::env::var_os("CI").is_none() => {
+            eprintln!("PostgreSQL unreachable ({error}); skipping outside CI");
+            Ok(None)
+        }
+        Err(error) => Err(format!("PostgreSQL is required under CI: {error}").into()),
+    }
+}
+
+
+/// A charge, as far as the tests care.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct Charge {
+    pub id: String,
+    pub amount: i64,
+    pub currency: String,
+}
+
+/// A small hand-written event payload, shaped like the generated `EventObject`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TestObject {
+    ChargeSucceeded(Charge),
+    ChargeRefunded(Charge),
+    Unknown { event_type: String, object: serde_json::Value },
+}
+
+impl payforge::webhook::EventPayload for TestObject {
+    fn decode(event_type: &str, object: serde_json::Value) -> Result<Self, serde_json::Error> {
+        Ok(match event_type {
+            "charge.succeeded" => Self::ChargeSucceeded(serde_json::from_value(object)?),
+            "charge.refunded" => Self::ChargeRefunded(serde_json::from_value(object)?),
+            other => Self::Unknown { event_type: other.to_owned(), object },
+        })
+    }
+
+    fn event_type(&self) -> &str {
+        match self {
+            Self::ChargeSucceeded(_) => "charge.succeeded",
+            Self::ChargeRefunded(_) => "charge.refunded",
+            Self::Unknown { event_type, .. } => event_type,
+        }
+    }
+
+    fn known_types() -> &'static [&'static str] {
+        &["charge.succeeded", "charge.refunded"]
+    }
+}
