@@ -64,22 +64,42 @@ fn now_seconds() -> i64 {
 }
 
 fn burst_event(index: usize) -> Bytes {
-    event_body(&format!("evt_burst_{index:03}"), "charge.succeeded", charge(&format!("ch_{index}"), 100))
+    event_body(
+        &format!("evt_burst_{index:03}"),
+        "charge.succeeded",
+        charge(&format!("ch_{index}"), 100),
+    )
 }
 
 /// Delivers the whole scenario except the crash event; returns nothing, asserting each answer.
 async fn deliver_scenario(address: SocketAddr) -> TestResult {
     let client = reqwest::Client::new();
     let now = now_seconds();
-    let forged = event_body("evt_forged", "charge.succeeded", charge("ch_forged", 1_000_000));
-    assert_eq!(deliver(&client, address, "whsec_attacker", now, forged).await?.0, 400);
+    let forged = event_body(
+        "evt_forged",
+        "charge.succeeded",
+        charge("ch_forged", 1_000_000),
+    );
+    assert_eq!(
+        deliver(&client, address, "whsec_attacker", now, forged)
+            .await?
+            .0,
+        400
+    );
     let stale = event_body("evt_stale", "charge.succeeded", charge("ch_stale", 5));
     let (status, text) = deliver(&client, address, SECRET, now - 3_600, stale).await?;
     assert_eq!(status, 400);
     assert!(text.contains("3600 s old"), "{text}");
     let padding = "x".repeat(70 * 1024);
-    let oversized = event_body("evt_big", "charge.succeeded", serde_json::json!({ "pad": padding }));
-    assert_eq!(deliver(&client, address, SECRET, now, oversized).await?.0, 413);
+    let oversized = event_body(
+        "evt_big",
+        "charge.succeeded",
+        serde_json::json!({ "pad": padding }),
+    );
+    assert_eq!(
+        deliver(&client, address, SECRET, now, oversized).await?.0,
+        413
+    );
 
     // The burst, 16 in flight, every third event delivered twice (the provider retrying).
     let deliveries = (0..BURST).flat_map(|index| {
@@ -100,7 +120,10 @@ async fn deliver_scenario(address: SocketAddr) -> TestResult {
         assert_eq!(status, 200, "{text}");
         stored += usize::from(text == "stored");
     }
-    assert_eq!(stored, BURST, "each event stored once; redeliveries answered `duplicate`");
+    assert_eq!(
+        stored, BURST,
+        "each event stored once; redeliveries answered `duplicate`"
+    );
     Ok(())
 }
 
@@ -119,7 +142,11 @@ impl CrashOnce {
 
     /// Hangs if this is the armed attempt at the crash event.
     async fn maybe_hang(&self, event_id: &str) {
-        let armed = if event_id == CRASH_EVENT { self.0.lock().ok().and_then(|mut slot| slot.take()) } else { None };
+        let armed = if event_id == CRASH_EVENT {
+            self.0.lock().ok().and_then(|mut slot| slot.take())
+        } else {
+            None
+        };
         if let Some(entered) = armed {
             let _ = entered.send(());
             futures::future::pending::<()>().await;
@@ -132,7 +159,10 @@ fn worker_config(name: &str) -> WorkerConfig {
         worker_id: name.into(),
         lease: Duration::from_secs(1),
         max_attempts: 5,
-        backoff: Backoff { initial: Duration::from_millis(50), max: Duration::from_millis(50) },
+        backoff: Backoff {
+            initial: Duration::from_millis(50),
+            max: Duration::from_millis(50),
+        },
         idle_wait: Duration::from_millis(20),
     }
 }
@@ -155,18 +185,41 @@ where
 }
 
 /// The checks after the scenario, on any inbox.
-async fn assert_processed_once<I: WebhookInbox>(inbox: &I, per_event: Vec<(String, i64)>) -> TestResult {
-    assert_eq!(per_event.len(), BURST + 1, "every valid event has an effect");
+async fn assert_processed_once<I: WebhookInbox>(
+    inbox: &I,
+    per_event: Vec<(String, i64)>,
+) -> TestResult {
+    assert_eq!(
+        per_event.len(),
+        BURST + 1,
+        "every valid event has an effect"
+    );
     for (event_id, count) in &per_event {
         assert_eq!(*count, 1, "{event_id} was applied {count} times");
-        let entry = inbox.entry("stripe", event_id).await?.ok_or("missing entry")?;
-        assert!(matches!(entry.state, InboxState::Done { .. }), "{event_id}: {:?}", entry.state);
+        let entry = inbox
+            .entry("stripe", event_id)
+            .await?
+            .ok_or("missing entry")?;
+        assert!(
+            matches!(entry.state, InboxState::Done { .. }),
+            "{event_id}: {:?}",
+            entry.state
+        );
     }
     for rejected in ["evt_forged", "evt_stale", "evt_big"] {
-        assert!(inbox.entry("stripe", rejected).await?.is_none(), "{rejected} must not be stored");
+        assert!(
+            inbox.entry("stripe", rejected).await?.is_none(),
+            "{rejected} must not be stored"
+        );
     }
-    let crashed = inbox.entry("stripe", CRASH_EVENT).await?.ok_or("crash event lost")?;
-    assert_eq!(crashed.attempts, 2, "the crashed attempt and the one after the lease");
+    let crashed = inbox
+        .entry("stripe", CRASH_EVENT)
+        .await?
+        .ok_or("crash event lost")?;
+    assert_eq!(
+        crashed.attempts, 2,
+        "the crashed attempt and the one after the lease"
+    );
     Ok(())
 }
 
@@ -175,7 +228,9 @@ async fn sqlite_end_to_end() -> TestResult {
     let (inbox, _directory) = webhook_support::sqlite_inbox().await?;
     let inbox = Arc::new(inbox);
     let pool = inbox.pool().clone();
-    sqlx::query("CREATE TABLE effects (event_id TEXT NOT NULL)").execute(&pool).await?;
+    sqlx::query("CREATE TABLE effects (event_id TEXT NOT NULL)")
+        .execute(&pool)
+        .await?;
     let address = serve(Arc::clone(&inbox)).await?;
     let crash = CrashOnce::default();
     let handler = {
@@ -195,17 +250,38 @@ async fn sqlite_end_to_end() -> TestResult {
     };
     let entered = crash.arm();
     let body = event_body(CRASH_EVENT, "charge.succeeded", charge("ch_crash", 7));
-    assert_eq!(deliver(&reqwest::Client::new(), address, SECRET, now_seconds(), body).await?.0, 200);
-    let doomed = Arc::new(payforge::webhook::Worker::new(Arc::clone(&inbox), handler.clone(), worker_config("doomed")));
+    assert_eq!(
+        deliver(
+            &reqwest::Client::new(),
+            address,
+            SECRET,
+            now_seconds(),
+            body
+        )
+        .await?
+        .0,
+        200
+    );
+    let doomed = Arc::new(payforge::webhook::Worker::new(
+        Arc::clone(&inbox),
+        handler.clone(),
+        worker_config("doomed"),
+    ));
     let doomed_task = tokio::spawn(async move { doomed.run(futures::future::pending()).await });
     entered.await?;
     doomed_task.abort();
 
     deliver_scenario(address).await?;
-    let survivor = Arc::new(payforge::webhook::Worker::new(Arc::clone(&inbox), handler, worker_config("survivor")));
+    let survivor = Arc::new(payforge::webhook::Worker::new(
+        Arc::clone(&inbox),
+        handler,
+        worker_config("survivor"),
+    ));
     let survivor_task = tokio::spawn(async move { survivor.run(futures::future::pending()).await });
     let count_distinct = || async {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT event_id) FROM effects").fetch_one(&pool).await?;
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT event_id) FROM effects")
+            .fetch_one(&pool)
+            .await?;
         Ok::<_, BoxError>(count)
     };
     wait_for((BURST + 1) as i64, count_distinct).await?;
@@ -213,7 +289,9 @@ async fn sqlite_end_to_end() -> TestResult {
     tokio::time::sleep(Duration::from_millis(200)).await;
     survivor_task.abort();
     let per_event: Vec<(String, i64)> =
-        sqlx::query_as("SELECT event_id, COUNT(*) FROM effects GROUP BY event_id").fetch_all(&pool).await?;
+        sqlx::query_as("SELECT event_id, COUNT(*) FROM effects GROUP BY event_id")
+            .fetch_all(&pool)
+            .await?;
     assert_processed_once(&*inbox, per_event).await
 }
 
@@ -239,11 +317,14 @@ mod postgres {
         ) -> BoxFuture<'a, Result<(), HandlerError>> {
             Box::pin(async move {
                 self.crash.maybe_hang(&event.id).await;
-                sqlx::query(&format!("INSERT INTO {} (event_id) VALUES ($1)", self.effects))
-                    .bind(&event.id)
-                    .execute(&mut **transaction)
-                    .await
-                    .map_err(|error| HandlerError::Retry(error.to_string()))?;
+                sqlx::query(&format!(
+                    "INSERT INTO {} (event_id) VALUES ($1)",
+                    self.effects
+                ))
+                .bind(&event.id)
+                .execute(&mut **transaction)
+                .await
+                .map_err(|error| HandlerError::Retry(error.to_string()))?;
                 Ok(())
             })
         }
@@ -256,14 +337,34 @@ mod postgres {
         };
         let pool = sqlx::PgPool::connect(&webhook_support::database_url()).await?;
         let effects = webhook_support::unique_table("effects");
-        sqlx::query(&format!("CREATE TABLE {effects} (event_id TEXT NOT NULL)")).execute(&pool).await?;
+        sqlx::query(&format!("CREATE TABLE {effects} (event_id TEXT NOT NULL)"))
+            .execute(&pool)
+            .await?;
         let address = serve(Arc::clone(&inbox)).await?;
         let crash = CrashOnce::default();
         let entered = crash.arm();
         let body = event_body(CRASH_EVENT, "charge.succeeded", charge("ch_crash", 7));
-        assert_eq!(deliver(&reqwest::Client::new(), address, SECRET, now_seconds(), body).await?.0, 200);
-        let handler = || LedgerHandler { effects: effects.clone(), crash: crash.clone() };
-        let doomed = Arc::new(TransactionalWorker::new(Arc::clone(&inbox), handler(), worker_config("doomed")));
+        assert_eq!(
+            deliver(
+                &reqwest::Client::new(),
+                address,
+                SECRET,
+                now_seconds(),
+                body
+            )
+            .await?
+            .0,
+            200
+        );
+        let handler = || LedgerHandler {
+            effects: effects.clone(),
+            crash: crash.clone(),
+        };
+        let doomed = Arc::new(TransactionalWorker::new(
+            Arc::clone(&inbox),
+            handler(),
+            worker_config("doomed"),
+        ));
         let doomed_task = tokio::spawn(async move { doomed.run(futures::future::pending()).await });
         entered.await?;
         doomed_task.abort();
@@ -271,8 +372,14 @@ mod postgres {
         deliver_scenario(address).await?;
         let mut survivors = Vec::new();
         for name in ["survivor-1", "survivor-2"] {
-            let worker = Arc::new(TransactionalWorker::new(Arc::clone(&inbox), handler(), worker_config(name)));
-            survivors.push(tokio::spawn(async move { worker.run(futures::future::pending()).await }));
+            let worker = Arc::new(TransactionalWorker::new(
+                Arc::clone(&inbox),
+                handler(),
+                worker_config(name),
+            ));
+            survivors.push(tokio::spawn(async move {
+                worker.run(futures::future::pending()).await
+            }));
         }
         let count_sql = format!("SELECT COUNT(DISTINCT event_id) FROM {effects}");
         let count_distinct = || async {
@@ -282,10 +389,11 @@ mod postgres {
         wait_for((BURST + 1) as i64, count_distinct).await?;
         tokio::time::sleep(Duration::from_millis(200)).await;
         survivors.iter().for_each(|task| task.abort());
-        let per_event: Vec<(String, i64)> =
-            sqlx::query_as(&format!("SELECT event_id, COUNT(*) FROM {effects} GROUP BY event_id"))
-                .fetch_all(&pool)
-                .await?;
+        let per_event: Vec<(String, i64)> = sqlx::query_as(&format!(
+            "SELECT event_id, COUNT(*) FROM {effects} GROUP BY event_id"
+        ))
+        .fetch_all(&pool)
+        .await?;
         assert_processed_once(&*inbox, per_event).await
     }
 }

@@ -22,7 +22,9 @@ fn vectors_dir() -> PathBuf {
     )
 }
 
-fn read_vectors<V: for<'de> Deserialize<'de>>(file: &str) -> Result<Vec<V>, Box<dyn std::error::Error>> {
+fn read_vectors<V: for<'de> Deserialize<'de>>(
+    file: &str,
+) -> Result<Vec<V>, Box<dyn std::error::Error>> {
     #[derive(Deserialize)]
     struct VectorFile<V> {
         vectors: Vec<V>,
@@ -102,13 +104,29 @@ fn every_stripe_signature_vector_gives_the_expected_verdict() -> TestResult {
             .verify(&headers, vector.payload.as_bytes(), vector.now)
             .map(drop);
         let actual = verdict_of(&result, true);
-        let expected = (vector.expected.verdict.clone(), vector.expected.error.clone());
+        let expected = (
+            vector.expected.verdict.clone(),
+            vector.expected.error.clone(),
+        );
         if actual != expected {
-            failures.push(format!("{}: expected {expected:?}, got {actual:?}", vector.id));
+            failures.push(format!(
+                "{}: expected {expected:?}, got {actual:?}",
+                vector.id
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} vectors failed:\n{}", failures.len(), vectors.len(), failures.join("\n"));
-    assert_eq!(vectors.len(), 30, "the file's vector count changed; review the new cases");
+    assert!(
+        failures.is_empty(),
+        "{} of {} vectors failed:\n{}",
+        failures.len(),
+        vectors.len(),
+        failures.join("\n")
+    );
+    assert_eq!(
+        vectors.len(),
+        30,
+        "the file's vector count changed; review the new cases"
+    );
     Ok(())
 }
 
@@ -138,19 +156,38 @@ fn every_standard_webhooks_vector_gives_the_expected_verdict() -> TestResult {
             .with_tolerance(Tolerance::symmetric(vector.tolerance_seconds));
         let mut headers = HeaderMap::new();
         for (name, value) in &vector.headers {
-            headers.insert(HeaderName::from_bytes(name.as_bytes())?, HeaderValue::from_str(value)?);
+            headers.insert(
+                HeaderName::from_bytes(name.as_bytes())?,
+                HeaderValue::from_str(value)?,
+            );
         }
         let result = scheme
             .verify(&headers, vector.payload.as_bytes(), vector.now)
             .map(drop);
         let actual = verdict_of(&result, false);
-        let expected = (vector.expected.verdict.clone(), vector.expected.error.clone());
+        let expected = (
+            vector.expected.verdict.clone(),
+            vector.expected.error.clone(),
+        );
         if actual != expected {
-            failures.push(format!("{}: expected {expected:?}, got {actual:?}", vector.id));
+            failures.push(format!(
+                "{}: expected {expected:?}, got {actual:?}",
+                vector.id
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} vectors failed:\n{}", failures.len(), vectors.len(), failures.join("\n"));
-    assert_eq!(vectors.len(), 24, "the file's vector count changed; review the new cases");
+    assert!(
+        failures.is_empty(),
+        "{} of {} vectors failed:\n{}",
+        failures.len(),
+        vectors.len(),
+        failures.join("\n")
+    );
+    assert_eq!(
+        vectors.len(),
+        24,
+        "the file's vector count changed; review the new cases"
+    );
     Ok(())
 }
 
@@ -180,7 +217,8 @@ fn the_signing_helpers_reproduce_the_vectors_signatures() -> TestResult {
             continue;
         };
         if let (Some(secret), Some(expected)) = (&vector.secret, &vector.expected_signature) {
-            let signature = StandardWebhooks::sign(secret, id, timestamp, vector.payload.as_bytes())?;
+            let signature =
+                StandardWebhooks::sign(secret, id, timestamp, vector.payload.as_bytes())?;
             assert_eq!(&signature, expected, "{}", vector.id);
             checked += 1;
         }
@@ -189,7 +227,12 @@ fn the_signing_helpers_reproduce_the_vectors_signatures() -> TestResult {
         {
             let signature =
                 StandardWebhooks::sign(secret_key, id, timestamp, vector.payload.as_bytes())?;
-            assert_eq!(Some(&signature), vector.headers.get("webhook-signature"), "{}", vector.id);
+            assert_eq!(
+                Some(&signature),
+                vector.headers.get("webhook-signature"),
+                "{}",
+                vector.id
+            );
             checked += 1;
         }
     }
@@ -218,6 +261,9 @@ fn the_signing_helpers_reproduce_the_vectors_signatures() -> TestResult {
         assert_eq!(signed, format!("t={timestamp},v1={expected_v1}"));
         stripe_checked += 1;
     }
-    assert!(stripe_checked >= 3, "only {stripe_checked} Stripe signatures were compared");
+    assert!(
+        stripe_checked >= 3,
+        "only {stripe_checked} Stripe signatures were compared"
+    );
     Ok(())
 }

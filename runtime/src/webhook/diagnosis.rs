@@ -129,9 +129,14 @@ pub fn diagnose<S: SignatureScheme>(
                 ahead_seconds: *ahead,
             }]
         }
-        Err(VerificationError::NoMatchingSignature) => {
-            mismatch_causes(verifier.scheme(), headers, body, now, secrets, secret_prefix)
-        }
+        Err(VerificationError::NoMatchingSignature) => mismatch_causes(
+            verifier.scheme(),
+            headers,
+            body,
+            now,
+            secrets,
+            secret_prefix,
+        ),
         Err(_) => Vec::new(),
     };
     Diagnosis {
@@ -200,10 +205,14 @@ fn body_variants(body: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
         variants.push(("a trailing newline was added", stripped.to_vec()));
     }
     if body.windows(2).any(|pair| pair == b"\r\n") {
-        let lf = String::from_utf8_lossy(body).replace("\r\n", "\n").into_bytes();
+        let lf = String::from_utf8_lossy(body)
+            .replace("\r\n", "\n")
+            .into_bytes();
         variants.push(("line endings were converted to CRLF", lf));
     } else if body.contains(&b'\n') {
-        let crlf = String::from_utf8_lossy(body).replace('\n', "\r\n").into_bytes();
+        let crlf = String::from_utf8_lossy(body)
+            .replace('\n', "\r\n")
+            .into_bytes();
         variants.push(("line endings were converted from CRLF", crlf));
     }
     variants.retain(|(_, candidate)| candidate.as_slice() != body);

@@ -47,7 +47,9 @@ pub enum VerificationError {
         tolerance: u64,
     },
     /// The signature timestamp lies further in the future than the tolerance allows.
-    #[error("the signature timestamp is {ahead} s in the future, over the tolerance of {tolerance} s")]
+    #[error(
+        "the signature timestamp is {ahead} s in the future, over the tolerance of {tolerance} s"
+    )]
     TimestampTooNew {
         /// Seconds between now and the signature timestamp.
         ahead: u64,

@@ -153,12 +153,11 @@ struct RawData {
 impl<T: EventPayload> EventEnvelope for Event<T> {
     fn decode(body: &[u8]) -> Result<Self, DecodeError> {
         let raw: RawEnvelope = serde_json::from_slice(body).map_err(DecodeError::Envelope)?;
-        let object = T::decode(&raw.event_type, raw.data.object).map_err(|source| {
-            DecodeError::Object {
+        let object =
+            T::decode(&raw.event_type, raw.data.object).map_err(|source| DecodeError::Object {
                 event_type: raw.event_type.clone(),
                 source,
-            }
-        })?;
+            })?;
         Ok(Self {
             id: raw.id,
             event_type: raw.event_type,

@@ -41,7 +41,7 @@ use super::worker::unix_millis;
 /// let secret = std::env::var("STRIPE_WEBHOOK_SECRET")?;
 /// let verifier = WebhookVerifier::new("stripe", StripeSignature::new([secret])?);
 /// let inbox = Arc::new(SqliteInbox::open("webhooks.db", SqliteInbox::DEFAULT_TABLE).await?);
-/// let app = axum::Router::new().route(
+/// let app: axum::Router = axum::Router::new().route(
 ///     "/webhooks/stripe",
 ///     WebhookReceiver::new(verifier, inbox).into_method_router(),
 /// );
@@ -122,7 +122,12 @@ impl<S: SignatureScheme, I: WebhookInbox> WebhookReceiver<S, I> {
             _ => false,
         };
         if api_version_mismatch {
-            tracing::warn!(event_id = verified.event_id(), api_version = verified.api_version(), pinned = self.pinned_api_version.as_deref(), "webhook event rendered with another API version than the SDK's");
+            tracing::warn!(
+                event_id = verified.event_id(),
+                api_version = verified.api_version(),
+                pinned = self.pinned_api_version.as_deref(),
+                "webhook event rendered with another API version than the SDK's"
+            );
         }
         let arrival = Arrival {
             received_at: now_millis,
@@ -144,7 +149,9 @@ impl<S: SignatureScheme, I: WebhookInbox> WebhookReceiver<S, I> {
     fn check_source(&self, peer: Option<SocketAddr>, headers: &HeaderMap) -> Option<Response> {
         let filter = self.source_filter.as_ref()?;
         let Some(peer) = peer else {
-            tracing::error!("a webhook source filter is set but the peer address is unknown; serve with into_make_service_with_connect_info");
+            tracing::error!(
+                "a webhook source filter is set but the peer address is unknown; serve with into_make_service_with_connect_info"
+            );
             return Some(StatusCode::INTERNAL_SERVER_ERROR.into_response());
         };
         let forwarded = headers
@@ -181,7 +188,10 @@ impl<S: SignatureScheme, I: WebhookInbox> WebhookReceiver<S, I> {
         let mut stream = body.into_data_stream();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|error| {
-                (StatusCode::BAD_REQUEST, format!("could not read the body: {error}"))
+                (
+                    StatusCode::BAD_REQUEST,
+                    format!("could not read the body: {error}"),
+                )
                     .into_response()
             })?;
             if buffer.len() + chunk.len() > limit {

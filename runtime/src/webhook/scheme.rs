@@ -158,7 +158,11 @@ mod tests {
         ];
         let now = 1_700_000_000;
         for (tolerance, offset, expected) in cases {
-            assert_eq!(&tolerance.check(now + offset, now), expected, "{tolerance:?} {offset}");
+            assert_eq!(
+                &tolerance.check(now + offset, now),
+                expected,
+                "{tolerance:?} {offset}"
+            );
         }
     }
 

@@ -26,7 +26,9 @@ impl FromStr for IpNetwork {
             Some((address, prefix)) => (address, Some(prefix)),
             None => (text.trim(), None),
         };
-        let address = IpAddr::from_str(address).map_err(|_| invalid())?.to_canonical();
+        let address = IpAddr::from_str(address)
+            .map_err(|_| invalid())?
+            .to_canonical();
         let max = if address.is_ipv4() { 32 } else { 128 };
         let prefix = match prefix {
             Some(prefix) => prefix.parse::<u8>().map_err(|_| invalid())?,
@@ -44,11 +46,15 @@ impl IpNetwork {
     pub fn contains(&self, address: IpAddr) -> bool {
         match (self.address, address.to_canonical()) {
             (IpAddr::V4(network), IpAddr::V4(candidate)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(network) & mask == u32::from(candidate) & mask
             }
             (IpAddr::V6(network), IpAddr::V6(candidate)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u128::from(network) & mask == u128::from(candidate) & mask
             }
             _ => false,
@@ -147,7 +153,8 @@ mod tests {
     }
 
     fn ip(text: &str) -> IpAddr {
-        text.parse().unwrap_or_else(|error| panic!("{text}: {error}"))
+        text.parse()
+            .unwrap_or_else(|error| panic!("{text}: {error}"))
     }
 
     #[test]
@@ -163,24 +170,38 @@ mod tests {
             ("2001:db8::/32", "10.0.0.1", false),
         ];
         for (net, address, expected) in cases {
-            assert_eq!(network(net).contains(ip(address)), expected, "{net} {address}");
+            assert_eq!(
+                network(net).contains(ip(address)),
+                expected,
+                "{net} {address}"
+            );
         }
     }
 
     #[test]
     fn invalid_networks_are_refused() {
-        for text in ["10.0.0.0/33", "10.0.0/8", "fe80::/129", "hello", "10.0.0.0/"] {
+        for text in [
+            "10.0.0.0/33",
+            "10.0.0/8",
+            "fe80::/129",
+            "hello",
+            "10.0.0.0/",
+        ] {
             assert!(text.parse::<IpNetwork>().is_err(), "{text}");
         }
     }
 
     #[test]
     fn forwarded_for_is_believed_only_from_trusted_proxies() {
-        let filter = SourceFilter::allow(stripe_webhook_ips())
-            .with_trusted_proxies([network("10.0.0.0/8")]);
+        let filter =
+            SourceFilter::allow(stripe_webhook_ips()).with_trusted_proxies([network("10.0.0.0/8")]);
         let cases = [
             ("10.0.0.5", Some("3.18.12.63"), Some("3.18.12.63")),
-            ("10.0.0.5", Some("6.6.6.6, 3.18.12.63, 10.0.0.9"), Some("3.18.12.63")),
+            (
+                "10.0.0.5",
+                Some("6.6.6.6, 3.18.12.63, 10.0.0.9"),
+                Some("3.18.12.63"),
+            ),
             ("10.0.0.5", Some("junk"), None),
             ("10.0.0.5", None, Some("10.0.0.5")),
             ("6.6.6.6", Some("3.18.12.63"), Some("6.6.6.6")),

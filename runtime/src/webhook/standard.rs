@@ -162,8 +162,8 @@ impl StandardWebhooks {
             let seed: [u8; 32] = seed
                 .try_into()
                 .map_err(|_| SecretError::InvalidEd25519Key { prefix: "whsk_" })?;
-            let signature = SigningKey::from_bytes(&seed)
-                .sign(&signed_content(message_id, timestamp, body));
+            let signature =
+                SigningKey::from_bytes(&seed).sign(&signed_content(message_id, timestamp, body));
             return Ok(format!("v1a,{}", engine.encode(signature.to_bytes())));
         }
         let VerificationKey::Symmetric(mac) = parse_key(key)? else {
@@ -278,10 +278,17 @@ mod tests {
             ("", SecretError::Empty),
             ("whsec_", SecretError::Empty),
             ("whsec_!!!", SecretError::NotBase64 { prefix: "whsec_" }),
-            ("whpk_AAAA", SecretError::InvalidEd25519Key { prefix: "whpk_" }),
+            (
+                "whpk_AAAA",
+                SecretError::InvalidEd25519Key { prefix: "whpk_" },
+            ),
         ];
         for (key, expected) in cases {
-            assert_eq!(StandardWebhooks::new([key]).err().as_ref(), Some(expected), "{key}");
+            assert_eq!(
+                StandardWebhooks::new([key]).err().as_ref(),
+                Some(expected),
+                "{key}"
+            );
         }
     }
 

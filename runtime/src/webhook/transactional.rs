@@ -11,8 +11,7 @@ use super::event::EventEnvelope;
 use super::inbox::{InboxError, PgInbox, WebhookInbox};
 use super::verified::Verified;
 use super::worker::{
-    HandlerError, Processed, WorkerConfig, park_undecodable, run_loop, settle_failure,
-    unix_millis,
+    HandlerError, Processed, WorkerConfig, park_undecodable, run_loop, settle_failure, unix_millis,
 };
 
 /// A handler that writes its effects through the inbox's own transaction.

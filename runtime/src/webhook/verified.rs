@@ -17,13 +17,13 @@ use super::scheme::SignatureScheme;
 /// out of a worker reading bytes that were verified before the inbox stored them. A handler
 /// that takes `Verified<Event<E>>` therefore cannot be fed a forged or unchecked event.
 ///
-/// ```compile_fail
+/// ```compile_fail,E0451
 /// use payforge::webhook::Verified;
 /// // The field is private: a `Verified` cannot be built outside payforge.
 /// let forged = Verified { inner: 42 };
 /// ```
 ///
-/// ```compile_fail
+/// ```compile_fail,E0624
 /// use payforge::webhook::Verified;
 /// // Neither can it be built through a constructor.
 /// let forged = Verified::assume_verified(42);

@@ -113,7 +113,8 @@ pub enum Processed {
 /// in PostgreSQL can instead use [`TransactionalWorker`](super::TransactionalWorker).
 pub trait WebhookHandler<Env>: Send + Sync + 'static {
     /// Handles one event.
-    fn handle(&self, event: Verified<Env>) -> impl Future<Output = Result<(), HandlerError>> + Send;
+    fn handle(&self, event: Verified<Env>)
+    -> impl Future<Output = Result<(), HandlerError>> + Send;
 }
 
 impl<Env, F, Fut> WebhookHandler<Env> for F
@@ -121,7 +122,10 @@ where
     F: Fn(Verified<Env>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<(), HandlerError>> + Send,
 {
-    fn handle(&self, event: Verified<Env>) -> impl Future<Output = Result<(), HandlerError>> + Send {
+    fn handle(
+        &self,
+        event: Verified<Env>,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send {
         self(event)
     }
 }
@@ -187,8 +191,11 @@ where
 }
 
 /// The polling loop shared by both workers.
-pub(crate) async fn run_loop<F, Fut>(shutdown: impl Future<Output = ()>, idle_wait: Duration, step: F)
-where
+pub(crate) async fn run_loop<F, Fut>(
+    shutdown: impl Future<Output = ()>,
+    idle_wait: Duration,
+    step: F,
+) where
     F: Fn() -> Fut,
     Fut: Future<Output = Result<Processed, InboxError>>,
 {
@@ -252,8 +259,7 @@ pub(crate) async fn settle_failure<I: WebhookInbox>(
         }));
     }
     let delay = config.backoff.delay(claim.attempts);
-    let next_attempt_at =
-        now.saturating_add(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX));
+    let next_attempt_at = now.saturating_add(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX));
     tracing::info!(event_id = %claim.event_id, attempts = claim.attempts, %error, "webhook handler failed; retrying later");
     let outcome = inbox
         .retry_later(claim, &error.to_string(), next_attempt_at)
@@ -285,7 +291,9 @@ pub(crate) fn after_lease(
 pub fn unix_millis() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX))
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+        })
 }
 
 #[cfg(test)]
@@ -298,9 +306,22 @@ mod tests {
             initial: Duration::from_secs(5),
             max: Duration::from_secs(60),
         };
-        let cases = [(0, 5), (1, 5), (2, 10), (3, 20), (4, 40), (5, 60), (40, 60), (u32::MAX, 60)];
+        let cases = [
+            (0, 5),
+            (1, 5),
+            (2, 10),
+            (3, 20),
+            (4, 40),
+            (5, 60),
+            (40, 60),
+            (u32::MAX, 60),
+        ];
         for (attempt, seconds) in cases {
-            assert_eq!(backoff.delay(attempt), Duration::from_secs(seconds), "attempt {attempt}");
+            assert_eq!(
+                backoff.delay(attempt),
+                Duration::from_secs(seconds),
+                "attempt {attempt}"
+            );
         }
     }
 }

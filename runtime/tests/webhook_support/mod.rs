@@ -47,7 +47,10 @@ pub fn signed_headers(secret: &str, timestamp: i64, body: &[u8]) -> Result<Heade
 
 /// The test endpoint's verifier.
 pub fn verifier() -> Result<WebhookVerifier<StripeSignature>, BoxError> {
-    Ok(WebhookVerifier::new("stripe", StripeSignature::new([SECRET])?))
+    Ok(WebhookVerifier::new(
+        "stripe",
+        StripeSignature::new([SECRET])?,
+    ))
 }
 
 /// A verified payload, through the real verifier.
@@ -59,12 +62,17 @@ pub fn verified(body: Bytes) -> Result<Verified<VerifiedPayload>, BoxError> {
 
 /// A verified `charge.succeeded` event with id `event_id`.
 pub fn verified_charge(event_id: &str) -> Result<Verified<VerifiedPayload>, BoxError> {
-    verified(event_body(event_id, "charge.succeeded", charge("ch_1", 100)))
+    verified(event_body(
+        event_id,
+        "charge.succeeded",
+        charge("ch_1", 100),
+    ))
 }
 
 /// A fresh SQLite inbox in a temporary directory (kept alive by the returned guard).
 #[cfg(feature = "sqlite")]
-pub async fn sqlite_inbox() -> Result<(payforge::webhook::SqliteInbox, tempfile::TempDir), BoxError> {
+pub async fn sqlite_inbox() -> Result<(payforge::webhook::SqliteInbox, tempfile::TempDir), BoxError>
+{
     let directory = tempfile::tempdir()?;
     let inbox = payforge::webhook::SqliteInbox::open(
         directory.path().join("inbox.db"),
@@ -101,7 +109,6 @@ pub async fn pg_inbox() -> Result<Option<Arc<payforge::webhook::PgInbox>>, BoxEr
     }
 }
 
-
 /// A charge, as far as the tests care.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize)]
 pub struct Charge {
@@ -115,7 +122,10 @@ pub struct Charge {
 pub enum TestObject {
     ChargeSucceeded(Charge),
     ChargeRefunded(Charge),
-    Unknown { event_type: String, object: serde_json::Value },
+    Unknown {
+        event_type: String,
+        object: serde_json::Value,
+    },
 }
 
 impl payforge::webhook::EventPayload for TestObject {
@@ -123,7 +133,10 @@ impl payforge::webhook::EventPayload for TestObject {
         Ok(match event_type {
             "charge.succeeded" => Self::ChargeSucceeded(serde_json::from_value(object)?),
             "charge.refunded" => Self::ChargeRefunded(serde_json::from_value(object)?),
-            other => Self::Unknown { event_type: other.to_owned(), object },
+            other => Self::Unknown {
+                event_type: other.to_owned(),
+                object,
+            },
         })
     }
 

@@ -309,6 +309,7 @@ pub(crate) fn lease_outcome(rows: u64) -> LeaseOutcome {
 }
 
 /// Milliseconds in a lease, saturating.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) fn lease_millis(lease: Duration) -> i64 {
     i64::try_from(lease.as_millis()).unwrap_or(i64::MAX)
 }
