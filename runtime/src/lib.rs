@@ -12,8 +12,9 @@
 //! See `ARCHITECTURE.md` at the workspace root for the whole pipeline.
 #![forbid(unsafe_code)]
 
-// Lets the derives used inside this crate (and its tests) name it `::payforge`, as
-// generated code does.
+// Lets the derives used in this crate's unit tests name it `::payforge`, as generated
+// code does.
+#[cfg(test)]
 extern crate self as payforge;
 
 pub mod client;

@@ -4,10 +4,12 @@
 use std::fmt;
 
 use bytes::Bytes;
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName, HeaderValue};
 
-use super::error::VerificationError;
-use super::scheme::SignatureScheme;
+use super::error::{SecretError, VerificationError};
+use super::scheme::{SignatureScheme, Tolerance};
+use super::standard::StandardWebhooks;
+use super::stripe::{StripeSignature, StripeSignatureHeader};
 use super::verified::WebhookVerifier;
 
 /// What a diagnosis found.
@@ -217,4 +219,66 @@ fn body_variants(body: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
     }
     variants.retain(|(_, candidate)| candidate.as_slice() != body);
     variants
+}
+
+/// Diagnoses a Stripe delivery from its `Stripe-Signature` value (`None`: header absent).
+/// `tolerance` is in seconds (`None`: the default 300 s, `Some(0)`: no timestamp check).
+pub fn diagnose_stripe(
+    secrets: &[String],
+    signature_header: Option<&str>,
+    body: &[u8],
+    now: i64,
+    tolerance: Option<u64>,
+) -> Result<Diagnosis, SecretError> {
+    let tolerance = match tolerance {
+        Some(0) => Tolerance::DISABLED,
+        Some(seconds) => Tolerance::past_only(seconds),
+        None => Tolerance::past_only(Tolerance::DEFAULT_SECONDS),
+    };
+    let scheme = StripeSignature::new(secrets.iter().cloned())?.with_tolerance(tolerance);
+    let verifier = WebhookVerifier::new("stripe", scheme).with_max_body_bytes(usize::MAX);
+    let mut headers = HeaderMap::new();
+    if let Some(value) = signature_header {
+        // A value HTTP cannot carry is reported as malformed rather than dropped silently.
+        let Ok(value) = HeaderValue::from_str(value) else {
+            return Ok(Diagnosis {
+                verdict: Err(VerificationError::MalformedHeader {
+                    header: StripeSignatureHeader::NAME,
+                    reason: "the value holds characters a header cannot carry",
+                }),
+                likely_causes: Vec::new(),
+            });
+        };
+        headers.insert(StripeSignatureHeader::NAME, value);
+    }
+    Ok(diagnose(&verifier, &headers, body, now, secrets, "whsec_"))
+}
+
+/// Diagnoses a Standard Webhooks delivery from its headers as `(name, value)` pairs.
+pub fn diagnose_standard_webhooks(
+    secrets: &[String],
+    header_pairs: &[(String, String)],
+    body: &[u8],
+    now: i64,
+    tolerance: Option<u64>,
+) -> Result<Diagnosis, SecretError> {
+    let tolerance = match tolerance {
+        Some(0) => Tolerance::DISABLED,
+        Some(seconds) => Tolerance::symmetric(seconds),
+        None => Tolerance::symmetric(Tolerance::DEFAULT_SECONDS),
+    };
+    let scheme = StandardWebhooks::new(secrets)?.with_tolerance(tolerance);
+    let verifier =
+        WebhookVerifier::new("standard-webhooks", scheme).with_max_body_bytes(usize::MAX);
+    let mut headers = HeaderMap::new();
+    for (name, value) in header_pairs {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.trim().to_ascii_lowercase().as_bytes()),
+            HeaderValue::from_str(value.trim()),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    // Standard Webhooks secrets may come without a prefix, so no prefix hint applies.
+    Ok(diagnose(&verifier, &headers, body, now, secrets, ""))
 }
