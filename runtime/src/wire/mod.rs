@@ -5,7 +5,9 @@ mod expandable;
 pub mod form;
 mod list;
 pub mod string_enum;
+mod unsettable;
 
 pub use expandable::{Expandable, HasId};
 pub use list::{List, Paginated, SearchList};
 pub use string_enum::StringEnum;
+pub use unsettable::{Binary, FileUpload, Unsettable};
