@@ -1,0 +1,323 @@
+//! The sandbox's state: every object, the events, the idempotency records, the clock.
+//!
+//! Objects are kept in their Stripe wire shape (`serde_json::Value`), keyed by id in
+//! creation order, because the sandbox's job is to return exactly those shapes; the
+//! handlers read and write them through the small typed accessors below. The whole
+//! `Store` sits behind one `std::sync::Mutex` that is never held across an `.await`,
+//! so requests are serialised at the state and cannot deadlock.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::cards::Behaviour;
+use crate::error::ApiError;
+use crate::ids::new_id;
+use crate::params::Params;
+use crate::webhooks::DeliveryQueue;
+
+/// The most events kept; older ones are forgotten (Stripe keeps 30 days).
+pub const MAX_EVENTS: usize = 20_000;
+/// The most idempotency records kept before the oldest are evicted early.
+pub const MAX_IDEMPOTENCY_RECORDS: usize = 100_000;
+/// How long an idempotency key is remembered, in sandbox seconds (Stripe: 24 hours).
+pub const IDEMPOTENCY_RETENTION: i64 = 24 * 3600;
+
+/// How a payment method behaves when charged; the card number itself is never kept.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct CardProfile {
+    /// What charging it does.
+    pub behaviour: Behaviour,
+    /// Whether a CVC was supplied when it was created.
+    pub cvc_supplied: bool,
+}
+
+/// A finished request remembered under its idempotency key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IdempotentResult {
+    /// The request's method, path and parameters, to detect a reused key.
+    pub fingerprint: String,
+    /// The response status, or `None` while the first request is still in flight.
+    pub status: Option<u16>,
+    /// The response body.
+    pub body: Value,
+    /// Sandbox time of the first request.
+    pub created: i64,
+    /// The first request's `Request-Id`, sent again on replays.
+    #[serde(default)]
+    pub request_id: String,
+}
+
+/// The request being served, recorded on the events it causes.
+#[derive(Debug, Clone, Default)]
+pub struct RequestContext {
+    /// The `req_…` id.
+    pub id: Option<String>,
+    /// The request's `Idempotency-Key`.
+    pub idempotency_key: Option<String>,
+}
+
+/// All state of one sandbox.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Store {
+    objects: IndexMap<String, Value>,
+    cards: HashMap<String, CardProfile>,
+    events: VecDeque<Value>,
+    endpoint_secrets: HashMap<String, String>,
+    clock_offset: i64,
+    idempotency: IndexMap<String, IdempotentResult>,
+    /// One-off facts that are not part of any object, such as "trial_will_end sent".
+    marks: std::collections::HashSet<String>,
+    /// Webhook deliveries are transient: a reloaded sandbox does not resend old events.
+    #[serde(skip)]
+    pub deliveries: DeliveryQueue,
+    #[serde(skip)]
+    request: RequestContext,
+    /// While a test clock advances, the time events are stamped with.
+    #[serde(skip)]
+    event_time: Option<i64>,
+}
+
+impl Store {
+    /// Sandbox time: the wall clock plus the offset moved by `/_sandbox/clock/advance`.
+    pub fn now(&self) -> i64 {
+        let wall = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        i64::try_from(wall).unwrap_or(i64::MAX).saturating_add(self.clock_offset)
+    }
+
+    /// Moves sandbox time forward.
+    pub fn advance_clock(&mut self, seconds: i64) {
+        self.clock_offset = self.clock_offset.saturating_add(seconds.max(0));
+    }
+
+    /// The clock an object's customer lives on: its test clock's frozen time, else `now`.
+    pub fn time_for_customer(&self, customer: Option<&str>) -> i64 {
+        let clock = customer
+            .and_then(|id| self.objects.get(id))
+            .and_then(|c| c["test_clock"].as_str())
+            .and_then(|id| self.objects.get(id));
+        if let Some(time) = self.event_time {
+            return time;
+        }
+        clock.and_then(|clock| clock["frozen_time"].as_i64()).unwrap_or_else(|| self.now())
+    }
+
+    /// Sets the request whose id and idempotency key events record.
+    pub fn set_request(&mut self, request: RequestContext) {
+        self.request = request;
+    }
+
+    /// Stamps events with `time` until called with `None` (test clock advances).
+    pub fn set_event_time(&mut self, time: Option<i64>) {
+        self.event_time = time;
+    }
+
+    /// Records a one-off fact; `true` the first time.
+    pub fn mark(&mut self, fact: String) -> bool {
+        self.marks.insert(fact)
+    }
+
+    /// Whether a fact was recorded with [`Store::mark`].
+    pub fn is_marked(&self, fact: &str) -> bool {
+        self.marks.contains(fact)
+    }
+
+    /// Stores an object under its `id`.
+    pub fn put(&mut self, object: Value) {
+        if let Some(id) = object["id"].as_str() {
+            self.objects.insert(id.to_owned(), object);
+        }
+    }
+
+    /// An object by id, of the given `object` type.
+    pub fn get(&self, kind: &str, id: &str) -> Option<&Value> {
+        self.objects.get(id).filter(|o| o["object"] == kind && o["deleted"] != true)
+    }
+
+    /// An object by id whatever its type, deletion stubs included.
+    pub fn raw_object(&self, id: &str) -> Option<&Value> {
+        self.objects.get(id)
+    }
+
+    /// An object by id, or Stripe's 404 naming `noun` and `param`.
+    pub fn find(&self, kind: &str, id: &str, noun: &str, param: &str) -> Result<Value, ApiError> {
+        self.get(kind, id).cloned().ok_or_else(|| ApiError::resource_missing(noun, id, param))
+    }
+
+    /// Every live object of a type, oldest first.
+    pub fn all<'a>(&'a self, kind: &'a str) -> impl DoubleEndedIterator<Item = &'a Value> + 'a {
+        self.objects.values().filter(move |o| o["object"] == kind && o["deleted"] != true)
+    }
+
+    /// Replaces an object by a `{"id", "object", "deleted": true}` stub and returns it.
+    pub fn delete(&mut self, kind: &str, id: &str) -> Value {
+        let stub = json!({ "id": id, "object": kind, "deleted": true });
+        self.objects.insert(id.to_owned(), stub.clone());
+        stub
+    }
+
+    /// Records a payment method's card behaviour.
+    pub fn set_card(&mut self, payment_method: &str, profile: CardProfile) {
+        self.cards.insert(payment_method.to_owned(), profile);
+    }
+
+    /// A payment method's card behaviour.
+    pub fn card(&self, payment_method: &str) -> Option<CardProfile> {
+        self.cards.get(payment_method).copied()
+    }
+
+    /// Keeps a webhook endpoint's signing secret.
+    pub fn set_endpoint_secret(&mut self, endpoint: &str, secret: String) {
+        self.endpoint_secrets.insert(endpoint.to_owned(), secret);
+    }
+
+    /// A webhook endpoint's signing secret.
+    pub fn endpoint_secret(&self, endpoint: &str) -> Option<&str> {
+        self.endpoint_secrets.get(endpoint).map(String::as_str)
+    }
+
+    /// Records a Stripe event for `object` and queues its webhook deliveries.
+    pub fn emit(&mut self, kind: &str, object: &Value) {
+        self.emit_with_previous(kind, object, None);
+    }
+
+    /// Like [`Store::emit`], with `data.previous_attributes` for `*.updated` events.
+    pub fn emit_with_previous(&mut self, kind: &str, object: &Value, previous: Option<Value>) {
+        let customer = object["customer"].as_str().or_else(|| (object["object"] == "customer").then(|| object["id"].as_str()).flatten());
+        let created = self.time_for_customer(customer);
+        let mut data = json!({ "object": object });
+        if let Some(previous) = previous {
+            data["previous_attributes"] = previous;
+        }
+        let mut event = json!({
+            "id": new_id("evt"),
+            "object": "event",
+            "account": "acct_payforgesandbox",
+            "api_version": "2023-08-16",
+            "created": created,
+            "data": data,
+            "livemode": false,
+            "pending_webhooks": 0,
+            "request": { "id": self.request.id, "idempotency_key": self.request.idempotency_key },
+            "type": kind,
+        });
+        let endpoints: Vec<(String, String)> = self
+            .all("webhook_endpoint")
+            .filter(|endpoint| endpoint["status"] == "enabled" && listens_to(endpoint, kind))
+            .filter_map(|endpoint| Some((endpoint["id"].as_str()?.to_owned(), endpoint["url"].as_str()?.to_owned())))
+            .collect();
+        event["pending_webhooks"] = json!(endpoints.len());
+        for (endpoint, url) in endpoints {
+            self.deliveries.enqueue(&event, &endpoint, &url);
+        }
+        self.events.push_back(event);
+        if self.events.len() > MAX_EVENTS {
+            self.events.pop_front();
+        }
+    }
+
+    /// Events, newest first.
+    pub fn events(&self) -> impl Iterator<Item = &Value> {
+        self.events.iter().rev()
+    }
+
+    /// An idempotency record, unless it has expired.
+    pub fn idempotent_result(&self, scope: &str) -> Option<&IdempotentResult> {
+        let now = self.now();
+        self.idempotency.get(scope).filter(|record| now - record.created < IDEMPOTENCY_RETENTION)
+    }
+
+    /// Stores (or replaces) an idempotency record, evicting expired and excess ones.
+    pub fn remember(&mut self, scope: String, record: IdempotentResult) {
+        let now = self.now();
+        self.idempotency.shift_remove(&scope);
+        self.idempotency.insert(scope, record);
+        while let Some((_, oldest)) = self.idempotency.first() {
+            let expired = now - oldest.created >= IDEMPOTENCY_RETENTION;
+            if !expired && self.idempotency.len() <= MAX_IDEMPOTENCY_RECORDS {
+                break;
+            }
+            self.idempotency.shift_remove_index(0);
+        }
+    }
+
+    /// Forgets an idempotency key (its request failed before it was processed).
+    pub fn forget(&mut self, scope: &str) {
+        self.idempotency.shift_remove(scope);
+    }
+
+    /// Drops records of requests that were still in flight (after a reload).
+    pub fn forget_in_flight(&mut self) {
+        self.idempotency.retain(|_, record| record.status.is_some());
+    }
+
+    /// Empties the store, keeping nothing.
+    pub fn reset(&mut self) {
+        *self = Store::default();
+    }
+
+    /// A Stripe list object over `items` (newest first), honouring `limit`,
+    /// `starting_after` and `ending_before`.
+    pub fn page(&self, items: Vec<Value>, url: &str, params: &Params) -> Result<Value, ApiError> {
+        let limit = params.int("limit")?.unwrap_or(10);
+        if !(1..=100).contains(&limit) {
+            return Err(ApiError::invalid_param("parameter_invalid_integer", "limit", "Invalid limit: must be between 1 and 100."));
+        }
+        let limit = usize::try_from(limit).unwrap_or(10);
+        let position = |id: &str, param: &str| {
+            items.iter().position(|item| item["id"] == id).ok_or_else(|| ApiError::resource_missing("object", id, param))
+        };
+        let (window, has_more) = if let Some(after) = params.str("starting_after")?.filter(|s| !s.is_empty()) {
+            let start = position(after, "starting_after")? + 1;
+            let rest = &items[start..];
+            (rest.iter().take(limit).cloned().collect::<Vec<_>>(), rest.len() > limit)
+        } else if let Some(before) = params.str("ending_before")?.filter(|s| !s.is_empty()) {
+            let end = position(before, "ending_before")?;
+            let rest = &items[..end];
+            let from = rest.len().saturating_sub(limit);
+            (rest[from..].to_vec(), from > 0)
+        } else {
+            (items.iter().take(limit).cloned().collect(), items.len() > limit)
+        };
+        Ok(json!({ "object": "list", "data": window, "has_more": has_more, "url": url }))
+    }
+
+    /// Replaces id strings named by `expand[]` paths (`customer`, `latest_charge.refunds`,
+    /// `data.customer` in lists) by the objects they name.
+    pub fn expand(&self, value: &mut Value, paths: &[String]) {
+        for path in paths {
+            let segments: Vec<&str> = path.split('.').collect();
+            self.expand_path(value, &segments);
+        }
+    }
+
+    fn expand_path(&self, value: &mut Value, segments: &[&str]) {
+        let Some((first, rest)) = segments.split_first() else { return };
+        if value["object"] == "list" && *first == "data" {
+            if let Some(items) = value["data"].as_array_mut() {
+                for item in items {
+                    self.expand_path(item, rest);
+                }
+            }
+            return;
+        }
+        let Some(field) = value.get_mut(*first) else { return };
+        if let Some(id) = field.as_str() {
+            if let Some(object) = self.objects.get(id) {
+                *field = object.clone();
+            }
+        }
+        if !rest.is_empty() {
+            self.expand_path(field, rest);
+        }
+    }
+}
+
+fn listens_to(endpoint: &Value, kind: &str) -> bool {
+    endpoint["enabled_events"]
+        .as_array()
+        .is_some_and(|events| events.iter().any(|e| e == "*" || e == kind))
+}

@@ -1,0 +1,278 @@
+//! Signed webhook deliveries: the queue, its injected faults, and the background sender.
+//!
+//! Each event is queued once per enabled endpoint that listens to it. One background
+//! task sends due deliveries one at a time, in queue order, as
+//! `POST` with `Stripe-Signature: t=…,v1=…` (HMAC-SHA256 of `{t}.{body}` keyed by the
+//! endpoint's whole `whsec_…` secret), and retries a failing endpoint on the configured
+//! backoff schedule until it succeeds or the schedule runs out.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::Sha256;
+
+use crate::ids::new_id;
+use crate::server::Shared;
+
+/// The most deliveries remembered; the oldest finished ones are forgotten first.
+const MAX_DELIVERIES: usize = 20_000;
+
+/// Retry schedule and timeouts of webhook deliveries.
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    /// Delay before each retry; a delivery is attempted at most `len + 1` times.
+    pub retry_delays: Vec<Duration>,
+    /// How long one attempt may take before it counts as failed.
+    pub attempt_timeout: Duration,
+}
+
+impl Default for WebhookConfig {
+    /// Stripe retries for up to three days; the sandbox shortens that to seconds.
+    fn default() -> Self {
+        let retry_delays = [1, 2, 4, 8, 16].into_iter().map(Duration::from_secs).collect();
+        Self { retry_delays, attempt_timeout: Duration::from_secs(10) }
+    }
+}
+
+/// Faults applied to the next deliveries queued.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct WebhookFaults {
+    /// The next `duplicate` deliveries are each sent twice.
+    #[serde(default)]
+    pub duplicate: u32,
+    /// The next `delay` deliveries wait `delay_ms` before their first attempt.
+    #[serde(default)]
+    pub delay: u32,
+    /// The wait of delayed deliveries.
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// The next `reorder` deliveries are held, then released together in reverse order.
+    #[serde(default)]
+    pub reorder: u32,
+}
+
+/// One attempt to deliver.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attempt {
+    /// Unix time of the attempt, in milliseconds.
+    pub at_ms: u128,
+    /// The endpoint's HTTP status, if it answered.
+    pub status: Option<u16>,
+    /// Why the attempt failed without a status.
+    pub error: Option<String>,
+}
+
+/// One event to send to one endpoint.
+#[derive(Debug, Clone, Serialize)]
+pub struct Delivery {
+    /// The delivery's own id.
+    pub id: String,
+    /// The event sent.
+    pub event_id: String,
+    /// The event's type.
+    pub event_type: String,
+    /// The endpoint it goes to.
+    pub endpoint_id: String,
+    /// The endpoint's URL.
+    pub url: String,
+    /// `pending`, `held`, `sending`, `succeeded` or `failed`.
+    pub status: &'static str,
+    /// Every attempt so far.
+    pub attempts: Vec<Attempt>,
+    #[serde(skip)]
+    event: Value,
+    #[serde(skip)]
+    due: Option<Instant>,
+    #[serde(skip)]
+    order: u64,
+}
+
+/// A delivery handed to the sender.
+#[derive(Debug)]
+pub struct Ticket {
+    id: String,
+    url: String,
+    endpoint_id: String,
+    body: String,
+}
+
+/// The queue of deliveries.
+#[derive(Debug, Default)]
+pub struct DeliveryQueue {
+    deliveries: VecDeque<Delivery>,
+    next_order: u64,
+    faults: WebhookFaults,
+}
+
+impl DeliveryQueue {
+    /// Queues `event` for one endpoint, applying the pending faults.
+    pub fn enqueue(&mut self, event: &Value, endpoint_id: &str, url: &str) {
+        let copies = if self.faults.duplicate > 0 {
+            self.faults.duplicate -= 1;
+            2
+        } else {
+            1
+        };
+        let mut due = Instant::now();
+        if self.faults.delay > 0 {
+            self.faults.delay -= 1;
+            due += Duration::from_millis(self.faults.delay_ms);
+        }
+        let held = self.faults.reorder > 0;
+        for _ in 0..copies {
+            self.next_order += 1;
+            self.deliveries.push_back(Delivery {
+                id: new_id("whdel"),
+                event_id: event["id"].as_str().unwrap_or_default().to_owned(),
+                event_type: event["type"].as_str().unwrap_or_default().to_owned(),
+                endpoint_id: endpoint_id.to_owned(),
+                url: url.to_owned(),
+                status: if held { "held" } else { "pending" },
+                attempts: Vec::new(),
+                event: event.clone(),
+                due: Some(due),
+                order: self.next_order,
+            });
+        }
+        if held {
+            self.faults.reorder -= 1;
+            if self.faults.reorder == 0 {
+                self.release_held();
+            }
+        }
+        self.evict();
+    }
+
+    /// Releases held deliveries at once, the newest first.
+    pub fn release_held(&mut self) {
+        let held: Vec<usize> = (0..self.deliveries.len()).filter(|i| self.deliveries[*i].status == "held").collect();
+        let orders: Vec<u64> = held.iter().map(|i| self.deliveries[*i].order).collect();
+        for (index, order) in held.iter().zip(orders.iter().rev()) {
+            let delivery = &mut self.deliveries[*index];
+            delivery.status = "pending";
+            delivery.order = *order;
+            delivery.due = Some(Instant::now());
+        }
+    }
+
+    /// Replaces the pending faults (and releases any held deliveries when reordering stops).
+    pub fn set_faults(&mut self, faults: WebhookFaults) {
+        self.faults = faults;
+        if self.faults.reorder == 0 {
+            self.release_held();
+        }
+    }
+
+    /// The pending faults.
+    pub fn faults(&self) -> &WebhookFaults {
+        &self.faults
+    }
+
+    /// Every delivery, oldest first.
+    pub fn list(&self) -> impl Iterator<Item = &Delivery> {
+        self.deliveries.iter()
+    }
+
+    fn evict(&mut self) {
+        while self.deliveries.len() > MAX_DELIVERIES {
+            match self.deliveries.iter().position(|d| matches!(d.status, "succeeded" | "failed")) {
+                Some(index) => self.deliveries.remove(index),
+                None => self.deliveries.pop_front(),
+            };
+        }
+    }
+
+    /// Takes the first due delivery in queue order, marking it as being sent.
+    fn take_due(&mut self, now: Instant) -> Option<(String, String, String, Value)> {
+        let next = self
+            .deliveries
+            .iter_mut()
+            .filter(|d| d.status == "pending" && d.due.is_some_and(|due| due <= now))
+            .min_by_key(|d| d.order)?;
+        next.status = "sending";
+        Some((next.id.clone(), next.url.clone(), next.endpoint_id.clone(), next.event.clone()))
+    }
+
+    /// When the next pending delivery falls due.
+    fn next_due(&self) -> Option<Instant> {
+        self.deliveries.iter().filter(|d| d.status == "pending").filter_map(|d| d.due).min()
+    }
+
+    /// Records an attempt and schedules a retry from `retry_delays` if it failed.
+    fn record(&mut self, id: &str, attempt: Attempt, retry_delays: &[Duration]) {
+        let Some(delivery) = self.deliveries.iter_mut().find(|d| d.id == id) else { return };
+        let succeeded = attempt.status.is_some_and(|s| (200..300).contains(&s));
+        delivery.attempts.push(attempt);
+        let retry = retry_delays.get(delivery.attempts.len() - 1);
+        (delivery.status, delivery.due) = match (succeeded, retry) {
+            (true, _) => ("succeeded", None),
+            (false, Some(delay)) => ("pending", Some(Instant::now() + *delay)),
+            (false, None) => ("failed", None),
+        };
+    }
+}
+
+/// The `Stripe-Signature` header for `body` signed at `timestamp` with `secret`.
+pub fn signature_header(secret: &str, timestamp: u64, body: &str) -> String {
+    let signature = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map(|mut mac| {
+        mac.update(format!("{timestamp}.{body}").as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    });
+    format!("t={timestamp},v1={}", signature.unwrap_or_default())
+}
+
+fn next_ticket(shared: &Shared) -> Result<Ticket, Option<Instant>> {
+    let mut store = shared.lock();
+    let Some((id, url, endpoint_id, event)) = store.deliveries.take_due(Instant::now()) else {
+        return Err(store.deliveries.next_due());
+    };
+    Ok(Ticket { id, url, endpoint_id, body: event.to_string() })
+}
+
+/// Sends due deliveries until `shutdown` fires.
+pub async fn run_sender(shared: Arc<Shared>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let client = match reqwest::Client::builder().timeout(shared.webhooks.attempt_timeout).build() {
+        Ok(client) => client,
+        Err(error) => {
+            tracing::error!(%error, "webhook sender could not start");
+            return;
+        }
+    };
+    loop {
+        match next_ticket(&shared) {
+            Ok(ticket) => send(&shared, &client, ticket).await,
+            Err(next_due) => {
+                let wait = next_due.map_or(Duration::from_secs(3600), |due| due.saturating_duration_since(Instant::now()));
+                tokio::select! {
+                    () = shared.deliveries_changed.notified() => {}
+                    () = tokio::time::sleep(wait) => {}
+                    _ = shutdown.changed() => return,
+                }
+            }
+        }
+    }
+}
+
+async fn send(shared: &Shared, client: &reqwest::Client, ticket: Ticket) {
+    let secret = shared.lock().endpoint_secret(&ticket.endpoint_id).map(str::to_owned).unwrap_or_default();
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let header = signature_header(&secret, now.as_secs(), &ticket.body);
+    let response = client
+        .post(&ticket.url)
+        .header("Content-Type", "application/json; charset=utf-8")
+        .header("User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
+        .header("Stripe-Signature", header)
+        .body(ticket.body)
+        .send()
+        .await;
+    let attempt = match response {
+        Ok(response) => Attempt { at_ms: now.as_millis(), status: Some(response.status().as_u16()), error: None },
+        Err(error) => Attempt { at_ms: now.as_millis(), status: None, error: Some(error.to_string()) },
+    };
+    tracing::debug!(delivery = %ticket.id, status = ?attempt.status, "webhook attempt");
+    shared.lock().deliveries.record(&ticket.id, attempt, &shared.webhooks.retry_delays);
+}
