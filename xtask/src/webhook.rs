@@ -200,7 +200,7 @@ mod tests {
         let text = render(&verify_with_secrets(&args, &secrets)?);
         assert!(text.starts_with("invalid (timestamp_too_old): "), "{text}");
         assert!(
-            text.contains("likely cause: the signature is genuine but 60 min 0 s old"),
+            text.contains("likely cause: the signature is genuine but 1 h 0 min old"),
             "{text}"
         );
         std::fs::remove_dir_all(&directory)?;

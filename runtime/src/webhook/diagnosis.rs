@@ -75,9 +75,8 @@ impl fmt::Display for LikelyCause {
             ),
             Self::StaleDelivery { age_seconds } => write!(
                 f,
-                "the signature is genuine but {} min {} s old: a replayed or long-queued delivery, or this machine's clock is behind",
-                age_seconds / 60,
-                age_seconds % 60
+                "the signature is genuine but {} old: a replayed or long-queued delivery, or this machine's clock is behind",
+                human_duration(*age_seconds)
             ),
             Self::ClockBehind { ahead_seconds } => write!(
                 f,
@@ -102,6 +101,15 @@ impl fmt::Display for LikelyCause {
                 }
             }
         }
+    }
+}
+
+/// `12 min 34 s`, `3 h 5 min`, `1104 d 23 h`: precise enough to recognise a replay.
+fn human_duration(seconds: u64) -> String {
+    match seconds {
+        0..3_600 => format!("{} min {} s", seconds / 60, seconds % 60),
+        3_600..86_400 => format!("{} h {} min", seconds / 3_600, seconds % 3_600 / 60),
+        _ => format!("{} d {} h", seconds / 86_400, seconds % 86_400 / 3_600),
     }
 }
 
