@@ -19,16 +19,23 @@ extern crate self as payforge;
 
 pub mod client;
 pub mod endpoint;
+pub mod error;
+pub mod journal;
 pub mod money;
+pub mod retry;
+pub mod secrets;
 pub mod sensitive;
 pub mod webhook;
 pub mod wire;
 
+pub use client::{Client, Environment};
 pub use endpoint::{
     ApiError, BodyEncoding, Endpoint, EncodeError, ErrorClass, Provider, RequestBody,
     encode_path_segment,
 };
+pub use error::{ConfigError, Error};
 pub use money::Currency;
+pub use secrets::{Secret, SecretKey};
 pub use sensitive::Sensitive;
 
 /// The attribute and derive macros that declare endpoints, error catalogues and events.

@@ -1,0 +1,217 @@
+//! [`ClientBuilder`]: environment, key source, timeouts, retries and the journal.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::keyring::Keyring;
+use super::{Client, ClientInner, Environment};
+use crate::error::ConfigError;
+use crate::journal::{IdempotencyJournal, MemoryJournal};
+use crate::retry::RetryPolicy;
+use crate::secrets::{EnvSecretProvider, SecretProvider};
+use crate::{Provider, error::EnvironmentKind};
+
+/// Builds a [`Client`]. Defaults: test mode, the key from `P::SECRET_KEY_ENV`, a 5 s
+/// connect and 30 s total timeout, [`RetryPolicy::default`], no key refresh interval; a
+/// journal must be chosen.
+#[must_use]
+pub struct ClientBuilder<P> {
+    secrets: Option<Box<dyn SecretProvider>>,
+    environment: Environment,
+    base_url: Option<String>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    retry: RetryPolicy,
+    journal: Option<Arc<dyn IdempotencyJournal>>,
+    key_refresh_interval: Option<Duration>,
+    provider: PhantomData<fn() -> P>,
+}
+
+impl<P: Provider> Default for ClientBuilder<P> {
+    fn default() -> Self {
+        Self {
+            secrets: None,
+            environment: Environment::TestMode,
+            base_url: None,
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            journal: None,
+            key_refresh_interval: None,
+            provider: PhantomData,
+        }
+    }
+}
+
+impl<P: Provider> ClientBuilder<P> {
+    /// Where the secret key comes from (default: the environment variable
+    /// `P::SECRET_KEY_ENV`).
+    pub fn secrets(mut self, provider: impl SecretProvider) -> Self {
+        self.secrets = Some(Box::new(provider));
+        self
+    }
+
+    /// The environment; decides the base URL and which keys are accepted.
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = environment;
+        self
+    }
+
+    /// Sends to this base URL instead of the environment's (a proxy, a recording server).
+    /// The key check still follows the environment.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The longest wait for a connection.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The longest wait for one attempt, from sending to the last byte of the response.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The retry budget and backoff.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The idempotency journal (a [`crate::journal::SqliteJournal`] or
+    /// [`crate::journal::PostgresJournal`]; an `Arc` of one works too, to share it).
+    pub fn journal(mut self, journal: impl IdempotencyJournal) -> Self {
+        self.journal = Some(Arc::new(journal));
+        self
+    }
+
+    /// An in-memory journal: keys survive retries but not a restart. For tests and
+    /// one-shot scripts only.
+    pub fn ephemeral_journal(self) -> Self {
+        self.journal(MemoryJournal::new())
+    }
+
+    /// Asks the secret source again when the key is older than `interval`, so a rotated
+    /// key is picked up even before the provider rejects the old one.
+    pub fn key_refresh_interval(mut self, interval: Duration) -> Self {
+        self.key_refresh_interval = Some(interval);
+        self
+    }
+
+    /// Fetches the key, checks it against the environment and builds the client.
+    pub async fn build(self) -> Result<Client<P>, ConfigError> {
+        let journal = self.journal.ok_or(ConfigError::MissingJournal)?;
+        let base_url = self
+            .base_url
+            .unwrap_or_else(|| self.environment.base_url::<P>().to_owned());
+        let base_url = checked_base_url(&base_url)?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .user_agent(format!(
+                "payforge/{} ({})",
+                env!("CARGO_PKG_VERSION"),
+                P::NAME
+            ))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .map_err(ConfigError::Http)?;
+        let secrets = self
+            .secrets
+            .unwrap_or_else(|| Box::new(EnvSecretProvider::new(P::SECRET_KEY_ENV)));
+        let environment = self.environment.kind();
+        let keys = Keyring::load(secrets, environment, self.key_refresh_interval).await?;
+        Ok(Client {
+            inner: Arc::new(ClientInner {
+                http,
+                base_url,
+                environment,
+                keys,
+                retry: self.retry,
+                journal,
+            }),
+        })
+    }
+}
+
+fn checked_base_url(url: &str) -> Result<String, ConfigError> {
+    let trimmed = url.trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {
+            Ok(trimmed.to_owned())
+        }
+        _ => Err(ConfigError::InvalidBaseUrl {
+            url: url.to_owned(),
+        }),
+    }
+}
+
+impl Environment {
+    /// Reads `PAYFORGE_ENVIRONMENT` (`sandbox`, `test`, `production`; default `test`) and,
+    /// for the sandbox, `PAYFORGE_SANDBOX_URL`.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let value = std::env::var("PAYFORGE_ENVIRONMENT").unwrap_or_else(|_| "test".to_owned());
+        match value.as_str() {
+            "test" => Ok(Self::TestMode),
+            "production" => Ok(Self::Production),
+            "sandbox" => {
+                let base_url =
+                    std::env::var("PAYFORGE_SANDBOX_URL").map_err(|_| ConfigError::InvalidEnv {
+                        variable: "PAYFORGE_SANDBOX_URL".to_owned(),
+                        value: String::new(),
+                        expected: "the sandbox's URL, for example http://127.0.0.1:12111",
+                    })?;
+                Ok(Self::Sandbox { base_url })
+            }
+            _ => Err(ConfigError::InvalidEnv {
+                variable: "PAYFORGE_ENVIRONMENT".to_owned(),
+                value,
+                expected: "`sandbox`, `test` or `production`",
+            }),
+        }
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url<P: Provider>(&self) -> &str {
+        match self {
+            Self::Sandbox { base_url } => base_url,
+            Self::TestMode | Self::Production => P::LIVE_BASE_URL,
+        }
+    }
+
+    /// The kind, without the URL.
+    pub fn kind(&self) -> EnvironmentKind {
+        match self {
+            Self::Sandbox { .. } => EnvironmentKind::Sandbox,
+            Self::TestMode => EnvironmentKind::TestMode,
+            Self::Production => EnvironmentKind::Production,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_must_be_absolute_http() {
+        let cases = [
+            ("http://127.0.0.1:8080/", Some("http://127.0.0.1:8080")),
+            ("https://api.stripe.com", Some("https://api.stripe.com")),
+            ("api.stripe.com", None),
+            ("ftp://x", None),
+            ("http://", None),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(checked_base_url(url).ok().as_deref(), expected, "{url}");
+        }
+    }
+}

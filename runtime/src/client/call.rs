@@ -1,0 +1,447 @@
+//! One call: journal the key, drive the attempts through the retry policy, record the
+//! ending, and turn it into the output or the error.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http::{Method, StatusCode};
+use tracing::Instrument;
+
+use super::Client;
+use super::decode::{BodyKind, decode_error, decode_response};
+use super::transport::{Attempt, Prepared, header, retry_after, should_retry};
+use crate::error::ConfigError;
+use crate::journal::{
+    Begin, Completion, EntryState, Fingerprint, IdempotencyKey, LogicalKey, NewEntry,
+    StoredResponse, UnixMillis,
+};
+use crate::retry::{AttemptOutcome, Decision, Replay};
+use crate::secrets::SecretKey;
+use crate::{ApiError, Endpoint, Error, Provider};
+
+/// The journaled identity of an idempotent call.
+struct Ticket {
+    logical_key: LogicalKey,
+    idempotency_key: IdempotencyKey,
+}
+
+/// What the journal says to do.
+enum Opened {
+    Send(Ticket),
+    Replay(StoredResponse),
+}
+
+/// How the attempts ended.
+struct Ending {
+    last: Last,
+    attempts: u32,
+    /// Whether any attempt may have been acted on without us seeing the answer.
+    may_have_acted: bool,
+}
+
+enum Last {
+    Attempt(Attempt),
+    /// The key could not be obtained before the first attempt.
+    Key(ConfigError),
+}
+
+impl<P: Provider> Client<P> {
+    pub(super) async fn execute<Op>(
+        &self,
+        op: &Op,
+        logical_key: Option<LogicalKey>,
+    ) -> Result<Op::Output, Error<P::Error>>
+    where
+        Op: Endpoint<Provider = P>,
+    {
+        let body = op.encode()?;
+        let path = op.path();
+        let ticket = if Op::IDEMPOTENT {
+            let fingerprint = Fingerprint::of(&Op::METHOD, &path, &body);
+            let logical_key = logical_key.unwrap_or_else(LogicalKey::generate);
+            match self
+                .open(logical_key, fingerprint, &Op::METHOD, &path)
+                .await?
+            {
+                Opened::Send(ticket) => Some(ticket),
+                Opened::Replay(stored) => {
+                    tracing::debug!(
+                        path = Op::PATH_TEMPLATE,
+                        status = stored.status,
+                        "replaying a journaled response"
+                    );
+                    let status = StatusCode::from_u16(stored.status).map_err(|e| {
+                        crate::journal::JournalError::Corrupt {
+                            reason: format!("stored status: {e}"),
+                        }
+                    })?;
+                    return decode_response(status, BodyKind::Unknown, &stored.body);
+                }
+            }
+        } else if logical_key.is_some() {
+            return Err(ConfigError::LogicalKeyOnNonIdempotent {
+                path_template: Op::PATH_TEMPLATE,
+            }
+            .into());
+        } else {
+            None
+        };
+        let read_only = matches!(
+            Op::METHOD,
+            Method::GET | Method::HEAD | Method::DELETE | Method::OPTIONS
+        );
+        let replay = if ticket.is_some() || read_only {
+            Replay::Safe
+        } else {
+            Replay::Unsafe
+        };
+        let prepared = Prepared {
+            method: Op::METHOD,
+            url: format!("{}{}", self.inner.base_url, path),
+            body,
+            idempotency_key: ticket.as_ref().map(|t| t.idempotency_key.clone()),
+        };
+        let ending = self.drive(&prepared, Op::PATH_TEMPLATE, replay).await;
+        if let Some(ticket) = &ticket {
+            self.settle(ticket, &ending).await;
+        }
+        conclude(ending, ticket, read_only)
+    }
+
+    /// Writes the key (or finds the earlier one) before anything is sent.
+    async fn open(
+        &self,
+        logical_key: LogicalKey,
+        fingerprint: Fingerprint,
+        method: &Method,
+        path: &str,
+    ) -> Result<Opened, Error<P::Error>> {
+        let now = UnixMillis::now();
+        let entry = NewEntry {
+            provider: P::NAME.to_owned(),
+            logical_key,
+            idempotency_key: IdempotencyKey::generate(),
+            fingerprint,
+            method: method.to_string(),
+            path: path.to_owned(),
+            now,
+        };
+        let wanted = entry.fingerprint.clone();
+        let existing = match self.inner.journal.begin(entry).await? {
+            Begin::Created(created) => {
+                return Ok(Opened::Send(Ticket {
+                    logical_key: created.logical_key,
+                    idempotency_key: created.idempotency_key,
+                }));
+            }
+            Begin::Existing(existing) => existing,
+        };
+        if existing.fingerprint != wanted {
+            return Err(Error::IdempotencyConflict {
+                logical_key: existing.logical_key,
+                idempotency_key: existing.idempotency_key,
+            });
+        }
+        if existing.state.is_final() {
+            return match existing.response {
+                Some(stored) => Ok(Opened::Replay(stored)),
+                None => Err(crate::journal::JournalError::Corrupt {
+                    reason: format!("finished entry `{}` has no response", existing.logical_key),
+                }
+                .into()),
+            };
+        }
+        let retention = Duration::from_secs(P::IDEMPOTENCY_RETENTION_SECS);
+        if existing.created_at < now.minus(retention) {
+            return Err(Error::ReconciliationRequired {
+                logical_key: existing.logical_key,
+                idempotency_key: existing.idempotency_key,
+            });
+        }
+        tracing::info!(
+            logical_key = %existing.logical_key,
+            idempotency_key = %existing.idempotency_key,
+            "re-driving an unresolved call with its journaled key"
+        );
+        Ok(Opened::Send(Ticket {
+            logical_key: existing.logical_key,
+            idempotency_key: existing.idempotency_key,
+        }))
+    }
+
+    /// Sends attempts until one succeeds or the policy gives up.
+    async fn drive(
+        &self,
+        prepared: &Prepared,
+        path_template: &'static str,
+        replay: Replay,
+    ) -> Ending {
+        let started = Instant::now();
+        let mut key = match self.inner.keys.current().await {
+            Ok(key) => key,
+            Err(error) => {
+                return Ending {
+                    last: Last::Key(error),
+                    attempts: 0,
+                    may_have_acted: false,
+                };
+            }
+        };
+        let (mut attempt, mut rotated, mut may_have_acted) = (0, false, false);
+        loop {
+            attempt += 1;
+            let result = self.attempt(prepared, path_template, &key, attempt).await;
+            let outcome = match &result {
+                Attempt::Response { status, .. } if status.is_success() => None,
+                Attempt::Response { status, .. }
+                    if *status == StatusCode::UNAUTHORIZED && !rotated =>
+                {
+                    rotated = true;
+                    if let Some(replacement) = self.replacement_key(&key).await {
+                        key = replacement;
+                        continue;
+                    }
+                    Some(self.classify(&result))
+                }
+                Attempt::Unsendable(_) => None,
+                _ => Some(self.classify(&result)),
+            };
+            let Some(outcome) = outcome else {
+                return Ending {
+                    last: Last::Attempt(result),
+                    attempts: attempt,
+                    may_have_acted,
+                };
+            };
+            may_have_acted |= match outcome {
+                AttemptOutcome::NoResponse => true,
+                AttemptOutcome::Response { status, .. } => status.is_server_error(),
+                AttemptOutcome::ConnectFailed => false,
+            };
+            let jitter = rand::random::<f64>();
+            match self
+                .inner
+                .retry
+                .decide(outcome, replay, attempt, started.elapsed(), jitter)
+            {
+                Decision::Retry { after } => {
+                    tracing::info!(
+                        path = path_template,
+                        attempt,
+                        wait_ms = after.as_millis() as u64,
+                        "retrying"
+                    );
+                    tokio::time::sleep(after).await;
+                }
+                Decision::GiveUp(reason) => {
+                    tracing::debug!(path = path_template, attempt, ?reason, "giving up");
+                    return Ending {
+                        last: Last::Attempt(result),
+                        attempts: attempt,
+                        may_have_acted,
+                    };
+                }
+            }
+        }
+    }
+
+    /// One attempt, in its own span.
+    async fn attempt(
+        &self,
+        prepared: &Prepared,
+        path_template: &'static str,
+        key: &SecretKey,
+        attempt: u32,
+    ) -> Attempt {
+        let span = tracing::info_span!(
+            "payforge.request",
+            provider = P::NAME,
+            method = %prepared.method,
+            path = path_template,
+            attempt,
+            idempotency_key = prepared.idempotency_key.as_ref().map(IdempotencyKey::as_str),
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = prepared
+            .send::<P>(&self.inner.http, key)
+            .instrument(span.clone())
+            .await;
+        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        span.record("latency_ms", latency_ms);
+        let _entered = span.enter();
+        match &result {
+            Attempt::Response {
+                status, headers, ..
+            } => {
+                span.record("status", status.as_u16());
+                if let Some(request_id) = header(headers, P::REQUEST_ID_HEADER) {
+                    span.record("request_id", request_id);
+                }
+                tracing::info!(status = status.as_u16(), latency_ms, "response");
+            }
+            Attempt::ConnectFailed(message) => {
+                tracing::warn!(%message, latency_ms, "connection failed")
+            }
+            Attempt::NoResponse(message) => tracing::warn!(%message, latency_ms, "no response"),
+            Attempt::Unsendable(message) => tracing::error!(%message, "request cannot be built"),
+        }
+        result
+    }
+
+    /// The retry policy's view of a failed attempt.
+    fn classify(&self, result: &Attempt) -> AttemptOutcome {
+        match result {
+            Attempt::Response {
+                status,
+                headers,
+                body,
+            } => AttemptOutcome::Response {
+                status: *status,
+                should_retry: should_retry::<P>(headers),
+                retry_after: retry_after(headers),
+                class: P::Error::from_response(*status, body).map(|error| error.class()),
+            },
+            Attempt::ConnectFailed(_) | Attempt::Unsendable(_) => AttemptOutcome::ConnectFailed,
+            Attempt::NoResponse(_) => AttemptOutcome::NoResponse,
+        }
+    }
+
+    /// After a 401: a different key from the source, if it has one.
+    async fn replacement_key(&self, rejected: &Arc<SecretKey>) -> Option<Arc<SecretKey>> {
+        match self.inner.keys.replacement_for(rejected).await {
+            Ok(replacement) => replacement,
+            Err(error) => {
+                tracing::warn!(%error, "the provider rejected the key and no usable replacement is available");
+                None
+            }
+        }
+    }
+
+    /// Records how an idempotent call ended. A journal failure here is logged, not
+    /// returned: the provider's answer stands, and the entry stays unresolved, so the next
+    /// call under the same logical key re-drives it with the same key.
+    async fn settle(&self, ticket: &Ticket, ending: &Ending) {
+        let journal = &self.inner.journal;
+        let written = match settlement(ending) {
+            Settlement::Abandon => {
+                journal
+                    .abandon(
+                        P::NAME.to_owned(),
+                        ticket.logical_key.clone(),
+                        ticket.idempotency_key.clone(),
+                    )
+                    .await
+            }
+            Settlement::Finish(state, response) => {
+                let completion = Completion {
+                    provider: P::NAME.to_owned(),
+                    logical_key: ticket.logical_key.clone(),
+                    idempotency_key: ticket.idempotency_key.clone(),
+                    state,
+                    response,
+                    now: UnixMillis::now(),
+                };
+                journal.finish(completion).await
+            }
+        };
+        if let Err(error) = written {
+            tracing::warn!(%error, logical_key = %ticket.logical_key, "cannot record the call's outcome in the journal");
+        }
+    }
+}
+
+enum Settlement {
+    Abandon,
+    Finish(EntryState, Option<StoredResponse>),
+}
+
+/// What the journal records for an ending. Refusals the provider gives before running a
+/// request (401, 403, 409, 429) and failures to connect leave nothing to remember, unless an
+/// earlier attempt may have run.
+fn settlement(ending: &Ending) -> Settlement {
+    let unknown_or_abandon = if ending.may_have_acted {
+        Settlement::Finish(EntryState::OutcomeUnknown, None)
+    } else {
+        Settlement::Abandon
+    };
+    let (status, body) = match &ending.last {
+        Last::Attempt(Attempt::Response { status, body, .. }) => (*status, body),
+        Last::Attempt(Attempt::NoResponse(_)) => {
+            return Settlement::Finish(EntryState::OutcomeUnknown, None);
+        }
+        Last::Attempt(Attempt::ConnectFailed(_) | Attempt::Unsendable(_)) | Last::Key(_) => {
+            return unknown_or_abandon;
+        }
+    };
+    let stored = || {
+        Some(StoredResponse {
+            status: status.as_u16(),
+            body: body.to_vec(),
+        })
+    };
+    match status.as_u16() {
+        200..=299 => Settlement::Finish(EntryState::Succeeded, stored()),
+        401 | 403 | 409 | 429 => unknown_or_abandon,
+        500..=599 => Settlement::Finish(EntryState::OutcomeUnknown, None),
+        _ => Settlement::Finish(EntryState::FailedPermanently, stored()),
+    }
+}
+
+/// The caller's result.
+fn conclude<T, E>(ending: Ending, ticket: Option<Ticket>, read_only: bool) -> Result<T, Error<E>>
+where
+    T: serde::de::DeserializeOwned,
+    E: ApiError,
+{
+    let attempts = ending.attempts;
+    let outcome_unknown = |message: String| {
+        tracing::warn!(
+            idempotency_key = ticket.as_ref().map(|t| t.idempotency_key.as_str()),
+            attempts,
+            "the outcome of the request is unknown"
+        );
+        let (idempotency_key, logical_key) = match ticket {
+            Some(t) => (Some(t.idempotency_key), Some(t.logical_key)),
+            None => (None, None),
+        };
+        Error::OutcomeUnknown {
+            idempotency_key,
+            logical_key,
+            attempts,
+            message,
+        }
+    };
+    match ending.last {
+        Last::Key(error) => Err(error.into()),
+        Last::Attempt(Attempt::Response {
+            status,
+            headers,
+            body,
+        }) => {
+            if status.is_success() {
+                let kind = BodyKind::from_content_type(header(
+                    &headers,
+                    http::header::CONTENT_TYPE.as_str(),
+                ));
+                decode_response(status, kind, &body)
+            } else {
+                Err(decode_error(status, &body))
+            }
+        }
+        Last::Attempt(Attempt::Unsendable(message)) => {
+            Err(ConfigError::Unsendable { message }.into())
+        }
+        Last::Attempt(Attempt::ConnectFailed(message)) if read_only || !ending.may_have_acted => {
+            Err(Error::Connect { attempts, message })
+        }
+        Last::Attempt(Attempt::NoResponse(message)) if read_only => {
+            Err(Error::Timeout { attempts, message })
+        }
+        Last::Attempt(Attempt::ConnectFailed(message) | Attempt::NoResponse(message)) => {
+            Err(outcome_unknown(message))
+        }
+    }
+}

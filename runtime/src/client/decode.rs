@@ -1,0 +1,137 @@
+//! Turning a response (live or replayed from the journal) into the output or the error.
+
+use http::StatusCode;
+use serde::de::DeserializeOwned;
+use serde::de::value::{BytesDeserializer, Error as ValueError};
+
+use crate::error::kept_body;
+use crate::{ApiError, Error};
+
+/// How the body is encoded, from its `Content-Type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BodyKind {
+    /// JSON (or no content type and a JSON-looking body).
+    Json,
+    /// Anything else: raw bytes (PDFs, CSV reports), for `wire::Binary` outputs.
+    Raw,
+    /// Unknown (a replayed response): JSON first, raw bytes otherwise.
+    Unknown,
+}
+
+impl BodyKind {
+    pub(crate) fn from_content_type(content_type: Option<&str>) -> Self {
+        match content_type {
+            None => Self::Unknown,
+            Some(value) => {
+                let essence = value
+                    .split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase();
+                if essence == "application/json" || essence.ends_with("+json") {
+                    Self::Json
+                } else {
+                    Self::Raw
+                }
+            }
+        }
+    }
+}
+
+/// Decodes a response: a success into the output, anything else into the provider's error.
+pub(crate) fn decode_response<T: DeserializeOwned, E: ApiError>(
+    status: StatusCode,
+    kind: BodyKind,
+    body: &[u8],
+) -> Result<T, Error<E>> {
+    if status.is_success() {
+        return decode_output(kind, body).map_err(|reason| Error::Decode {
+            status,
+            reason,
+            body: kept_body(body),
+        });
+    }
+    Err(decode_error(status, body))
+}
+
+/// Decodes an error response into the provider's typed error.
+pub(crate) fn decode_error<E: ApiError>(status: StatusCode, body: &[u8]) -> Error<E> {
+    match E::from_response(status, body) {
+        Some(error) => Error::Api(error),
+        None => Error::Decode {
+            status,
+            reason: "the body is not the provider's error object".to_owned(),
+            body: kept_body(body),
+        },
+    }
+}
+
+fn decode_output<T: DeserializeOwned>(kind: BodyKind, body: &[u8]) -> Result<T, String> {
+    // An empty body (204) decodes as JSON `null`, so a `()` output works.
+    let body_or_null: &[u8] = if body.is_empty() { b"null" } else { body };
+    let as_json = || serde_json::from_slice::<T>(body_or_null).map_err(|e| e.to_string());
+    let as_raw =
+        || T::deserialize(BytesDeserializer::<ValueError>::new(body)).map_err(|e| e.to_string());
+    match kind {
+        BodyKind::Json => as_json(),
+        BodyKind::Raw => as_raw(),
+        BodyKind::Unknown => as_json().or_else(|json_error| as_raw().map_err(|_| json_error)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types_choose_the_decoder() {
+        let cases = [
+            (Some("application/json"), BodyKind::Json),
+            (Some("application/json; charset=utf-8"), BodyKind::Json),
+            (Some("application/problem+json"), BodyKind::Json),
+            (Some("application/pdf"), BodyKind::Raw),
+            (Some("text/csv"), BodyKind::Raw),
+            (None, BodyKind::Unknown),
+        ];
+        for (content_type, kind) in cases {
+            assert_eq!(
+                BodyKind::from_content_type(content_type),
+                kind,
+                "{content_type:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn raw_bodies_decode_into_byte_outputs() -> Result<(), String> {
+        let bytes: serde_bytes_like::Bytes = decode_output(BodyKind::Raw, b"%PDF-1.4")?;
+        assert_eq!(bytes.0, b"%PDF-1.4");
+        let unit: () = decode_output(BodyKind::Unknown, b"")?;
+        assert_eq!(unit, ());
+        let json: serde_json::Value = decode_output(BodyKind::Unknown, br#"{"id":"ch_1"}"#)?;
+        assert_eq!(json["id"], "ch_1");
+        Ok(())
+    }
+
+    /// A byte-buffer output, as `wire::Binary` is.
+    mod serde_bytes_like {
+        pub(super) struct Bytes(pub(super) Vec<u8>);
+
+        impl<'de> serde::Deserialize<'de> for Bytes {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct Visit;
+                impl serde::de::Visitor<'_> for Visit {
+                    type Value = Bytes;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("bytes")
+                    }
+                    fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Bytes, E> {
+                        Ok(Bytes(v.to_vec()))
+                    }
+                }
+                d.deserialize_byte_buf(Visit)
+            }
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! The error of a client call, [`Error`], and of building a client, [`ConfigError`].
+//!
+//! [`Error`] separates what a caller must treat differently: the provider said no
+//! ([`Error::Api`], typed), the request never left ([`Error::Connect`], safe to retry), it
+//! may have been acted on ([`Error::OutcomeUnknown`], resolve with the same key), and the
+//! local failures (configuration, journal, encoding) that stop a request before it leaves.
+
+use std::fmt;
+
+use http::StatusCode;
+
+use crate::journal::{IdempotencyKey, JournalError, LogicalKey};
+use crate::secrets::{KeyMode, SecretError};
+use crate::{ApiError, EncodeError};
+
+/// The most bytes of an undecodable body kept in [`Error::Decode`].
+pub const KEPT_BODY_BYTES: usize = 4096;
+
+/// Why a client call failed. `E` is the provider's typed API error.
+#[derive(Debug, thiserror::Error)]
+pub enum Error<E> {
+    /// The provider answered with an error it described: a decline, a validation error, a
+    /// rate limit that outlasted the retry budget, …
+    #[error("the provider refused the request: {0}")]
+    Api(E),
+    /// The connection could not be established on any attempt: the request never left, so
+    /// sending it again is safe.
+    #[error("cannot connect to the provider after {attempts} attempt(s): {message}")]
+    Connect {
+        /// Attempts made.
+        attempts: u32,
+        /// The last connection error.
+        message: String,
+    },
+    /// A read (or DELETE) got no complete response in time on any attempt.
+    #[error("no response from the provider after {attempts} attempt(s): {message}")]
+    Timeout {
+        /// Attempts made.
+        attempts: u32,
+        /// The last transport error.
+        message: String,
+    },
+    /// A state-changing request may have reached the provider, but no answer came back
+    /// before retries ran out. Resolve it by sending the same operation again under the same
+    /// logical key (the journal keeps `idempotency_key`) within the provider's retention.
+    #[error(
+        "the outcome of the request is unknown after {attempts} attempt(s) (idempotency key {}): {message}",
+        idempotency_key.as_ref().map_or("none", IdempotencyKey::as_str)
+    )]
+    OutcomeUnknown {
+        /// The key the request was sent with; `None` only for a state-changing operation
+        /// not declared idempotent, whose outcome must be reconciled by looking it up.
+        idempotency_key: Option<IdempotencyKey>,
+        /// The logical key in the journal, when there is one.
+        logical_key: Option<LogicalKey>,
+        /// Attempts made.
+        attempts: u32,
+        /// The last failure.
+        message: String,
+    },
+    /// The response could not be decoded (a success body not matching the output type, or
+    /// an error body not in the provider's error shape).
+    #[error("cannot decode the provider's response (HTTP {status}): {reason}")]
+    Decode {
+        /// The HTTP status.
+        status: StatusCode,
+        /// Why decoding failed.
+        reason: String,
+        /// The start of the raw body (at most [`KEPT_BODY_BYTES`]), for debugging. It is
+        /// the provider's response, which never echoes card numbers back.
+        body: String,
+    },
+    /// The client is misconfigured.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The idempotency journal failed; the request was not sent.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// The logical key was already used for a different request. Nothing was sent: a
+    /// second, different charge under one name is a bug, not a retry.
+    #[error(
+        "the logical key `{logical_key}` was already used for a different request \
+         (idempotency key {idempotency_key}); nothing was sent"
+    )]
+    IdempotencyConflict {
+        /// The reused key.
+        logical_key: LogicalKey,
+        /// The key of the earlier request.
+        idempotency_key: IdempotencyKey,
+    },
+    /// The logical key's call is unresolved and older than the provider's key retention:
+    /// a retry could act twice, so it is not sent. Reconcile it by looking the object up.
+    #[error(
+        "the call `{logical_key}` (idempotency key {idempotency_key}) is unresolved and older \
+         than the provider's key retention; reconcile it instead of retrying"
+    )]
+    ReconciliationRequired {
+        /// The logical key.
+        logical_key: LogicalKey,
+        /// Its idempotency key.
+        idempotency_key: IdempotencyKey,
+    },
+    /// The parameters could not be encoded; nothing was sent.
+    #[error(transparent)]
+    Encode(#[from] EncodeError),
+}
+
+impl<E: ApiError> Error<E> {
+    /// Whether sending the same operation again (under the same logical key, for idempotent
+    /// operations) is safe and may succeed.
+    pub fn is_retry_safe(&self) -> bool {
+        match self {
+            Self::Api(error) => error.class().is_retry_safe(),
+            Self::Connect { .. } | Self::Timeout { .. } | Self::Journal(_) => true,
+            Self::OutcomeUnknown {
+                idempotency_key, ..
+            } => idempotency_key.is_some(),
+            Self::Decode { status, .. } => status.is_server_error(),
+            Self::Config(_)
+            | Self::IdempotencyConflict { .. }
+            | Self::ReconciliationRequired { .. }
+            | Self::Encode(_) => false,
+        }
+    }
+}
+
+/// Keeps the start of a body as text for [`Error::Decode`].
+pub(crate) fn kept_body(body: &[u8]) -> String {
+    let end = body.len().min(KEPT_BODY_BYTES);
+    let mut kept = String::from_utf8_lossy(&body[..end]).into_owned();
+    if body.len() > end {
+        kept.push_str("…[truncated]");
+    }
+    kept
+}
+
+/// The environment a client talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnvironmentKind {
+    /// The local sandbox (`payforge-sandbox`).
+    Sandbox,
+    /// The provider's own API in test mode.
+    TestMode,
+    /// The provider's live API.
+    Production,
+}
+
+impl fmt::Display for EnvironmentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Sandbox => "the local sandbox",
+            Self::TestMode => "provider test mode",
+            Self::Production => "production",
+        })
+    }
+}
+
+/// The client cannot be built, or its key cannot be used. Never contains a key: a key is
+/// described by its [`KeyMode`] only.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The secret key could not be obtained.
+    #[error("cannot obtain the secret key from {source_name}: {source}")]
+    Secret {
+        /// The secret provider's description.
+        source_name: String,
+        /// Why.
+        #[source]
+        source: SecretError,
+    },
+    /// The key's mode does not match the environment: a live key outside production, or a
+    /// test key in production.
+    #[error("refusing {key_mode} in {environment}: {hint}")]
+    KeyModeMismatch {
+        /// The environment the client is built for.
+        environment: EnvironmentKind,
+        /// The mode of the key it was given.
+        key_mode: KeyMode,
+        /// What to do about it.
+        hint: &'static str,
+    },
+    /// A base URL is not an absolute `http` or `https` URL.
+    #[error("the base URL {url:?} is not an absolute http(s) URL")]
+    InvalidBaseUrl {
+        /// The rejected URL.
+        url: String,
+    },
+    /// An environment variable that selects configuration has a value not understood.
+    #[error(
+        "the environment variable `{variable}` has the unsupported value {value:?}; expected {expected}"
+    )]
+    InvalidEnv {
+        /// The variable.
+        variable: String,
+        /// Its value.
+        value: String,
+        /// What it may be.
+        expected: &'static str,
+    },
+    /// No idempotency journal was configured.
+    #[error(
+        "no idempotency journal configured: call `.journal(SqliteJournal::open(path).await?)` \
+         (or `.ephemeral_journal()` in tests)"
+    )]
+    MissingJournal,
+    /// A logical key was given for an operation that is not idempotent.
+    #[error("`{path_template}` is not an idempotent operation; it takes no logical key")]
+    LogicalKeyOnNonIdempotent {
+        /// The operation's path template.
+        path_template: &'static str,
+    },
+    /// A request cannot be built (an invalid header value); nothing was sent.
+    #[error("the request cannot be built: {message}")]
+    Unsendable {
+        /// Why.
+        message: String,
+    },
+    /// The HTTP client could not be built.
+    #[error("cannot build the HTTP client: {0}")]
+    Http(#[source] reqwest::Error),
+}
