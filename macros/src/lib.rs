@@ -10,18 +10,48 @@
 use proc_macro::TokenStream;
 
 mod diagnostics;
+mod endpoint;
 mod string_enum;
 
-/// Declares a provider endpoint.
+/// Declares a provider operation: implements `payforge::Endpoint` (and
+/// `payforge::wire::Paginated` with `paginate`) for a struct of its parameters.
+///
+/// ```ignore
+/// #[payforge::endpoint(
+///     provider = crate::Stripe,
+///     method = POST,
+///     path = "/v1/payment_intents/{intent}/confirm",
+///     encoding = form,
+///     output = crate::PaymentIntent,
+///     idempotent,
+/// )]
+/// #[derive(Clone, Debug, serde::Serialize)]
+/// pub struct ConfirmPaymentIntent {
+///     #[endpoint(path)]
+///     pub intent: String,
+///     #[serde(skip_serializing_if = "Option::is_none")]
+///     pub return_url: Option<String>,
+/// }
+/// ```
+/// Write it above the derives. Keys: `provider`, `method` (GET, POST, DELETE, PUT, PATCH),
+/// `path`, `output` (required); `encoding` (query, form, json, multipart; default query
+/// for GET and DELETE, form otherwise), `idempotent`, `paginate` (cursor, search). The
+/// rules are in `docs/generated-code.md`.
 #[proc_macro_attribute]
-pub fn endpoint(_attr: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn endpoint(attr: TokenStream, item: TokenStream) -> TokenStream {
+    endpoint::expand_endpoint(attr.into(), item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }
 
-/// Marks an endpoint as creating.
+/// Marks an endpoint as creating or changing something, so every request carries an
+/// idempotency key: the same as `#[endpoint(..., idempotent)]`. A GET or DELETE endpoint
+/// cannot be idempotent.
 #[proc_macro_attribute]
-pub fn idempotent(_attr: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn idempotent(attr: TokenStream, item: TokenStream) -> TokenStream {
+    endpoint::expand_idempotent(attr.into(), item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }
 
 /// Derives a provider error catalogue.

@@ -93,12 +93,15 @@ pub(crate) fn parse_wire_enum(
                 let Some((first, rest)) = attrs.split_first() else {
                     diagnostics.error_at(
                         &variant.ident,
-                        format!("missing `#[{attribute}(…)]`: every unit variant needs its wire string"),
+                        format!(
+                            "missing `#[{attribute}(…)]`: every unit variant needs its wire string"
+                        ),
                     );
                     continue;
                 };
                 for duplicate in rest {
-                    diagnostics.error_at(duplicate, format!("duplicate `#[{attribute}]` attribute"));
+                    diagnostics
+                        .error_at(duplicate, format!("duplicate `#[{attribute}]` attribute"));
                 }
                 if let Some(value) = diagnostics.capture(read_value(first)) {
                     check_unique_value(&known, &value, &mut diagnostics);
@@ -135,7 +138,10 @@ pub(crate) fn parse_wire_enum(
 /// Wire enums are concrete: a generic one has no single set of strings.
 pub(crate) fn check_no_generics(input: &DeriveInput, diagnostics: &mut Diagnostics) {
     if !input.generics.params.is_empty() {
-        diagnostics.error_at(&input.generics, "this derive does not support generic types");
+        diagnostics.error_at(
+            &input.generics,
+            "this derive does not support generic types",
+        );
     }
 }
 
@@ -144,7 +150,10 @@ fn check_unique_value(known: &[(Ident, LitStr)], value: &LitStr, diagnostics: &m
     if let Some((earlier, _)) = known.iter().find(|(_, seen)| seen.value() == value.value()) {
         diagnostics.error_at(
             value,
-            format!("the wire string {:?} is already used by `{earlier}`", value.value()),
+            format!(
+                "the wire string {:?} is already used by `{earlier}`",
+                value.value()
+            ),
         );
     }
 }

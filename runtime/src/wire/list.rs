@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::HasId;
+
 /// One page of a list endpoint (`GET /v1/customers`): Stripe's `object: "list"`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct List<T> {
@@ -61,4 +63,52 @@ pub trait Paginated: crate::Endpoint + Clone {
     fn into_page(output: Self::Output) -> (Vec<Self::Item>, Option<String>);
     /// Points the request at the page after `cursor`.
     fn set_cursor(&mut self, cursor: String);
+}
+
+/// The output of a `paginate = cursor` operation: a [`List`] whose next page starts after
+/// its last item. The macro names it so that a wrong `output` is reported at `output`.
+#[diagnostic::on_unimplemented(
+    message = "`paginate = cursor` needs `output = ::payforge::wire::List<T>` with `T: HasId`, not `{Self}`",
+    label = "not a `List` of items with an id"
+)]
+pub trait CursorPage {
+    /// The item type.
+    type Item;
+    /// The items, and the id of the last one when another page follows.
+    fn into_page(self) -> (Vec<Self::Item>, Option<String>);
+}
+
+impl<T: HasId> CursorPage for List<T> {
+    type Item = T;
+
+    fn into_page(self) -> (Vec<T>, Option<String>) {
+        let next = if self.has_more {
+            self.data.last().map(|last| last.id().to_owned())
+        } else {
+            None
+        };
+        (self.data, next)
+    }
+}
+
+/// The output of a `paginate = search` operation: a [`SearchList`] whose next page is
+/// named by `next_page`.
+#[diagnostic::on_unimplemented(
+    message = "`paginate = search` needs `output = ::payforge::wire::SearchList<T>`, not `{Self}`",
+    label = "not a `SearchList`"
+)]
+pub trait SearchPage {
+    /// The item type.
+    type Item;
+    /// The items, and the `next_page` cursor when another page follows.
+    fn into_page(self) -> (Vec<Self::Item>, Option<String>);
+}
+
+impl<T> SearchPage for SearchList<T> {
+    type Item = T;
+
+    fn into_page(self) -> (Vec<T>, Option<String>) {
+        let next = if self.has_more { self.next_page } else { None };
+        (self.data, next)
+    }
 }

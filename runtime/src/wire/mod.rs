@@ -8,6 +8,6 @@ pub mod string_enum;
 mod unsettable;
 
 pub use expandable::{Expandable, HasId};
-pub use list::{List, Paginated, SearchList};
+pub use list::{CursorPage, List, Paginated, SearchList, SearchPage};
 pub use string_enum::StringEnum;
 pub use unsettable::{Binary, FileUpload, Unsettable};

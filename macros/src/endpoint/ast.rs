@@ -1,0 +1,172 @@
+//! Our model of an endpoint declaration: the struct, its path fields, and the validated
+//! arguments.
+
+use proc_macro2::TokenStream;
+use quote::ToTokens;
+use syn::{Attribute, Fields, Ident, Item, ItemStruct, LitStr, Type};
+
+use super::attr::parse_field_marker;
+use crate::diagnostics::Diagnostics;
+
+/// The HTTP method.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Method {
+    Get,
+    Post,
+    Delete,
+    Put,
+    Patch,
+}
+
+/// How parameters travel (`payforge::BodyEncoding`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Encoding {
+    Query,
+    Form,
+    Json,
+    Multipart,
+}
+
+/// The pagination style and the request field carrying the cursor.
+pub(crate) enum Paginate {
+    /// `starting_after` = the last item's id; output `List<T>`.
+    Cursor { cursor_field: Ident },
+    /// `page` = `next_page`; output `SearchList<T>`.
+    Search { cursor_field: Ident },
+}
+
+/// A field marked `#[endpoint(path)]`.
+pub(crate) struct PathField {
+    pub(crate) ident: Ident,
+    pub(crate) ty: Type,
+}
+
+/// One piece of the path template.
+pub(crate) enum PathPiece {
+    Literal(String),
+    /// A `{name}` placeholder, resolved to its field.
+    Field(Ident, Box<Type>),
+}
+
+/// The annotated struct, with `#[endpoint(path)]` markers replaced by `#[serde(skip)]`.
+pub(crate) struct EndpointStruct {
+    pub(crate) item: ItemStruct,
+    pub(crate) path_fields: Vec<PathField>,
+    /// Every named field, for the pagination cursor check.
+    pub(crate) field_names: Vec<Ident>,
+    /// An `#[idempotent]` attribute written *below* `#[endpoint]`, for error spans.
+    pub(crate) idempotent_attribute: Option<TokenStream>,
+}
+
+/// A fully validated declaration, ready to emit.
+pub(crate) struct Endpoint {
+    pub(crate) provider: Type,
+    pub(crate) method: Method,
+    pub(crate) path: LitStr,
+    pub(crate) template: Vec<PathPiece>,
+    pub(crate) encoding: Encoding,
+    pub(crate) output: Type,
+    pub(crate) idempotent: bool,
+    pub(crate) paginate: Option<Paginate>,
+    pub(crate) item: ItemStruct,
+}
+
+/// Whether an attribute is `#[name]` or `#[some::path::name]`.
+pub(crate) fn is_attribute(attr: &Attribute, name: &str) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|last| last.ident == name)
+}
+
+impl EndpointStruct {
+    /// Reads the annotated item; `None` (with errors recorded) when it is not a struct
+    /// we can declare an endpoint on.
+    pub(crate) fn parse(item: Item, diagnostics: &mut Diagnostics) -> Option<Self> {
+        let mut item = match item {
+            Item::Struct(item) => item,
+            Item::Enum(item) => return refuse(&item.enum_token, diagnostics),
+            Item::Union(item) => return refuse(&item.union_token, diagnostics),
+            other => return refuse(&other, diagnostics),
+        };
+        if !item.generics.params.is_empty() {
+            diagnostics.error_at(
+                &item.generics,
+                "an endpoint declaration cannot be generic: its path, method and output are fixed",
+            );
+        }
+        if let Fields::Unnamed(fields) = &item.fields {
+            diagnostics.error_at(
+                fields,
+                "an endpoint's parameters are named fields: use `struct Name { … }`, or a unit struct for none",
+            );
+        }
+        let idempotent_attribute = take_idempotent_attribute(&mut item.attrs, diagnostics);
+        let mut path_fields = Vec::new();
+        let mut field_names = Vec::new();
+        for field in item.fields.iter_mut() {
+            let Some(ident) = field.ident.clone() else {
+                continue;
+            };
+            field_names.push(ident.clone());
+            if take_path_marker(&mut field.attrs, diagnostics) {
+                field.attrs.push(syn::parse_quote!(#[serde(skip)]));
+                path_fields.push(PathField {
+                    ident,
+                    ty: field.ty.clone(),
+                });
+            }
+        }
+        Some(EndpointStruct {
+            item,
+            path_fields,
+            field_names,
+            idempotent_attribute,
+        })
+    }
+}
+
+fn refuse<T>(tokens: &impl ToTokens, diagnostics: &mut Diagnostics) -> Option<T> {
+    diagnostics.error_at(
+        tokens,
+        "`#[endpoint]` applies to a struct whose fields are the operation's parameters",
+    );
+    None
+}
+
+/// Removes every `#[endpoint(path)]` of a field; true when the field had one.
+fn take_path_marker(attrs: &mut Vec<Attribute>, diagnostics: &mut Diagnostics) -> bool {
+    let mut marked = false;
+    let mut kept = Vec::with_capacity(attrs.len());
+    for attr in attrs.drain(..) {
+        if !is_attribute(&attr, "endpoint") {
+            kept.push(attr);
+            continue;
+        }
+        match attr.parse_args_with(parse_field_marker) {
+            Ok(_) if marked => diagnostics.error_at(&attr, "duplicate `#[endpoint(path)]`"),
+            Ok(_) => marked = true,
+            Err(error) => diagnostics.push(error),
+        }
+    }
+    *attrs = kept;
+    marked
+}
+
+/// Removes an `#[idempotent]` written below `#[endpoint]` (which therefore expands first).
+fn take_idempotent_attribute(
+    attrs: &mut Vec<Attribute>,
+    diagnostics: &mut Diagnostics,
+) -> Option<TokenStream> {
+    let position = attrs
+        .iter()
+        .position(|attr| is_attribute(attr, "idempotent"))?;
+    let attr = attrs.remove(position);
+    if let Err(error) = attr.meta.require_path_only() {
+        diagnostics.push(syn::Error::new(
+            error.span(),
+            "`#[idempotent]` takes no arguments",
+        ));
+    }
+    Some(attr.to_token_stream())
+}

@@ -1,0 +1,155 @@
+//! The arguments of `#[endpoint(...)]`, parsed with custom keywords into our own AST.
+//!
+//! Parsing only records what was written (with spans); whether it makes sense is decided
+//! by `check.rs`, so that every mistake is reported in one compile.
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::parse::{Parse, ParseStream};
+use syn::{Ident, LitStr, Token, Type};
+
+use crate::diagnostics::Diagnostics;
+
+mod kw {
+    syn::custom_keyword!(provider);
+    syn::custom_keyword!(method);
+    syn::custom_keyword!(path);
+    syn::custom_keyword!(encoding);
+    syn::custom_keyword!(output);
+    syn::custom_keyword!(idempotent);
+    syn::custom_keyword!(paginate);
+}
+
+/// One `key = value` (or flag) of the attribute.
+enum Arg {
+    Provider(kw::provider, Type),
+    Method(kw::method, Ident),
+    Path(kw::path, LitStr),
+    Encoding(kw::encoding, Ident),
+    Output(kw::output, Type),
+    Idempotent(kw::idempotent),
+    Paginate(kw::paginate, Ident),
+    /// A key we do not know; its value is skipped so the other keys are still checked.
+    Unknown(Ident),
+}
+
+impl Parse for Arg {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let lookahead = input.lookahead1();
+        macro_rules! key_value {
+            ($($keyword:ident => $variant:ident,)*) => {
+                $(if lookahead.peek(kw::$keyword) {
+                    let key = input.parse::<kw::$keyword>()?;
+                    input.parse::<Token![=]>()?;
+                    return Ok(Arg::$variant(key, input.parse()?));
+                })*
+            };
+        }
+        key_value! {
+            provider => Provider,
+            method => Method,
+            path => Path,
+            encoding => Encoding,
+            output => Output,
+            paginate => Paginate,
+        }
+        if lookahead.peek(kw::idempotent) {
+            return Ok(Arg::Idempotent(input.parse()?));
+        }
+        if input.peek(Ident) {
+            let key: Ident = input.parse()?;
+            skip_value(input)?;
+            return Ok(Arg::Unknown(key));
+        }
+        Err(lookahead.error())
+    }
+}
+
+/// Skips `= value` up to the next top-level comma (groups are single token trees).
+fn skip_value(input: ParseStream<'_>) -> syn::Result<()> {
+    input.step(|cursor| {
+        let mut rest = *cursor;
+        while let Some((tree, next)) = rest.token_tree() {
+            match &tree {
+                TokenTree::Punct(punct) if punct.as_char() == ',' => return Ok(((), rest)),
+                _ => rest = next,
+            }
+        }
+        Ok(((), rest))
+    })
+}
+
+/// Every argument of one `#[endpoint(...)]`, as written.
+#[derive(Default)]
+pub(crate) struct EndpointArgs {
+    pub(crate) provider: Option<Type>,
+    pub(crate) method: Option<Ident>,
+    pub(crate) path: Option<LitStr>,
+    pub(crate) encoding: Option<Ident>,
+    pub(crate) output: Option<Type>,
+    /// Where `idempotent` was written: the flag, or an `#[idempotent]` attribute.
+    pub(crate) idempotent: Option<TokenStream>,
+    pub(crate) paginate: Option<Ident>,
+}
+
+impl EndpointArgs {
+    /// Parses the arguments, recording unknown and duplicate keys in `diagnostics`.
+    pub(crate) fn parse(tokens: TokenStream, diagnostics: &mut Diagnostics) -> syn::Result<Self> {
+        let args = syn::parse::Parser::parse2(
+            syn::punctuated::Punctuated::<Arg, Token![,]>::parse_terminated,
+            tokens,
+        )?;
+        let mut parsed = EndpointArgs::default();
+        for arg in args {
+            parsed.record(arg, diagnostics);
+        }
+        Ok(parsed)
+    }
+
+    fn record(&mut self, arg: Arg, diagnostics: &mut Diagnostics) {
+        fn set<T>(slot: &mut Option<T>, value: T, key: Span, diagnostics: &mut Diagnostics) {
+            if slot.is_some() {
+                diagnostics.push(syn::Error::new(key, "duplicate key"));
+            } else {
+                *slot = Some(value);
+            }
+        }
+        match arg {
+            Arg::Provider(key, value) => set(&mut self.provider, value, key.span, diagnostics),
+            Arg::Method(key, value) => set(&mut self.method, value, key.span, diagnostics),
+            Arg::Path(key, value) => set(&mut self.path, value, key.span, diagnostics),
+            Arg::Encoding(key, value) => set(&mut self.encoding, value, key.span, diagnostics),
+            Arg::Output(key, value) => set(&mut self.output, value, key.span, diagnostics),
+            Arg::Paginate(key, value) => set(&mut self.paginate, value, key.span, diagnostics),
+            Arg::Idempotent(key) => {
+                set(
+                    &mut self.idempotent,
+                    key.to_token_stream(),
+                    key.span,
+                    diagnostics,
+                );
+            }
+            Arg::Unknown(key) => diagnostics.error_at(
+                &key,
+                format!(
+                    "unknown key `{key}`; expected one of `provider`, `method`, `path`, \
+                     `encoding`, `output`, `idempotent`, `paginate`"
+                ),
+            ),
+        }
+    }
+}
+
+/// Parses a field's `#[endpoint(path)]`.
+pub(crate) fn parse_field_marker(input: ParseStream<'_>) -> syn::Result<Span> {
+    let marker = input.parse::<kw::path>().map_err(|error| {
+        syn::Error::new(
+            error.span(),
+            "expected `path`: the only field marker is `#[endpoint(path)]`",
+        )
+    })?;
+    if !input.is_empty() {
+        return Err(input.error("expected only `path` in a field's `#[endpoint(...)]`"));
+    }
+    Ok(marker.span)
+}

@@ -1,0 +1,274 @@
+//! The rules of an endpoint declaration, one named function each. Every rule records its
+//! errors and carries on, so a declaration with several mistakes reports them all.
+
+use proc_macro2::{Span, TokenStream};
+use syn::{Ident, LitStr, Type};
+
+use super::ast::{Encoding, Endpoint, EndpointStruct, Method, Paginate, PathField, PathPiece};
+use super::attr::EndpointArgs;
+use crate::diagnostics::Diagnostics;
+
+/// Validates the arguments against the struct; `None` when an error was recorded.
+pub(crate) fn validate(
+    args: EndpointArgs,
+    item: EndpointStruct,
+    diagnostics: &mut Diagnostics,
+) -> Option<Endpoint> {
+    let idempotent = merge_idempotent(args.idempotent, item.idempotent_attribute, diagnostics);
+    let provider = require(
+        args.provider,
+        "provider = <the provider marker type>",
+        diagnostics,
+    );
+    let output = require(args.output, "output = <the response type>", diagnostics);
+    let method = require(
+        args.method,
+        "method = GET | POST | DELETE | PUT | PATCH",
+        diagnostics,
+    )
+    .and_then(|method| check_method(&method, diagnostics));
+    let path = require(args.path, "path = \"/v1/…\"", diagnostics);
+    let encoding = check_encoding(args.encoding.as_ref(), method, diagnostics);
+    if let (Some(method), Some(flag)) = (method, &idempotent) {
+        check_idempotent_method(method, flag, diagnostics);
+    }
+    let template = path
+        .as_ref()
+        .and_then(|path| check_path_template(path, &item.path_fields, diagnostics));
+    check_path_fields_not_optional(&item.path_fields, diagnostics);
+    let paginate = args
+        .paginate
+        .and_then(|style| check_paginate(&style, &item.field_names, diagnostics));
+    Some(Endpoint {
+        provider: provider?,
+        method: method?,
+        path: path?,
+        template: template?,
+        encoding: encoding?,
+        output: output?,
+        idempotent: idempotent.is_some(),
+        paginate,
+        item: item.item,
+    })
+}
+
+/// A required key that is missing is reported at the attribute.
+fn require<T>(value: Option<T>, expected: &str, diagnostics: &mut Diagnostics) -> Option<T> {
+    if value.is_none() {
+        diagnostics.push(syn::Error::new(
+            Span::call_site(),
+            format!("missing `{expected}` in `#[endpoint(...)]`"),
+        ));
+    }
+    value
+}
+
+/// `idempotent` may be the flag or an `#[idempotent]` attribute, not both.
+fn merge_idempotent(
+    flag: Option<TokenStream>,
+    attribute: Option<TokenStream>,
+    diagnostics: &mut Diagnostics,
+) -> Option<TokenStream> {
+    match (flag, attribute) {
+        (Some(flag), Some(attribute)) => {
+            diagnostics.error_at(
+                &attribute,
+                "the endpoint is already marked by its `idempotent` flag",
+            );
+            Some(flag)
+        }
+        (flag, attribute) => flag.or(attribute),
+    }
+}
+
+fn check_method(method: &Ident, diagnostics: &mut Diagnostics) -> Option<Method> {
+    let parsed = match method.to_string().as_str() {
+        "GET" => Method::Get,
+        "POST" => Method::Post,
+        "DELETE" => Method::Delete,
+        "PUT" => Method::Put,
+        "PATCH" => Method::Patch,
+        _ => {
+            diagnostics.error_at(
+                method,
+                format!("unknown method `{method}`; expected GET, POST, DELETE, PUT or PATCH"),
+            );
+            return None;
+        }
+    };
+    Some(parsed)
+}
+
+/// The encoding, defaulted by method; a GET has no body to encode into.
+fn check_encoding(
+    encoding: Option<&Ident>,
+    method: Option<Method>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Encoding> {
+    let Some(encoding) = encoding else {
+        return match method? {
+            Method::Get | Method::Delete => Some(Encoding::Query),
+            Method::Post | Method::Put | Method::Patch => Some(Encoding::Form),
+        };
+    };
+    let parsed = match encoding.to_string().as_str() {
+        "query" => Encoding::Query,
+        "form" => Encoding::Form,
+        "json" => Encoding::Json,
+        "multipart" => Encoding::Multipart,
+        _ => {
+            diagnostics.error_at(
+                encoding,
+                format!("unknown encoding `{encoding}`; expected query, form, json or multipart"),
+            );
+            return None;
+        }
+    };
+    if method == Some(Method::Get) && parsed != Encoding::Query {
+        diagnostics.error_at(
+            encoding,
+            format!(
+                "a GET request has no body to carry `{encoding}` parameters; use `encoding = query`"
+            ),
+        );
+    }
+    Some(parsed)
+}
+
+/// Idempotency keys are for requests that create or change something; GET and DELETE
+/// are idempotent by definition and never carry one.
+fn check_idempotent_method(method: Method, flag: &TokenStream, diagnostics: &mut Diagnostics) {
+    let name = match method {
+        Method::Get => "GET",
+        Method::Delete => "DELETE",
+        Method::Post | Method::Put | Method::Patch => return,
+    };
+    diagnostics.error_at(
+        flag,
+        format!(
+            "a {name} endpoint cannot be `idempotent`: idempotency keys are only sent with \
+             requests that create or change something (POST, PUT, PATCH)"
+        ),
+    );
+}
+
+/// Splits the path into literals and `{name}` placeholders, each matched to exactly one
+/// `#[endpoint(path)]` field, and every path field to a placeholder.
+fn check_path_template(
+    path: &LitStr,
+    fields: &[PathField],
+    diagnostics: &mut Diagnostics,
+) -> Option<Vec<PathPiece>> {
+    let template = path.value();
+    if !template.starts_with('/') {
+        diagnostics.error_at(path, "the path must start with `/`");
+    }
+    let mut pieces = Vec::new();
+    let mut used: Vec<String> = Vec::new();
+    let mut rest = template.as_str();
+    let mut complete = true;
+    while let Some(open) = rest.find(['{', '}']) {
+        let (literal, tail) = rest.split_at(open);
+        let close = tail.find('}').filter(|_| tail.starts_with('{'));
+        let Some(name) = close
+            .map(|close| &tail[1..close])
+            .filter(|name| is_identifier(name))
+        else {
+            diagnostics.error_at(
+                path,
+                "a path placeholder is `{field_name}`, with balanced braces",
+            );
+            return None;
+        };
+        pieces.push(PathPiece::Literal(literal.to_owned()));
+        match fields.iter().find(|field| field.ident == name) {
+            _ if used.iter().any(|seen| seen == name) => {
+                diagnostics.error_at(path, format!("the placeholder `{{{name}}}` appears twice"));
+                complete = false;
+            }
+            Some(field) => {
+                pieces.push(PathPiece::Field(
+                    field.ident.clone(),
+                    Box::new(field.ty.clone()),
+                ));
+            }
+            None => {
+                diagnostics.error_at(
+                    path,
+                    format!("the placeholder `{{{name}}}` has no field marked `#[endpoint(path)]`"),
+                );
+                complete = false;
+            }
+        }
+        used.push(name.to_owned());
+        rest = &tail[name.len() + 2..];
+    }
+    pieces.push(PathPiece::Literal(rest.to_owned()));
+    for field in fields
+        .iter()
+        .filter(|field| !used.iter().any(|name| field.ident == name))
+    {
+        diagnostics.push(syn::Error::new(
+            field.ident.span(),
+            format!(
+                "`{}` is marked `#[endpoint(path)]` but the path has no `{{{}}}`",
+                field.ident, field.ident
+            ),
+        ));
+        complete = false;
+    }
+    complete.then_some(pieces)
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|first| first == '_' || first.is_ascii_alphabetic())
+        && chars.all(|rest| rest == '_' || rest.is_ascii_alphanumeric())
+}
+
+/// A path segment is always sent, so a path parameter cannot be optional.
+fn check_path_fields_not_optional(fields: &[PathField], diagnostics: &mut Diagnostics) {
+    for field in fields {
+        if last_segment_is(&field.ty, "Option") {
+            diagnostics.error_at(
+                &field.ty,
+                format!("the path parameter `{}` cannot be an `Option`: every path segment must be sent", field.ident),
+            );
+        }
+    }
+}
+
+fn last_segment_is(ty: &Type, name: &str) -> bool {
+    matches!(ty, Type::Path(path) if path.path.segments.last().is_some_and(|last| last.ident == name))
+}
+
+/// `paginate = cursor | search`, and the request field the cursor is written into.
+fn check_paginate(
+    style: &Ident,
+    fields: &[Ident],
+    diagnostics: &mut Diagnostics,
+) -> Option<Paginate> {
+    let (field_name, make): (&str, fn(Ident) -> Paginate) = match style.to_string().as_str() {
+        "cursor" => ("starting_after", |cursor_field| Paginate::Cursor {
+            cursor_field,
+        }),
+        "search" => ("page", |cursor_field| Paginate::Search { cursor_field }),
+        _ => {
+            diagnostics.error_at(
+                style,
+                format!("unknown pagination `{style}`; expected `cursor` or `search`"),
+            );
+            return None;
+        }
+    };
+    let Some(field) = fields.iter().find(|field| *field == field_name) else {
+        diagnostics.error_at(
+            style,
+            format!("`paginate = {style}` needs a field `{field_name}: Option<String>` to carry the cursor"),
+        );
+        return None;
+    };
+    Some(make(field.clone()))
+}

@@ -1,0 +1,132 @@
+//! Emits the implementations of a validated endpoint declaration.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::ast::{Encoding, Endpoint, Method, Paginate, PathPiece};
+
+/// The struct (markers replaced by `#[serde(skip)]`), `impl Endpoint`, and
+/// `impl Paginated` when the operation pages.
+pub(crate) fn emit(endpoint: &Endpoint) -> TokenStream {
+    let item = &endpoint.item;
+    let endpoint_impl = emit_endpoint_impl(endpoint);
+    let paginated_impl = endpoint
+        .paginate
+        .as_ref()
+        .map(|paginate| emit_paginated_impl(endpoint, paginate));
+    quote! {
+        #item
+        #endpoint_impl
+        #paginated_impl
+    }
+}
+
+fn emit_endpoint_impl(endpoint: &Endpoint) -> TokenStream {
+    let ident = &endpoint.item.ident;
+    let path = &endpoint.path;
+    let idempotent = endpoint.idempotent;
+    let method = match endpoint.method {
+        Method::Get => quote!(GET),
+        Method::Post => quote!(POST),
+        Method::Delete => quote!(DELETE),
+        Method::Put => quote!(PUT),
+        Method::Patch => quote!(PATCH),
+    };
+    let (encoding, encode) = match endpoint.encoding {
+        Encoding::Query => (
+            quote!(Query),
+            quote!(Query(::payforge::wire::form::to_string(self)?)),
+        ),
+        Encoding::Form => (
+            quote!(Form),
+            quote!(Form(::payforge::wire::form::to_string(self)?)),
+        ),
+        Encoding::Json => (
+            quote!(Json),
+            quote!(Json(::payforge::__private::serde_json::to_vec(self)?)),
+        ),
+        Encoding::Multipart => (
+            quote!(Multipart),
+            quote!(Multipart(::payforge::wire::form::to_parts(self)?)),
+        ),
+    };
+    // `type Provider` and `type Output` are spanned at the written types, so a type that is
+    // not a `Provider` or not `DeserializeOwned` is reported there.
+    let provider = &endpoint.provider;
+    let provider = quote_spanned!(provider.span()=> type Provider = #provider;);
+    let output = &endpoint.output;
+    let output = quote_spanned!(output.span()=> type Output = #output;);
+    let path_body = emit_path_body(&endpoint.template);
+    quote! {
+        impl ::payforge::Endpoint for #ident {
+            #provider
+            #output
+            const METHOD: ::payforge::__private::http::Method = ::payforge::__private::http::Method::#method;
+            const PATH_TEMPLATE: &'static str = #path;
+            const IDEMPOTENT: bool = #idempotent;
+            const ENCODING: ::payforge::BodyEncoding = ::payforge::BodyEncoding::#encoding;
+            fn path(&self) -> ::std::borrow::Cow<'static, str> {
+                #path_body
+            }
+            fn encode(&self) -> ::core::result::Result<::payforge::RequestBody, ::payforge::EncodeError> {
+                ::core::result::Result::Ok(::payforge::RequestBody::#encode)
+            }
+        }
+    }
+}
+
+/// The body of `path()`. A template without placeholders is a borrowed constant; otherwise,
+/// for `/v1/customers/{customer}/sources`:
+///
+/// ```text
+/// let mut path = String::from("/v1/customers/");
+/// path.push_str(&encode_path_segment(&ToString::to_string(&self.customer)));
+/// path.push_str("/sources");
+/// Cow::Owned(path)
+/// ```
+fn emit_path_body(template: &[PathPiece]) -> TokenStream {
+    if let [PathPiece::Literal(literal)] = template {
+        return quote!(::std::borrow::Cow::Borrowed(#literal));
+    }
+    let pushes = template.iter().map(|piece| match piece {
+        PathPiece::Literal(literal) if literal.is_empty() => quote!(),
+        PathPiece::Literal(literal) => quote!(path.push_str(#literal);),
+        // Spanned at the field's type: a type without `Display` is reported there.
+        PathPiece::Field(ident, ty) => quote_spanned! {ty.span()=>
+            path.push_str(&::payforge::encode_path_segment(&::std::string::ToString::to_string(&self.#ident)));
+        },
+    });
+    quote! {
+        let mut path = ::std::string::String::new();
+        #(#pushes)*
+        ::std::borrow::Cow::Owned(path)
+    }
+}
+
+/// `impl Paginated`: the page split by the runtime's `CursorPage`/`SearchPage` (whose
+/// `on_unimplemented` message explains a wrong `output`), the cursor written into the
+/// request's `starting_after` or `page`.
+fn emit_paginated_impl(endpoint: &Endpoint, paginate: &Paginate) -> TokenStream {
+    let ident = &endpoint.item.ident;
+    let output = &endpoint.output;
+    let (page_trait, cursor_field) = match paginate {
+        Paginate::Cursor { cursor_field } => (quote!(::payforge::wire::CursorPage), cursor_field),
+        Paginate::Search { cursor_field } => (quote!(::payforge::wire::SearchPage), cursor_field),
+    };
+    let item = quote_spanned!(output.span()=> <#output as #page_trait>::Item);
+    let set_cursor = quote_spanned! {cursor_field.span()=>
+        self.#cursor_field = ::core::option::Option::Some(cursor);
+    };
+    quote! {
+        impl ::payforge::wire::Paginated for #ident {
+            type Item = #item;
+            fn into_page(output: Self::Output) -> (::std::vec::Vec<Self::Item>, ::core::option::Option<::std::string::String>) {
+                #page_trait::into_page(output)
+            }
+            fn set_cursor(&mut self, cursor: ::std::string::String) {
+                #set_cursor
+            }
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! What `#[endpoint]` gives a declaration at run time: method, path, encoding and paging.
+
+use payforge::wire::{HasId, List, Paginated, SearchList};
+use payforge::{ApiError, BodyEncoding, EncodeError, Endpoint, ErrorClass, RequestBody};
+use serde::{Deserialize, Serialize};
+
+/// A provider marker, as the generator emits one.
+#[derive(Debug)]
+struct Shop;
+
+#[derive(Debug)]
+struct ShopError;
+
+impl std::fmt::Display for ShopError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("shop error")
+    }
+}
+
+impl std::error::Error for ShopError {}
+
+impl ApiError for ShopError {
+    fn from_response(_status: http::StatusCode, _body: &[u8]) -> Option<Self> {
+        Some(ShopError)
+    }
+
+    fn class(&self) -> ErrorClass {
+        ErrorClass::Unknown
+    }
+}
+
+impl payforge::Provider for Shop {
+    const NAME: &'static str = "shop";
+    const API_VERSION: &'static str = "2024-01-01";
+    const API_VERSION_HEADER: Option<&'static str> = None;
+    const IDEMPOTENCY_HEADER: &'static str = "Idempotency-Key";
+    const IDEMPOTENCY_RETENTION_SECS: u64 = 86_400;
+    const REQUEST_ID_HEADER: &'static str = "Request-Id";
+    const SHOULD_RETRY_HEADER: Option<&'static str> = None;
+    const LIVE_BASE_URL: &'static str = "https://shop.invalid";
+    const SECRET_KEY_ENV: &'static str = "SHOP_SECRET_KEY";
+    const TEST_KEY_PREFIXES: &'static [&'static str] = &["sk_test_"];
+    const LIVE_KEY_PREFIXES: &'static [&'static str] = &["sk_live_"];
+    type Error = ShopError;
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Order {
+    id: String,
+}
+
+impl HasId for Order {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+#[payforge::endpoint(
+    provider = Shop,
+    method = POST,
+    path = "/v1/shops/{shop}/orders/{order}/capture",
+    encoding = form,
+    output = Order,
+    idempotent,
+)]
+#[derive(Clone, Debug, Serialize)]
+struct CaptureOrder {
+    #[endpoint(path)]
+    shop: String,
+    amount: i64,
+    #[endpoint(path)]
+    order: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expand: Option<Vec<String>>,
+}
+
+#[test]
+fn a_form_endpoint_substitutes_its_path_and_encodes_the_rest() -> Result<(), EncodeError> {
+    let capture = CaptureOrder {
+        shop: "north/east shop".to_owned(),
+        amount: 2000,
+        order: 42,
+        expand: Some(vec!["customer".to_owned()]),
+    };
+    assert_eq!(CaptureOrder::METHOD, http::Method::POST);
+    assert!(CaptureOrder::IDEMPOTENT);
+    assert_eq!(CaptureOrder::ENCODING, BodyEncoding::Form);
+    assert_eq!(
+        CaptureOrder::PATH_TEMPLATE,
+        "/v1/shops/{shop}/orders/{order}/capture"
+    );
+    assert_eq!(
+        capture.path(),
+        "/v1/shops/north%2Feast%20shop/orders/42/capture"
+    );
+    assert_eq!(
+        capture.encode()?,
+        RequestBody::Form("amount=2000&expand[]=customer".to_owned())
+    );
+    Ok(())
+}
+
+#[payforge::idempotent]
+#[payforge::endpoint(provider = Shop, method = PUT, path = "/v1/orders", encoding = json, output = Order)]
+#[derive(Clone, Debug, Serialize)]
+struct ReplaceOrders {
+    note: String,
+}
+
+#[test]
+fn the_idempotent_attribute_is_the_flag_and_json_encodes_with_serde_json() -> Result<(), EncodeError>
+{
+    let replace = ReplaceOrders {
+        note: "a&b".to_owned(),
+    };
+    assert!(ReplaceOrders::IDEMPOTENT);
+    assert_eq!(replace.path(), "/v1/orders");
+    assert_eq!(
+        replace.encode()?,
+        RequestBody::Json(br#"{"note":"a&b"}"#.to_vec())
+    );
+    Ok(())
+}
+
+#[payforge::endpoint(provider = Shop, method = GET, path = "/v1/orders", output = List<Order>, paginate = cursor)]
+#[derive(Clone, Debug, Default, Serialize)]
+struct ListOrders {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limit: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    starting_after: Option<String>,
+}
+
+fn orders(ids: &[&str]) -> Vec<Order> {
+    ids.iter()
+        .map(|id| Order {
+            id: (*id).to_owned(),
+        })
+        .collect()
+}
+
+#[test]
+fn cursor_pages_continue_after_the_last_item_until_has_more_is_false() -> Result<(), EncodeError> {
+    let mut list = ListOrders {
+        limit: Some(2),
+        starting_after: None,
+    };
+    assert!(!ListOrders::IDEMPOTENT);
+    assert_eq!(ListOrders::ENCODING, BodyEncoding::Query);
+    let page = |ids: &[&str], has_more| List {
+        data: orders(ids),
+        has_more,
+        object: "list".to_owned(),
+        url: "/v1/orders".to_owned(),
+        total_count: None,
+    };
+    let (items, next) = ListOrders::into_page(page(&["o_1", "o_2"], true));
+    assert_eq!(items, orders(&["o_1", "o_2"]));
+    assert_eq!(next.as_deref(), Some("o_2"));
+    list.set_cursor("o_2".to_owned());
+    assert_eq!(
+        list.encode()?,
+        RequestBody::Query("limit=2&starting_after=o_2".to_owned())
+    );
+    assert_eq!(ListOrders::into_page(page(&["o_3"], false)).1, None);
+    Ok(())
+}
+
+#[payforge::endpoint(provider = Shop, method = GET, path = "/v1/orders/search", output = SearchList<Order>, paginate = search)]
+#[derive(Clone, Debug, Serialize)]
+struct SearchOrders {
+    query: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<String>,
+}
+
+#[test]
+fn search_pages_follow_next_page() -> Result<(), EncodeError> {
+    let mut search = SearchOrders {
+        query: "status:'paid'".to_owned(),
+        page: None,
+    };
+    let results = SearchList {
+        data: orders(&["o_9"]),
+        has_more: true,
+        next_page: Some("page_2".to_owned()),
+        object: "search_result".to_owned(),
+        url: "/v1/orders/search".to_owned(),
+        total_count: None,
+    };
+    let (_, next) = SearchOrders::into_page(results);
+    search.set_cursor(next.unwrap_or_default());
+    assert_eq!(
+        search.encode()?,
+        RequestBody::Query("query=status%3A%27paid%27&page=page_2".to_owned())
+    );
+    Ok(())
+}
+
+#[payforge::endpoint(provider = Shop, method = DELETE, path = "/v1/orders/{order}", output = Order)]
+#[derive(Clone, Debug, Serialize)]
+struct DeleteOrder {
+    #[endpoint(path)]
+    order: String,
+}
+
+#[payforge::endpoint(provider = Shop, method = GET, path = "/v1/balance", output = Order)]
+#[derive(Clone, Debug, Serialize)]
+struct RetrieveBalance;
+
+#[test]
+fn operations_without_parameters_send_an_empty_query() -> Result<(), EncodeError> {
+    let delete = DeleteOrder {
+        order: "o_1".to_owned(),
+    };
+    assert_eq!(DeleteOrder::METHOD, http::Method::DELETE);
+    assert_eq!(delete.path(), "/v1/orders/o_1");
+    assert_eq!(delete.encode()?, RequestBody::Query(String::new()));
+    assert_eq!(RetrieveBalance.encode()?, RequestBody::Query(String::new()));
+    assert_eq!(RetrieveBalance.path(), "/v1/balance");
+    Ok(())
+}
