@@ -1,1 +1,21 @@
-//! payforge-stripe (work in progress).
+//! # payforge-stripe: the typed Stripe SDK (API version 2023-08-16)
+//!
+//! Every item of this crate is generated at build time by `payforge-generator` from the
+//! pinned Stripe OpenAPI spec (`specs/stripe/provider.toml`); see `docs/generated-code.md`
+//! for the shape of the code and `generator/README.md` for how it is made.
+//!
+//! - One params struct per operation (`CreatePaymentIntent::new(amount, currency)` plus
+//!   builder methods), annotated with `#[payforge::endpoint]`; send it with a
+//!   `payforge::Client`.
+//! - One type per schema, re-exported at the crate root; string enums keep unknown values
+//!   in `Unknown(String)`; expandable fields are `payforge::wire::Expandable<T>`.
+//! - [`errors`]: Stripe's error catalogue and the `StripeError` envelope.
+//! - With the `events` feature, `EventObject`: typed webhook event payloads.
+//!
+//! Each resource group (the first path segment after `/v1/`) is a cargo feature; `full`
+//! enables all of them. The default set is `customers`, `payment_intents`,
+//! `payment_methods` and `refunds`. Timestamps are `i64` seconds since the Unix epoch;
+//! amounts are `i64` in the currency's minor unit.
+#![forbid(unsafe_code)]
+
+include!(concat!(env!("OUT_DIR"), "/generated.rs"));

@@ -1,0 +1,90 @@
+//! Operations -> `#[endpoint]` declarations (docs/generated-code.md, "Operations").
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::params::{ParamMember, params_impl};
+use super::types::{cfg_attr, field_doc, ident, type_tokens};
+use crate::ir::{Encoding, Ir, Operation, Pagination, ParamLocation};
+
+/// Declares one operation: its doc, `#[endpoint(...)]`, params struct and builders.
+pub fn declare(ir: &Ir, op: &Operation) -> TokenStream {
+    let cfg = cfg_attr(&BTreeSet::from([op.group.clone()]));
+    let provider = ident(&ir.profile.provider.marker);
+    let method = ident(&op.method);
+    let path = &op.path;
+    let encoding = ident(match op.encoding {
+        Encoding::Query => "query",
+        Encoding::Form => "form",
+        Encoding::Multipart => "multipart",
+    });
+    let output = type_tokens(ir, &op.output);
+    let idempotent = op.idempotent.then(|| quote! { , idempotent });
+    let paginate = op.pagination.map(|p| {
+        let kind = ident(match p {
+            Pagination::Cursor => "cursor",
+            Pagination::Search => "search",
+        });
+        quote! { , paginate = #kind }
+    });
+    let doc = super::docs::doc_attrs(Some(&operation_doc(op)));
+    let deprecated = op
+        .deprecated
+        .then(|| quote! { #[deprecated = "The provider marks this operation as deprecated."] });
+    // #[::payforge::endpoint(provider = crate::Stripe, method = POST, path = "...", ...)]
+    let attrs = quote! {
+        #cfg
+        #doc
+        #deprecated
+        #[::payforge::endpoint(
+            provider = crate::#provider,
+            method = #method,
+            path = #path,
+            encoding = #encoding,
+            output = #output
+            #idempotent
+            #paginate
+        )]
+    };
+    let members: Vec<ParamMember> = op
+        .params
+        .iter()
+        .map(|p| ParamMember {
+            rust_name: p.rust_name.clone(),
+            wire_name: p.wire_name.clone(),
+            ty: p.ty.clone(),
+            required: p.required,
+            boxed: false,
+            path: p.location == ParamLocation::Path,
+            doc: field_doc(p.doc.as_deref(), &p.wire_name, &p.ty),
+        })
+        .collect();
+    params_impl(ir, &op.name, &cfg, attrs, &members)
+}
+
+/// The summary and description, then the method and path.
+fn operation_doc(op: &Operation) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(summary) = op
+        .summary
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        parts.push(summary.to_owned());
+    }
+    if let Some(description) = op
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        if parts.first().map(String::as_str) != Some(description) {
+            parts.push(description.to_owned());
+        }
+    }
+    parts.push(format!("`{} {}`", op.method, op.path));
+    parts.join("\n\n")
+}

@@ -1,0 +1,160 @@
+//! Request parameter structs (operations and their nested objects): required members are
+//! constructor arguments, optional ones builder methods.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs::doc_attrs;
+use super::types::{ident, type_tokens};
+use crate::ir::{Ir, Scalar, TypeRef};
+
+/// One member of a params struct.
+#[derive(Clone, Debug)]
+pub struct ParamMember {
+    /// The Rust field name.
+    pub rust_name: String,
+    /// The wire name.
+    pub wire_name: String,
+    /// Its type.
+    pub ty: TypeRef,
+    /// Whether it is a constructor argument.
+    pub required: bool,
+    /// Whether the value is boxed (recursive types).
+    pub boxed: bool,
+    /// Whether it is a path parameter (`#[endpoint(path)]`).
+    pub path: bool,
+    /// Its doc text.
+    pub doc: String,
+}
+
+/// The struct, its constructor and its builders. `attrs` go above the derives (the
+/// `#[endpoint(...)]` attribute of an operation).
+pub fn params_impl(
+    ir: &Ir,
+    name: &str,
+    cfg: &TokenStream,
+    attrs: TokenStream,
+    members: &[ParamMember],
+) -> TokenStream {
+    let name = ident(name);
+    let fields = members.iter().map(|m| {
+        let field = ident(&m.rust_name);
+        let doc = doc_attrs(Some(&m.doc));
+        let ty = member_type(ir, m);
+        let rename = (m.rust_name != m.wire_name).then(|| {
+            let wire = &m.wire_name;
+            quote! { #[serde(rename = #wire)] }
+        });
+        let path = m.path.then(|| quote! { #[endpoint(path)] });
+        if m.required {
+            quote! { #doc #path #rename pub #field: #ty, }
+        } else {
+            quote! { #doc #rename #[serde(skip_serializing_if = "::core::option::Option::is_none")] pub #field: ::core::option::Option<#ty>, }
+        }
+    });
+    let all_optional = members.iter().all(|m| !m.required);
+    let derives = if all_optional {
+        quote! { #[derive(Clone, Debug, Default, ::serde::Serialize)] }
+    } else {
+        quote! { #[derive(Clone, Debug, ::serde::Serialize)] }
+    };
+    let required: Vec<&ParamMember> = members.iter().filter(|m| m.required).collect();
+    let arguments = required.iter().map(|m| {
+        let field = ident(&m.rust_name);
+        let ty = argument_type(ir, m);
+        quote! { #field: #ty }
+    });
+    let initialisers = members.iter().map(|m| {
+        let field = ident(&m.rust_name);
+        match (m.required, into_argument(m)) {
+            (false, _) => quote! { #field: ::core::option::Option::None },
+            (true, true) if m.boxed => quote! { #field: ::std::boxed::Box::new(#field.into()) },
+            (true, true) => quote! { #field: #field.into() },
+            (true, false) if m.boxed => quote! { #field: ::std::boxed::Box::new(#field) },
+            (true, false) => quote! { #field },
+        }
+    });
+    let builders = members
+        .iter()
+        .filter(|m| !m.required)
+        .map(|m| builder(ir, m));
+    let new_doc = if required.is_empty() {
+        " Creates the parameters with every optional one unset.".to_owned()
+    } else {
+        let names: Vec<String> = required
+            .iter()
+            .map(|m| format!("`{}`", m.wire_name))
+            .collect();
+        format!(
+            " Creates the parameters from the required {}.",
+            names.join(", ")
+        )
+    };
+    // pub struct X { pub a: A, pub b: Option<B> }
+    // impl X { pub fn new(a: impl Into<A>) -> Self { .. } pub fn b(mut self, b: B) -> Self { .. } }
+    quote! {
+        #attrs
+        #derives
+        pub struct #name { #(#fields)* }
+
+        #cfg
+        impl #name {
+            #[doc = #new_doc]
+            pub fn new(#(#arguments),*) -> Self {
+                Self { #(#initialisers),* }
+            }
+            #(#builders)*
+        }
+    }
+}
+
+/// The field type of a member (without the `Option` of an optional one).
+fn member_type(ir: &Ir, m: &ParamMember) -> TokenStream {
+    let ty = type_tokens(ir, &m.ty);
+    if m.boxed {
+        quote! { ::std::boxed::Box<#ty> }
+    } else {
+        ty
+    }
+}
+
+/// Whether the constructor or builder takes `impl Into<T>` (strings and sensitive strings).
+fn into_argument(m: &ParamMember) -> bool {
+    matches!(
+        m.ty,
+        TypeRef::Scalar(Scalar::String | Scalar::Sensitive | Scalar::Decimal)
+    )
+}
+
+fn argument_type(ir: &Ir, m: &ParamMember) -> TokenStream {
+    let ty = type_tokens(ir, &m.ty);
+    if into_argument(m) {
+        quote! { impl ::core::convert::Into<#ty> }
+    } else {
+        ty
+    }
+}
+
+fn builder(ir: &Ir, m: &ParamMember) -> TokenStream {
+    let field = ident(&m.rust_name);
+    let method = if m.rust_name == "new" {
+        ident("with_new")
+    } else {
+        field.clone()
+    };
+    let ty = argument_type(ir, m);
+    let value = match (into_argument(m), m.boxed) {
+        (true, true) => quote! { ::std::boxed::Box::new(#field.into()) },
+        (true, false) => quote! { #field.into() },
+        (false, true) => quote! { ::std::boxed::Box::new(#field) },
+        (false, false) => quote! { #field },
+    };
+    let doc = format!(" Sets `{}`.", m.wire_name);
+    quote! {
+        #[doc = #doc]
+        pub fn #method(mut self, #field: #ty) -> Self {
+            self.#field = ::core::option::Option::Some(#value);
+            self
+        }
+    }
+}

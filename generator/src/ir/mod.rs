@@ -1,0 +1,151 @@
+//! Stage 2, **IR**: our own model of an SDK, built once from a [`LoadedSpec`] and read by
+//! the emitters, which never see the spec.
+//!
+//! [`Ir::build`] converts every component schema and operation ([`type_space`],
+//! [`operations`]), finds webhook event payloads ([`events`]), settles union tagging and
+//! recursion ([`passes`]), and computes which cargo features need each type. Every table
+//! that reaches output is a `BTreeMap` or a sorted `Vec`, so output order follows the data.
+
+pub mod errors;
+pub mod events;
+pub mod names;
+pub mod operations;
+mod passes;
+pub(crate) mod type_space;
+pub mod types;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use errors::ErrorModel;
+pub use events::EventDef;
+pub use operations::{Encoding, Operation, Pagination, Param, ParamLocation};
+pub use types::{
+    Field, Scalar, StructDef, TypeDef, TypeId, TypeKind, TypeRef, UnionDef, UnionMember,
+};
+
+use crate::spec::{LoadedSpec, SpecError};
+use type_space::TypeSpace;
+
+/// The cargo feature that enables every resource group.
+pub const FULL_FEATURE: &str = "full";
+/// The cargo feature (and module) of typed webhook events.
+pub const EVENTS_FEATURE: &str = "events";
+
+/// A provider SDK, ready to emit.
+#[derive(Debug)]
+pub struct Ir {
+    /// The provider profile's facts.
+    pub profile: crate::spec::ProviderProfile,
+    /// The spec file name and hash, for `@generated` headers.
+    pub spec_file: String,
+    /// The spec's sha256.
+    pub spec_sha256: String,
+    /// The spec's title.
+    pub title: String,
+    /// Every declared type.
+    pub types: BTreeMap<TypeId, TypeDef>,
+    /// Every operation, by Rust name.
+    pub operations: BTreeMap<String, Operation>,
+    /// Webhook event types, by wire name.
+    pub events: BTreeMap<String, EventDef>,
+    /// The error catalogue.
+    pub errors: ErrorModel,
+    /// Every resource-group feature (not `full`), sorted.
+    pub features: BTreeSet<String>,
+    /// What the spec has and what was generated.
+    pub coverage: Coverage,
+}
+
+/// Counts of what the spec has and what was generated, and what was skipped and why.
+#[derive(Clone, Debug, Default)]
+pub struct Coverage {
+    /// Operations in the spec.
+    pub operations_total: usize,
+    /// Operations generated.
+    pub operations_generated: usize,
+    /// Component schemas in the spec.
+    pub schemas_total: usize,
+    /// Component schemas generated.
+    pub schemas_generated: usize,
+    /// Event types the spec lists.
+    pub events_total: usize,
+    /// Event types whose object is a generated type (the others carry raw JSON).
+    pub events_typed: usize,
+    /// What was generated with less than a full type: (what, how).
+    pub notes: Vec<(String, String)>,
+    /// Everything not generated: (what, reason).
+    pub skipped: Vec<(String, String)>,
+}
+
+impl Ir {
+    /// Builds the IR of a loaded spec.
+    pub fn build(spec: &LoadedSpec) -> Result<Self, SpecError> {
+        let mut space = TypeSpace::new(spec);
+        let modules = passes::component_modules(spec);
+        let mut components: Vec<_> = spec.document.components.schemas.iter().collect();
+        components.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, schema) in &components {
+            let module = modules.get(name.as_str()).map_or("shared", String::as_str);
+            space.add_component(name, schema, module)?;
+        }
+        let mut skipped = Vec::new();
+        let operations = operations::operations(spec, &mut space, &mut skipped);
+        let (events, notes) = events::events(spec)?;
+        let errors = ErrorModel::build(spec)?;
+        let mut types = space.types;
+        passes::settle_unions(&mut types, &spec.profile.types.object_tag);
+        passes::box_recursion(&mut types);
+        let features: BTreeSet<String> = operations
+            .iter()
+            .map(|op| op.group.clone())
+            .chain((!events.is_empty()).then(|| EVENTS_FEATURE.to_owned()))
+            .collect();
+        passes::feature_closure(&mut types, &operations, &events);
+        let operations_total = spec
+            .document
+            .paths
+            .values()
+            .map(|item| item.operations().count())
+            .sum();
+        let schemas_generated = components
+            .iter()
+            .filter(|(name, _)| types.contains_key(&type_space::component_id(name)))
+            .count();
+        let events_total = events.len();
+        let coverage = Coverage {
+            operations_total,
+            operations_generated: operations.len(),
+            schemas_total: components.len(),
+            schemas_generated,
+            events_total,
+            events_typed: events
+                .values()
+                .filter(|e| e.object != TypeRef::Scalar(Scalar::Json))
+                .count(),
+            notes,
+            skipped,
+        };
+        Ok(Self {
+            profile: spec.profile.clone(),
+            spec_file: spec.file_name(),
+            spec_sha256: spec.sha256.clone(),
+            title: spec.document.info.title.clone(),
+            types,
+            operations: operations
+                .into_iter()
+                .map(|op| (op.name.clone(), op))
+                .collect(),
+            events,
+            errors,
+            features,
+            coverage,
+        })
+    }
+
+    /// The Rust name of a declared type.
+    pub fn name_of<'a>(&'a self, id: &'a TypeId) -> &'a str {
+        self.types
+            .get(id)
+            .map_or(id.0.as_str(), |def| def.name.as_str())
+    }
+}

@@ -1,0 +1,125 @@
+//! Rust names, decided once: case conversion with `heck`, keyword escaping, and a registry
+//! that keeps every type and operation name unique in the crate.
+
+use std::collections::BTreeSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Rust's strict and reserved keywords (2024 edition), which a field name must not be.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Words for a leading digit, so `3d_secure` becomes `three_d_secure`.
+const DIGITS: [&str; 10] = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+];
+
+/// Spells out a leading digit (`3d` -> `three_d`), so the result can start an identifier.
+fn spell_leading_digit(raw: &str) -> String {
+    let mut chars = raw.chars();
+    match chars.next().and_then(|c| c.to_digit(10)) {
+        Some(digit) => format!("{}_{}", DIGITS[digit as usize], chars.as_str()),
+        None => raw.to_owned(),
+    }
+}
+
+/// A type or variant name: `payment_intent` -> `PaymentIntent`, `checkout.session` ->
+/// `CheckoutSession`, `3d_secure` -> `ThreeDSecure`, `` -> `Empty`.
+pub fn type_name(raw: &str) -> String {
+    let name = spell_leading_digit(raw).to_upper_camel_case();
+    let name: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    if name.is_empty() {
+        "Empty".to_owned()
+    } else if name == "Self" {
+        "Self_".to_owned()
+    } else {
+        name
+    }
+}
+
+/// A field, parameter or module name: snake case, keywords escaped with a trailing `_`
+/// (`type` -> `type_`), a leading digit spelled out.
+pub fn field_name(raw: &str) -> String {
+    let name = spell_leading_digit(raw).to_snake_case();
+    let name: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if name.is_empty() {
+        "value".to_owned()
+    } else if KEYWORDS.contains(&name.as_str()) {
+        format!("{name}_")
+    } else {
+        name
+    }
+}
+
+/// Unique names within one scope (the crate's types and operations, or one enum's variants).
+#[derive(Debug, Default)]
+pub struct NameRegistry {
+    taken: BTreeSet<String>,
+}
+
+impl NameRegistry {
+    /// Whether `name` is taken.
+    pub fn is_taken(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
+
+    /// Claims the first free name of `candidates`, or the last candidate with the smallest
+    /// numeric suffix that is free.
+    pub fn claim(&mut self, candidates: &[String]) -> String {
+        let chosen = candidates
+            .iter()
+            .find(|candidate| !self.taken.contains(candidate.as_str()))
+            .cloned()
+            .unwrap_or_else(|| {
+                let base = candidates
+                    .last()
+                    .cloned()
+                    .unwrap_or_else(|| "Type".to_owned());
+                (2..)
+                    .map(|n| format!("{base}{n}"))
+                    .find(|name| !self.taken.contains(name))
+                    .unwrap_or(base)
+            });
+        self.taken.insert(chosen.clone());
+        chosen
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_rust_identifiers() {
+        let cases = [
+            ("payment_intent", "PaymentIntent", "payment_intent"),
+            ("checkout.session", "CheckoutSession", "checkout_session"),
+            ("3d_secure", "ThreeDSecure", "three_d_secure"),
+            ("type", "Type", "type_"),
+            ("self", "Self_", "self_"),
+            ("", "Empty", "value"),
+            ("ssn_last_4", "SsnLast4", "ssn_last_4"),
+        ];
+        for (raw, ty, field) in cases {
+            assert_eq!(type_name(raw), ty, "type name of {raw:?}");
+            assert_eq!(field_name(raw), field, "field name of {raw:?}");
+        }
+    }
+
+    #[test]
+    fn the_registry_never_hands_out_a_name_twice() {
+        let mut names = NameRegistry::default();
+        let candidates = ["Status".to_owned(), "ChargeStatus".to_owned()];
+        assert_eq!(names.claim(&candidates), "Status");
+        assert_eq!(names.claim(&candidates), "ChargeStatus");
+        assert_eq!(names.claim(&candidates), "ChargeStatus2");
+    }
+}

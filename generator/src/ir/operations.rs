@@ -1,0 +1,490 @@
+//! Paths -> operations: one [`Operation`] per method and path, with its parameters, body
+//! encoding, output and pagination decided here once.
+
+use std::collections::BTreeSet;
+
+use heck::ToUpperCamelCase;
+
+use super::names::{NameRegistry, field_name, type_name};
+use super::type_space::{Site, TypeSpace};
+use super::types::{Scalar, TypeRef};
+use crate::spec::document::{MediaType, Operation as SpecOperation};
+use crate::spec::{LoadedSpec, Schema, SpecError, child, escape_pointer_token};
+
+/// An HTTP operation.
+#[derive(Clone, Debug)]
+pub struct Operation {
+    /// The Rust name of its params struct (`CreatePaymentIntent`).
+    pub name: String,
+    /// The spec's operation id.
+    pub operation_id: String,
+    /// The HTTP method, uppercase.
+    pub method: String,
+    /// The path template (`/v1/payment_intents/{intent}`).
+    pub path: String,
+    /// The resource group, which is also its cargo feature and module.
+    pub group: String,
+    /// The summary line.
+    pub summary: Option<String>,
+    /// The description.
+    pub description: Option<String>,
+    /// How parameters travel.
+    pub encoding: Encoding,
+    /// Whether it carries an idempotency key.
+    pub idempotent: bool,
+    /// Its parameters: path parameters in path order, then the others by name.
+    pub params: Vec<Param>,
+    /// The success output.
+    pub output: TypeRef,
+    /// How it pages, if it is a list.
+    pub pagination: Option<Pagination>,
+    /// Whether the spec marks it deprecated.
+    pub deprecated: bool,
+}
+
+/// How an operation's parameters are encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    /// In the query string.
+    Query,
+    /// A form-encoded body.
+    Form,
+    /// A multipart body.
+    Multipart,
+}
+
+/// How a list operation pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pagination {
+    /// By the last item's id (`starting_after`).
+    Cursor,
+    /// By the `next_page` cursor (`page`).
+    Search,
+}
+
+/// Where a parameter goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ParamLocation {
+    /// Substituted into the path.
+    Path,
+    /// The query string.
+    Query,
+    /// The body.
+    Body,
+}
+
+/// A parameter of an operation.
+#[derive(Clone, Debug)]
+pub struct Param {
+    /// The name on the wire.
+    pub wire_name: String,
+    /// The Rust field name.
+    pub rust_name: String,
+    /// Where it goes.
+    pub location: ParamLocation,
+    /// Its type.
+    pub ty: TypeRef,
+    /// Whether it is required (a constructor argument).
+    pub required: bool,
+    /// Its doc text.
+    pub doc: Option<String>,
+}
+
+/// The resource group of a path: its first segment after the profile's prefix, as a
+/// feature/module name (`/v1/payment_intents/{intent}` -> `payment_intents`).
+pub fn resource_group(spec: &LoadedSpec, path: &str) -> String {
+    let rest = path
+        .strip_prefix(spec.profile.operations.path_prefix.as_str())
+        .unwrap_or(path);
+    field_name(rest.split('/').find(|s| !s.is_empty()).unwrap_or("root"))
+}
+
+/// Converts every operation of the spec, in path order. An operation that uses a construct
+/// the generator does not support is skipped, with the error as the reason, so one odd
+/// endpoint does not cost the whole SDK; the coverage report lists it.
+pub(crate) fn operations(
+    spec: &LoadedSpec,
+    space: &mut TypeSpace<'_>,
+    skipped: &mut Vec<(String, String)>,
+) -> Vec<Operation> {
+    let mut paths: Vec<(&String, _)> = spec.document.paths.iter().collect();
+    paths.sort_by(|a, b| a.0.cmp(b.0));
+    let all_paths: BTreeSet<&str> = paths.iter().map(|(p, _)| p.as_str()).collect();
+    let mut out = Vec::new();
+    for (path, item) in paths {
+        for (method, operation) in item.operations() {
+            let pointer = format!("/paths/{}/{method}", escape_pointer_token(path));
+            match operation_of(spec, space, path, method, operation, &pointer, &all_paths) {
+                Ok(op) => out.push(op),
+                Err(error) => skipped.push((
+                    format!("operation `{} {path}`", method.to_ascii_uppercase()),
+                    error.to_string(),
+                )),
+            }
+        }
+    }
+    out
+}
+
+fn operation_of(
+    spec: &LoadedSpec,
+    space: &mut TypeSpace<'_>,
+    path: &str,
+    method: &str,
+    operation: &SpecOperation,
+    pointer: &str,
+    all_paths: &BTreeSet<&str>,
+) -> Result<Operation, SpecError> {
+    let rules = &spec.profile.operations;
+    let group = resource_group(spec, path);
+    let operation_id = operation
+        .operation_id
+        .clone()
+        .unwrap_or_else(|| format!("{method}{path}"));
+    let (output, output_kind) = output_of(spec, space, operation, pointer, &group, &operation_id)?;
+    let name = space.names.claim(&[
+        operation_name(method, path, &output_kind, all_paths, &rules.path_prefix),
+        operation_id.to_upper_camel_case(),
+    ]);
+    let body = body_of(spec, operation, pointer)?;
+    let encoding = match (&body, method) {
+        (Some((media, _, _)), _) if *media == rules.multipart_media_type => Encoding::Multipart,
+        (_, "get" | "delete") => Encoding::Query,
+        _ => Encoding::Form,
+    };
+    let mut params = Vec::new();
+    let mut names = NameRegistry::default();
+    names.claim(&["new".to_owned()]);
+    let site = |pointer: String, wire: &str| Site {
+        pointer,
+        hint: format!("{name}{}", type_name(wire)),
+        module: group.clone(),
+        request: true,
+        field: Some(wire.to_owned()),
+    };
+    for (index, param) in operation.parameters.iter().enumerate() {
+        let param_pointer = child(&child(pointer, "parameters"), &index.to_string());
+        if param.reference.is_some() {
+            return Err(spec.unsupported(&param_pointer, "a $ref parameter"));
+        }
+        let location = match param.location.as_str() {
+            "path" => ParamLocation::Path,
+            "query" => ParamLocation::Query,
+            other => {
+                return Err(spec.unsupported(&param_pointer, format!("a parameter in `{other}`")));
+            }
+        };
+        let schema = param
+            .schema
+            .as_ref()
+            .ok_or_else(|| spec.unsupported(&param_pointer, "a parameter without a schema"))?;
+        let ty = space
+            .convert(schema, &site(child(&param_pointer, "schema"), &param.name))?
+            .0;
+        params.push(Param {
+            wire_name: param.name.clone(),
+            rust_name: names.claim(&[field_name(&param.name)]),
+            location,
+            ty,
+            required: param.required || location == ParamLocation::Path,
+            doc: param.description.clone(),
+        });
+    }
+    if let Some((_, schema, body_pointer)) = body {
+        let mut properties: Vec<_> = schema.properties.iter().flatten().collect();
+        properties.sort_by(|a, b| a.0.cmp(b.0));
+        for (wire, property) in properties {
+            let property_pointer = child(&child(&body_pointer, "properties"), wire);
+            let ty = space.convert(property, &site(property_pointer, wire))?.0;
+            params.push(Param {
+                wire_name: wire.clone(),
+                rust_name: names.claim(&[field_name(wire)]),
+                location: ParamLocation::Body,
+                ty,
+                required: schema.required.contains(wire),
+                doc: property.description.clone(),
+            });
+        }
+    }
+    params.sort_by(|a, b| {
+        let path_index = |p: &Param| {
+            (p.location != ParamLocation::Path)
+                .then_some(0)
+                .unwrap_or_else(|| path.find(&format!("{{{}}}", p.wire_name)).unwrap_or(0))
+        };
+        (
+            a.location != ParamLocation::Path,
+            path_index(a),
+            &a.wire_name,
+        )
+            .cmp(&(
+                b.location != ParamLocation::Path,
+                path_index(b),
+                &b.wire_name,
+            ))
+    });
+    let has_param = |wire: &str| params.iter().any(|p| p.wire_name == wire);
+    let pagination = match &output {
+        TypeRef::Page(_) if has_param(&rules.cursor_param) => Some(Pagination::Cursor),
+        TypeRef::SearchPage(_) if has_param(&rules.search_page_param) => Some(Pagination::Search),
+        _ => None,
+    };
+    Ok(Operation {
+        name,
+        operation_id,
+        method: method.to_ascii_uppercase(),
+        path: path.to_owned(),
+        group,
+        summary: operation.summary.clone(),
+        description: operation.description.clone(),
+        encoding,
+        idempotent: rules
+            .idempotent_methods
+            .contains(&method.to_ascii_uppercase()),
+        params,
+        output,
+        pagination,
+        deprecated: operation.deprecated,
+    })
+}
+
+/// The request body schema (form or multipart) with its media type and pointer.
+fn body_of<'a>(
+    spec: &'a LoadedSpec,
+    operation: &'a SpecOperation,
+    pointer: &str,
+) -> Result<Option<(&'a str, &'a Schema, String)>, SpecError> {
+    let Some(body) = &operation.request_body else {
+        return Ok(None);
+    };
+    let body_pointer = child(pointer, "requestBody");
+    if body.reference.is_some() {
+        return Err(spec.unsupported(&body_pointer, "a $ref request body"));
+    }
+    let rules = &spec.profile.operations;
+    for media in [&rules.multipart_media_type, &rules.form_media_type] {
+        if let Some(MediaType {
+            schema: Some(schema),
+        }) = body.content.get(media.as_str())
+        {
+            let schema_pointer = child(&child(&child(&body_pointer, "content"), media), "schema");
+            if schema.reference.is_some()
+                || (schema.properties.is_none() && schema.kind.as_deref() != Some("object"))
+            {
+                return Err(spec.unsupported(
+                    &schema_pointer,
+                    "a request body that is not an inline object",
+                ));
+            }
+            return Ok(Some((media.as_str(), schema, schema_pointer)));
+        }
+    }
+    match body.content.keys().next() {
+        Some(media) => {
+            Err(spec.unsupported(&body_pointer, format!("request body media type `{media}`")))
+        }
+        None => Ok(None),
+    }
+}
+
+/// What an output is, for naming the operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum OutputKind {
+    List,
+    Search,
+    Other,
+}
+
+/// The success output: `List<T>`, `SearchList<T>`, `Binary` for a non-JSON body, or the
+/// converted schema.
+fn output_of(
+    spec: &LoadedSpec,
+    space: &mut TypeSpace<'_>,
+    operation: &SpecOperation,
+    pointer: &str,
+    group: &str,
+    operation_id: &str,
+) -> Result<(TypeRef, OutputKind), SpecError> {
+    let success = operation
+        .responses
+        .iter()
+        .find(|(status, _)| status.starts_with('2'))
+        .ok_or_else(|| spec.unsupported(pointer, "an operation without a 2xx response"))?;
+    let response_pointer = child(&child(pointer, "responses"), success.0);
+    let Some((media, body)) = success.1.content.iter().next() else {
+        return Ok((TypeRef::Scalar(Scalar::Json), OutputKind::Other));
+    };
+    if media != "application/json" {
+        return Ok((TypeRef::Scalar(Scalar::Binary), OutputKind::Other));
+    }
+    let schema_pointer = child(
+        &child(&child(&response_pointer, "content"), media),
+        "schema",
+    );
+    let Some(schema) = &body.schema else {
+        return Ok((TypeRef::Scalar(Scalar::Json), OutputKind::Other));
+    };
+    let site = Site {
+        pointer: schema_pointer.clone(),
+        hint: format!("{}Output", operation_id.to_upper_camel_case()),
+        module: group.to_owned(),
+        request: false,
+        field: None,
+    };
+    if let Some((items, kind)) = page_items(spec, schema) {
+        let item_site = Site {
+            pointer: child(
+                &child(&child(&schema_pointer, "properties"), "data"),
+                "items",
+            ),
+            ..site
+        };
+        let item = space.convert(items, &item_site)?.0;
+        return Ok(match kind {
+            OutputKind::Search => (TypeRef::SearchPage(Box::new(item)), kind),
+            _ => (TypeRef::Page(Box::new(item)), kind),
+        });
+    }
+    Ok((space.convert(schema, &site)?.0, OutputKind::Other))
+}
+
+/// The item schema of a list or search page (`object` constant and a `data` array).
+fn page_items<'a>(spec: &LoadedSpec, schema: &'a Schema) -> Option<(&'a Schema, OutputKind)> {
+    let properties = schema.properties.as_ref()?;
+    let object = properties.get(spec.profile.types.object_tag.as_str())?;
+    let [serde_json::Value::String(constant)] = object.values.as_deref()? else {
+        return None;
+    };
+    let kind = if *constant == spec.profile.operations.list_object {
+        OutputKind::List
+    } else if *constant == spec.profile.operations.search_object {
+        OutputKind::Search
+    } else {
+        return None;
+    };
+    Some((properties.get("data")?.items.as_deref()?, kind))
+}
+
+/// A readable operation name from its method, path and output: `ListCustomers`,
+/// `RetrieveCustomer`, `CreateCustomer`, `UpdateCustomer`, `DeleteCustomer`,
+/// `SearchCustomers`, `ConfirmPaymentIntent`.
+fn operation_name(
+    method: &str,
+    path: &str,
+    output: &OutputKind,
+    all_paths: &BTreeSet<&str>,
+    prefix: &str,
+) -> String {
+    let rest = path.strip_prefix(prefix).unwrap_or(path);
+    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    let ends_with_param = segments.last().is_some_and(|s| s.starts_with('{'));
+    let literals: Vec<&str> = segments
+        .iter()
+        .copied()
+        .filter(|s| !s.starts_with('{'))
+        .collect();
+    let nouns = |words: &[&str]| {
+        words
+            .iter()
+            .map(|w| type_name(&singular(w)))
+            .collect::<String>()
+    };
+    let plural = |words: &[&str]| {
+        let (last, init) = words
+            .split_last()
+            .map(|(l, i)| (*l, i))
+            .unwrap_or(("", &[]));
+        format!("{}{}", nouns(init), type_name(last))
+    };
+    let is_collection = all_paths
+        .iter()
+        .any(|p| p.starts_with(&format!("{path}/{{")));
+    match (method, output) {
+        ("get", OutputKind::List) => format!("List{}", plural(&literals)),
+        ("get", OutputKind::Search) => format!(
+            "Search{}",
+            plural(&literals[..literals.len().saturating_sub(1)])
+        ),
+        ("get", _) => format!("Retrieve{}", nouns(&literals)),
+        ("delete", _) => format!("Delete{}", nouns(&literals)),
+        ("post", _) if ends_with_param => format!("Update{}", nouns(&literals)),
+        ("post", _) if is_collection || literals.last().is_some_and(|l| l.ends_with('s')) => {
+            format!("Create{}", nouns(&literals))
+        }
+        ("post", _) if literals.len() == 1 => format!("Update{}", nouns(&literals)),
+        (_, _) => match literals.split_last() {
+            Some((action, init)) => format!("{}{}", type_name(action), nouns(init)),
+            None => type_name(method),
+        },
+    }
+}
+
+/// A resource segment in the singular (`payment_intents` -> `payment_intent`).
+fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if word.ends_with("sses") || word.ends_with("xes") {
+        word[..word.len() - 2].to_owned()
+    } else if word.ends_with('s') && !word.ends_with("ss") {
+        word[..word.len() - 1].to_owned()
+    } else {
+        word.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_names_read_as_verbs_on_resources() {
+        let paths: BTreeSet<&str> = [
+            "/v1/customers",
+            "/v1/customers/{customer}",
+            "/v1/payment_intents/{intent}/confirm",
+        ]
+        .into();
+        let cases = [
+            ("get", "/v1/customers", OutputKind::List, "ListCustomers"),
+            ("post", "/v1/customers", OutputKind::Other, "CreateCustomer"),
+            (
+                "get",
+                "/v1/customers/{customer}",
+                OutputKind::Other,
+                "RetrieveCustomer",
+            ),
+            (
+                "post",
+                "/v1/customers/{customer}",
+                OutputKind::Other,
+                "UpdateCustomer",
+            ),
+            (
+                "delete",
+                "/v1/customers/{customer}",
+                OutputKind::Other,
+                "DeleteCustomer",
+            ),
+            (
+                "get",
+                "/v1/customers/search",
+                OutputKind::Search,
+                "SearchCustomers",
+            ),
+            (
+                "post",
+                "/v1/payment_intents/{intent}/confirm",
+                OutputKind::Other,
+                "ConfirmPaymentIntent",
+            ),
+            ("post", "/v1/account", OutputKind::Other, "UpdateAccount"),
+        ];
+        for (method, path, output, expected) in cases {
+            assert_eq!(
+                operation_name(method, path, &output, &paths, "/v1/"),
+                expected,
+                "{method} {path}"
+            );
+        }
+    }
+}

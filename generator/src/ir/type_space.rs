@@ -1,0 +1,503 @@
+//! Schemas -> declared types: the conversion of every schema the spec uses into
+//! [`TypeDef`]s, with names decided once and identical inline types deduplicated.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::names::{NameRegistry, field_name, type_name};
+use super::types::{
+    Field, Scalar, StructDef, TypeDef, TypeId, TypeKind, TypeRef, UnionDef, UnionMember,
+};
+use crate::spec::document::AdditionalProperties;
+use crate::spec::{LoadedSpec, Schema, SpecError, child};
+
+/// Where a schema is being converted: what names, modules and wrappers it gets.
+#[derive(Clone, Debug)]
+pub(crate) struct Site {
+    /// The JSON pointer of the schema.
+    pub pointer: String,
+    /// The name an inline type declared here would get.
+    pub hint: String,
+    /// The module an inline type declared here goes to.
+    pub module: String,
+    /// Whether the schema describes request parameters (Serialize-only types, sensitive
+    /// fields, unsettable values).
+    pub request: bool,
+    /// The property or parameter name this schema is the value of.
+    pub field: Option<String>,
+}
+
+impl Site {
+    /// The site of property `name` of a type named `parent`.
+    pub fn property(&self, pointer: String, parent: &str, name: &str) -> Self {
+        Self {
+            pointer,
+            hint: format!("{parent}{}", type_name(name)),
+            module: self.module.clone(),
+            request: self.request,
+            field: Some(name.to_owned()),
+        }
+    }
+
+    fn with(&self, pointer: String, hint: String) -> Self {
+        Self {
+            pointer,
+            hint,
+            module: self.module.clone(),
+            request: self.request,
+            field: self.field.clone(),
+        }
+    }
+}
+
+/// Every declared type, with the names taken so far.
+pub(crate) struct TypeSpace<'s> {
+    spec: &'s LoadedSpec,
+    /// The declared types.
+    pub types: BTreeMap<TypeId, TypeDef>,
+    /// Type and operation names in use.
+    pub names: NameRegistry,
+    /// Component name -> its pre-claimed Rust name.
+    component_names: BTreeMap<String, String>,
+    /// Deduplication index: (request-only, shape without docs) -> the type declared first.
+    shapes: HashMap<(bool, TypeKind), TypeId>,
+}
+
+/// The id of component schema `name`.
+pub(crate) fn component_id(name: &str) -> TypeId {
+    TypeId(format!("#/components/schemas/{name}"))
+}
+
+impl<'s> TypeSpace<'s> {
+    /// Claims the names of every component schema, in sorted order, before anything inline
+    /// can take them.
+    pub fn new(spec: &'s LoadedSpec) -> Self {
+        let mut names = NameRegistry::default();
+        let mut keys: Vec<&String> = spec.document.components.schemas.keys().collect();
+        keys.sort();
+        let component_names = keys
+            .into_iter()
+            .map(|key| (key.clone(), names.claim(&[type_name(key)])))
+            .collect();
+        Self {
+            spec,
+            types: BTreeMap::new(),
+            names,
+            component_names,
+            shapes: HashMap::new(),
+        }
+    }
+
+    /// Converts component schema `name` (idempotent: a second call does nothing).
+    pub fn add_component(
+        &mut self,
+        name: &str,
+        schema: &Schema,
+        module: &str,
+    ) -> Result<(), SpecError> {
+        let id = component_id(name);
+        if self.types.contains_key(&id) {
+            return Ok(());
+        }
+        let rust_name = self
+            .component_names
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| type_name(name));
+        let site = Site {
+            pointer: format!(
+                "/components/schemas/{}",
+                crate::spec::escape_pointer_token(name)
+            ),
+            hint: rust_name.clone(),
+            module: module.to_owned(),
+            request: false,
+            field: None,
+        };
+        let kind = if is_object(schema) {
+            TypeKind::Struct(self.struct_def(schema, &rust_name, &site)?)
+        } else if let Some(members) = union_members(schema) {
+            TypeKind::Union(self.union_def(members, &site)?)
+        } else if schema.values.is_some() && schema.kind.as_deref() == Some("string") {
+            TypeKind::StringEnum(self.enum_values(schema, &site)?)
+        } else {
+            TypeKind::Alias(self.convert(schema, &site)?.0)
+        };
+        self.types.insert(
+            id.clone(),
+            TypeDef {
+                id,
+                name: rust_name,
+                module: module.to_owned(),
+                doc: schema.description.clone(),
+                kind,
+                request: false,
+                features: Default::default(),
+            },
+        );
+        Ok(())
+    }
+
+    /// The Rust name of a declared type (a component's name is known before it is converted).
+    pub fn name_of(&self, id: &TypeId) -> String {
+        if let Some(def) = self.types.get(id) {
+            return def.name.clone();
+        }
+        id.0.strip_prefix("#/components/schemas/")
+            .and_then(|name| self.component_names.get(name))
+            .cloned()
+            .unwrap_or_else(|| id.0.clone())
+    }
+
+    /// Converts a schema used at `site` into a type reference and whether it is nullable.
+    pub fn convert(&mut self, schema: &Schema, site: &Site) -> Result<(TypeRef, bool), SpecError> {
+        if let Some(keyword) = schema.unsupported_keyword() {
+            return Err(self.spec.unsupported(&site.pointer, format!("`{keyword}`")));
+        }
+        if let Some(reference) = &schema.reference {
+            let (name, _) = self.spec.resolve(reference, &site.pointer)?;
+            return Ok((TypeRef::Named(component_id(name)), schema.nullable));
+        }
+        if let Some(expansion) = &schema.expansion_resources {
+            let pointer = child(&site.pointer, "x-expansionResources");
+            let target =
+                self.members_type(&expansion.one_of, &site.with(pointer, site.hint.clone()))?;
+            return Ok((TypeRef::Expandable(Box::new(target)), schema.nullable));
+        }
+        if let Some(members) = union_members(schema) {
+            return self.convert_any_of(schema, members, site);
+        }
+        let ty = match schema.kind.as_deref() {
+            Some("string") => self.string_type(schema, site)?,
+            Some("integer") if schema.format.as_deref() == Some("unix-time") => {
+                TypeRef::Scalar(Scalar::Timestamp)
+            }
+            Some("integer") => TypeRef::Scalar(Scalar::Integer),
+            Some("number") => TypeRef::Scalar(Scalar::Number),
+            Some("boolean") => TypeRef::Scalar(Scalar::Boolean),
+            Some("array") => {
+                let pointer = child(&site.pointer, "items");
+                let items = schema.items.as_deref().ok_or_else(|| {
+                    self.spec
+                        .unsupported(&site.pointer, "an array without `items`")
+                })?;
+                TypeRef::List(Box::new(
+                    self.convert(items, &site.with(pointer, site.hint.clone()))?
+                        .0,
+                ))
+            }
+            Some("object") | None => self.object_type(schema, site)?,
+            Some(other) => {
+                return Err(self
+                    .spec
+                    .unsupported(&site.pointer, format!("type `{other}`")));
+            }
+        };
+        Ok((ty, schema.nullable))
+    }
+
+    fn string_type(&mut self, schema: &Schema, site: &Site) -> Result<TypeRef, SpecError> {
+        let rules = &self.spec.profile.types;
+        let field = site.field.as_deref().unwrap_or_default();
+        if schema.format.as_deref() == Some("binary") {
+            let scalar = if site.request {
+                Scalar::FileUpload
+            } else {
+                Scalar::Binary
+            };
+            return Ok(TypeRef::Scalar(scalar));
+        }
+        if let Some(values) = &schema.values {
+            // The single constant naming an object's type stays a string: a one-variant enum
+            // would say nothing the type's name does not.
+            if field == rules.object_tag && values.len() == 1 {
+                return Ok(TypeRef::Scalar(Scalar::String));
+            }
+            let values = self.enum_values(schema, site)?;
+            let id = self.intern(
+                TypeKind::StringEnum(values),
+                false,
+                vec![site.hint.clone()],
+                schema,
+                site,
+            );
+            return Ok(TypeRef::Named(id));
+        }
+        Ok(TypeRef::Scalar(if rules.currency_fields.contains(field) {
+            Scalar::Currency
+        } else if site.request && rules.sensitive_fields.contains(field) {
+            Scalar::Sensitive
+        } else if schema.format.as_deref() == Some("decimal") {
+            Scalar::Decimal
+        } else {
+            Scalar::String
+        }))
+    }
+
+    fn object_type(&mut self, schema: &Schema, site: &Site) -> Result<TypeRef, SpecError> {
+        let has_properties = schema.properties.as_ref().is_some_and(|p| !p.is_empty());
+        match (&schema.additional_properties, has_properties) {
+            (Some(AdditionalProperties::Schema(values)), false) => {
+                let pointer = child(&site.pointer, "additionalProperties");
+                let hint = format!("{}Value", site.hint);
+                let value = self.convert(values, &site.with(pointer, hint))?.0;
+                Ok(TypeRef::Map(Box::new(value)))
+            }
+            _ if schema.properties.is_some() => {
+                let mut candidates = Vec::new();
+                if let Some(title) = schema.title.as_deref().filter(|t| t.contains('_')) {
+                    candidates.push(type_name(title));
+                }
+                candidates.push(site.hint.clone());
+                let name = candidates
+                    .iter()
+                    .find(|c| !self.names.is_taken(c))
+                    .cloned()
+                    .unwrap_or_else(|| site.hint.clone());
+                let def = self.struct_def(schema, &name, site)?;
+                let id = self.intern(
+                    TypeKind::Struct(def),
+                    site.request,
+                    candidates,
+                    schema,
+                    site,
+                );
+                Ok(TypeRef::Named(id))
+            }
+            _ => Ok(TypeRef::Scalar(Scalar::Json)),
+        }
+    }
+
+    /// The fields of an object schema, ordered by wire name.
+    pub fn struct_def(
+        &mut self,
+        schema: &Schema,
+        name: &str,
+        site: &Site,
+    ) -> Result<StructDef, SpecError> {
+        let mut def = StructDef::default();
+        let Some(properties) = &schema.properties else {
+            return Ok(def);
+        };
+        let mut sorted: Vec<_> = properties.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        let mut field_names = NameRegistry::default();
+        let properties_pointer = child(&site.pointer, "properties");
+        for (wire_name, property) in sorted {
+            let property_site =
+                site.property(child(&properties_pointer, wire_name), name, wire_name);
+            let (ty, nullable) = self.convert(property, &property_site)?;
+            if *wire_name == self.spec.profile.types.object_tag
+                && let Some([serde_json::Value::String(value)]) = property.values.as_deref()
+            {
+                def.object_const = Some(value.clone());
+            }
+            def.fields.push(Field {
+                wire_name: wire_name.clone(),
+                rust_name: field_names.claim(&[field_name(wire_name)]),
+                ty,
+                required: schema.required.contains(wire_name),
+                nullable,
+                doc: property.description.clone(),
+                boxed: false,
+                tag_const: false,
+            });
+        }
+        Ok(def)
+    }
+
+    /// `anyOf`/`oneOf`: an empty-string member makes a request value unsettable; one
+    /// remaining member is that member; more make a union.
+    fn convert_any_of(
+        &mut self,
+        schema: &Schema,
+        members: &[Schema],
+        site: &Site,
+    ) -> Result<(TypeRef, bool), SpecError> {
+        let is_unset = |member: &Schema| {
+            member.kind.as_deref() == Some("string")
+                && matches!(member.values.as_deref(), Some([serde_json::Value::String(s)]) if s.is_empty())
+        };
+        let unsettable = site.request && members.iter().any(is_unset);
+        let kept: Vec<&Schema> = members
+            .iter()
+            .filter(|m| !(unsettable && is_unset(m)))
+            .collect();
+        let mut nullable = schema.nullable;
+        let ty = if let [only] = kept.as_slice() {
+            let (ty, member_nullable) = self.convert(
+                only,
+                &site.with(child(&site.pointer, "anyOf"), site.hint.clone()),
+            )?;
+            nullable |= member_nullable;
+            ty
+        } else {
+            let owned: Vec<&Schema> = kept;
+            let def = self.union_def_refs(&owned, site)?;
+            let candidates = union_candidates(&def, site, &*self);
+            TypeRef::Named(self.intern(
+                TypeKind::Union(def),
+                site.request,
+                candidates,
+                schema,
+                site,
+            ))
+        };
+        Ok((
+            if unsettable {
+                TypeRef::Unsettable(Box::new(ty))
+            } else {
+                ty
+            },
+            nullable,
+        ))
+    }
+
+    /// The type of an expansion target list: the one member, or a union of them.
+    fn members_type(&mut self, members: &[Schema], site: &Site) -> Result<TypeRef, SpecError> {
+        if let [only] = members {
+            return Ok(self.convert(only, site)?.0);
+        }
+        let refs: Vec<&Schema> = members.iter().collect();
+        let def = self.union_def_refs(&refs, site)?;
+        let candidates = union_candidates(&def, site, &*self);
+        let schema = Schema::default();
+        Ok(TypeRef::Named(self.intern(
+            TypeKind::Union(def),
+            site.request,
+            candidates,
+            &schema,
+            site,
+        )))
+    }
+
+    fn union_def(&mut self, members: &[Schema], site: &Site) -> Result<UnionDef, SpecError> {
+        let refs: Vec<&Schema> = members.iter().collect();
+        self.union_def_refs(&refs, site)
+    }
+
+    fn union_def_refs(&mut self, members: &[&Schema], site: &Site) -> Result<UnionDef, SpecError> {
+        let mut variants = NameRegistry::default();
+        let mut out = Vec::new();
+        for (index, member) in members.iter().enumerate() {
+            let word = member.kind.as_deref().map(type_name).unwrap_or_default();
+            let member_site = site.with(
+                child(&child(&site.pointer, "anyOf"), &index.to_string()),
+                format!("{}{word}", site.hint),
+            );
+            let ty = self.convert(member, &member_site)?.0;
+            let variant = variants.claim(&[self.variant_word(&ty)]);
+            out.push(UnionMember {
+                variant,
+                ty,
+                tag_value: None,
+                boxed: false,
+            });
+        }
+        Ok(UnionDef {
+            tag: None,
+            members: out,
+        })
+    }
+
+    /// The variant name of a union member of type `ty`.
+    fn variant_word(&self, ty: &TypeRef) -> String {
+        match ty {
+            TypeRef::Named(id) => self.name_of(id),
+            TypeRef::Scalar(scalar) => format!("{scalar:?}"),
+            TypeRef::List(_) => "List".to_owned(),
+            TypeRef::Map(_) => "Map".to_owned(),
+            TypeRef::Expandable(_) => "Expandable".to_owned(),
+            TypeRef::Unsettable(inner) => self.variant_word(inner),
+            TypeRef::Page(_) => "Page".to_owned(),
+            TypeRef::SearchPage(_) => "SearchPage".to_owned(),
+        }
+    }
+
+    fn enum_values(&self, schema: &Schema, site: &Site) -> Result<Vec<String>, SpecError> {
+        let mut values = Vec::new();
+        for value in schema.values.iter().flatten() {
+            match value {
+                serde_json::Value::String(s) => values.push(s.clone()),
+                other => {
+                    return Err(self
+                        .spec
+                        .unsupported(&site.pointer, format!("string enum value {other}")));
+                }
+            }
+        }
+        values.sort();
+        values.dedup();
+        Ok(values)
+    }
+
+    /// Declares a type of this shape, or returns the identical one declared before.
+    fn intern(
+        &mut self,
+        kind: TypeKind,
+        request: bool,
+        candidates: Vec<String>,
+        schema: &Schema,
+        site: &Site,
+    ) -> TypeId {
+        let key = (request, shape_key(&kind));
+        if let Some(id) = self.shapes.get(&key) {
+            return id.clone();
+        }
+        let id = TypeId(site.pointer.clone());
+        let name = self.names.claim(&candidates);
+        self.shapes.insert(key, id.clone());
+        self.types.insert(
+            id.clone(),
+            TypeDef {
+                id: id.clone(),
+                name,
+                module: site.module.clone(),
+                doc: schema
+                    .description
+                    .clone()
+                    .or_else(|| schema.title.clone().map(|t| format!("`{t}`"))),
+                kind,
+                request,
+                features: Default::default(),
+            },
+        );
+        id
+    }
+}
+
+/// Name candidates of a union: its members' names joined (`CustomerOrDeletedCustomer`) when
+/// there are at most three, then the site's hint.
+fn union_candidates(def: &UnionDef, site: &Site, space: &TypeSpace<'_>) -> Vec<String> {
+    let mut candidates = Vec::new();
+    if def.members.len() <= 3 {
+        let words: Vec<String> = def
+            .members
+            .iter()
+            .map(|m| space.variant_word(&m.ty))
+            .collect();
+        candidates.push(words.join("Or"));
+    }
+    candidates.push(site.hint.clone());
+    candidates
+}
+
+/// The shape of a type without its docs, for deduplication.
+fn shape_key(kind: &TypeKind) -> TypeKind {
+    let mut key = kind.clone();
+    if let TypeKind::Struct(def) = &mut key {
+        for field in &mut def.fields {
+            field.doc = None;
+        }
+    }
+    key
+}
+
+/// Whether a schema describes an object with properties (a struct).
+fn is_object(schema: &Schema) -> bool {
+    schema.properties.is_some() && union_members(schema).is_none()
+}
+
+/// The members of an `anyOf` or `oneOf`.
+fn union_members(schema: &Schema) -> Option<&[Schema]> {
+    schema.any_of.as_deref().or(schema.one_of.as_deref())
+}

@@ -1,0 +1,189 @@
+//! The IR's type model: every type the SDK declares, addressed by a stable [`TypeId`].
+
+use std::collections::BTreeSet;
+
+/// A stable type id: the JSON pointer of the schema that defined the type first (for a
+/// component schema, `#/components/schemas/<name>`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub String);
+
+/// A value type with no declaration of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scalar {
+    /// `String`.
+    String,
+    /// `i64` (amounts in minor units, counts).
+    Integer,
+    /// `f64`.
+    Number,
+    /// `bool`.
+    Boolean,
+    /// `i64` seconds since the Unix epoch (`format: unix-time`).
+    Timestamp,
+    /// A decimal number kept as its exact string (`format: decimal`).
+    Decimal,
+    /// `payforge::Currency`.
+    Currency,
+    /// `payforge::Sensitive<String>`: a request parameter that must never be printed.
+    Sensitive,
+    /// `payforge::wire::FileUpload`: a multipart file part.
+    FileUpload,
+    /// `payforge::wire::Binary`: a non-JSON response body (a PDF).
+    Binary,
+    /// `serde_json::Value`: a free-form value.
+    Json,
+}
+
+/// A use of a type, in a field, parameter or output.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TypeRef {
+    /// A scalar.
+    Scalar(Scalar),
+    /// A declared type.
+    Named(TypeId),
+    /// `Vec<T>`.
+    List(Box<TypeRef>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<TypeRef>),
+    /// `payforge::wire::Expandable<T>`: an id, or the object when expanded.
+    Expandable(Box<TypeRef>),
+    /// `payforge::wire::Unsettable<T>`: a value, or the empty string that unsets it.
+    Unsettable(Box<TypeRef>),
+    /// `payforge::wire::List<T>`: a page of a cursor-paged list.
+    Page(Box<TypeRef>),
+    /// `payforge::wire::SearchList<T>`: a page of search results.
+    SearchPage(Box<TypeRef>),
+}
+
+impl TypeRef {
+    /// Every declared type this reference names.
+    pub fn named(&self, out: &mut Vec<TypeId>) {
+        match self {
+            Self::Scalar(_) => {}
+            Self::Named(id) => out.push(id.clone()),
+            Self::List(inner)
+            | Self::Map(inner)
+            | Self::Expandable(inner)
+            | Self::Unsettable(inner)
+            | Self::Page(inner)
+            | Self::SearchPage(inner) => inner.named(out),
+        }
+    }
+
+    /// The declared type held *by value* (not behind a `Vec`, map or box), if any: the
+    /// edges along which a recursive type needs a `Box`.
+    pub fn by_value(&self) -> Option<&TypeId> {
+        match self {
+            Self::Named(id) => Some(id),
+            Self::Unsettable(inner) => inner.by_value(),
+            _ => None,
+        }
+    }
+}
+
+/// A declared type.
+#[derive(Clone, Debug)]
+pub struct TypeDef {
+    /// Its id.
+    pub id: TypeId,
+    /// Its Rust name, unique in the crate.
+    pub name: String,
+    /// The module that declares it.
+    pub module: String,
+    /// Its doc text (plain, not yet sanitised).
+    pub doc: Option<String>,
+    /// What it is.
+    pub kind: TypeKind,
+    /// Whether it only travels in requests (Serialize and builders, no Deserialize).
+    pub request: bool,
+    /// The cargo features whose operations need it (filled by the closure pass).
+    pub features: BTreeSet<String>,
+}
+
+/// The shape of a declared type.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TypeKind {
+    /// A struct.
+    Struct(StructDef),
+    /// A string enum with an `Unknown(String)` fallback.
+    StringEnum(Vec<String>),
+    /// An enum over other types.
+    Union(UnionDef),
+    /// An alias of another type (a component schema that is only a list, scalar or map).
+    Alias(TypeRef),
+}
+
+/// A struct.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StructDef {
+    /// Its fields, ordered by wire name.
+    pub fields: Vec<Field>,
+    /// The constant value of its `object` property, if it has one.
+    pub object_const: Option<String>,
+}
+
+/// A struct field.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Field {
+    /// The name on the wire.
+    pub wire_name: String,
+    /// The Rust name.
+    pub rust_name: String,
+    /// Its type.
+    pub ty: TypeRef,
+    /// Whether the spec lists it as required.
+    pub required: bool,
+    /// Whether it may be `null`.
+    pub nullable: bool,
+    /// Its doc text.
+    pub doc: Option<String>,
+    /// Whether it must be boxed (a recursive type held by value); set by the recursion pass.
+    pub boxed: bool,
+    /// Whether this is the `object` constant of a member of an object-tagged union: the
+    /// union's tag carries it there, so the field is optional.
+    pub tag_const: bool,
+}
+
+/// An enum over other types.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnionDef {
+    /// The field whose value selects the member (`object`), or `None` for an untagged union.
+    pub tag: Option<String>,
+    /// The members, in the order they are tried or declared.
+    pub members: Vec<UnionMember>,
+}
+
+/// A member of a union.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnionMember {
+    /// The Rust variant name.
+    pub variant: String,
+    /// Its type.
+    pub ty: TypeRef,
+    /// The tag value selecting it, for a tagged union.
+    pub tag_value: Option<String>,
+    /// Whether it must be boxed.
+    pub boxed: bool,
+}
+
+impl TypeDef {
+    /// The struct, if this is one.
+    pub fn as_struct(&self) -> Option<&StructDef> {
+        match &self.kind {
+            TypeKind::Struct(def) => Some(def),
+            _ => None,
+        }
+    }
+}
+
+impl StructDef {
+    /// Whether the struct has a required, non-null string `id` (and so implements `HasId`).
+    pub fn has_id(&self) -> bool {
+        self.fields.iter().any(|field| {
+            field.wire_name == "id"
+                && field.required
+                && !field.nullable
+                && field.ty == TypeRef::Scalar(Scalar::String)
+        })
+    }
+}

@@ -1,0 +1,234 @@
+//! Stage 1, **load**: read a provider profile, check the pinned spec's hash, parse the spec
+//! (YAML or JSON) into [`document`] structs, and resolve `$ref`s.
+//!
+//! Every failure is a [`SpecError`] naming the file and, where there is one, the JSON
+//! pointer of the offending node; nothing here panics on bad input.
+
+pub mod catalogue;
+pub mod document;
+pub mod profile;
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+pub use catalogue::ErrorCatalogueFile;
+pub use document::{Document, Schema};
+pub use profile::ProviderProfile;
+
+/// The environment variable naming the directory of upstream specs.
+pub const SPECS_DIR_ENV: &str = "PAYFORGE_SPECS_DIR";
+
+/// Why a spec, profile or catalogue could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    /// A file could not be read (missing, unreadable).
+    #[error("cannot read {}: {source}", file.display())]
+    Read {
+        /// The file.
+        file: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// `$PAYFORGE_SPECS_DIR` is not set.
+    #[error(
+        "{SPECS_DIR_ENV} is not set: point it at the directory of upstream specs (this workspace sets it in .cargo/config.toml)"
+    )]
+    SpecsDirUnset,
+    /// The profile is not valid TOML of the expected shape.
+    #[error("invalid provider profile {}: {message}", file.display())]
+    Profile {
+        /// The profile file.
+        file: PathBuf,
+        /// The parser's message.
+        message: String,
+    },
+    /// The spec's bytes do not match the pinned hash.
+    #[error("{}: sha256 is {actual} but the profile pins {expected}; update the pin only after reviewing the new spec", file.display())]
+    HashMismatch {
+        /// The spec file.
+        file: PathBuf,
+        /// The pinned hash.
+        expected: String,
+        /// The file's hash.
+        actual: String,
+    },
+    /// The file is not valid YAML/JSON of the expected shape.
+    #[error("{}: parse error at {pointer}: {message}", file.display())]
+    Parse {
+        /// The file.
+        file: PathBuf,
+        /// The JSON pointer of the node being parsed (empty for the document root).
+        pointer: String,
+        /// The parser's message (with line and column where the parser knows them).
+        message: String,
+    },
+    /// A `$ref` names a schema the document does not have.
+    #[error("{}: dangling $ref `{reference}` at {pointer}", file.display())]
+    DanglingRef {
+        /// The spec file.
+        file: PathBuf,
+        /// The pointer of the node holding the `$ref`.
+        pointer: String,
+        /// The reference.
+        reference: String,
+    },
+    /// The spec uses a construct the generator does not support.
+    #[error("{}: unsupported construct at {pointer}: {construct}", file.display())]
+    Unsupported {
+        /// The spec file.
+        file: PathBuf,
+        /// The pointer of the offending node.
+        pointer: String,
+        /// What is unsupported.
+        construct: String,
+    },
+}
+
+/// A loaded, hash-checked spec with its profile and error catalogue.
+#[derive(Debug)]
+pub struct LoadedSpec {
+    /// The provider profile.
+    pub profile: ProviderProfile,
+    /// The parsed spec.
+    pub document: Document,
+    /// The spec file that was read.
+    pub file: PathBuf,
+    /// The spec's sha256 (lowercase hex), as checked.
+    pub sha256: String,
+    /// The error catalogue.
+    pub catalogue: ErrorCatalogueFile,
+}
+
+impl LoadedSpec {
+    /// Loads the profile at `profile_path` and the spec it pins from `specs_dir`.
+    pub fn load(profile_path: &Path, specs_dir: &Path) -> Result<Self, SpecError> {
+        let profile = ProviderProfile::load(profile_path)?;
+        let file = specs_dir.join(&profile.spec.file);
+        let bytes = read(&file)?;
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        if !sha256.eq_ignore_ascii_case(&profile.spec.sha256) {
+            return Err(SpecError::HashMismatch {
+                file,
+                expected: profile.spec.sha256.clone(),
+                actual: sha256,
+            });
+        }
+        let document: Document = parse_document(&file, &bytes)?;
+        let catalogue = ErrorCatalogueFile::load(&profile.catalogue_path())?;
+        Ok(Self {
+            profile,
+            document,
+            file,
+            sha256,
+            catalogue,
+        })
+    }
+
+    /// Loads the profile, reading the specs directory from `$PAYFORGE_SPECS_DIR`.
+    pub fn load_from_env(profile_path: &Path) -> Result<Self, SpecError> {
+        let specs_dir = std::env::var_os(SPECS_DIR_ENV).ok_or(SpecError::SpecsDirUnset)?;
+        Self::load(profile_path, Path::new(&specs_dir))
+    }
+
+    /// The spec's file name, as named in generated headers and errors.
+    pub fn file_name(&self) -> String {
+        self.profile.spec.file.clone()
+    }
+
+    /// An unsupported-construct error at `pointer` in this spec.
+    pub fn unsupported(&self, pointer: &str, construct: impl Into<String>) -> SpecError {
+        SpecError::Unsupported {
+            file: self.file.clone(),
+            pointer: pointer.to_owned(),
+            construct: construct.into(),
+        }
+    }
+
+    /// Resolves a `$ref` found at `pointer` to the component schema's name and schema.
+    pub fn resolve<'a>(
+        &'a self,
+        reference: &str,
+        pointer: &str,
+    ) -> Result<(&'a str, &'a Schema), SpecError> {
+        let Some(name) = reference.strip_prefix("#/components/schemas/") else {
+            return Err(self.unsupported(
+                pointer,
+                format!("$ref `{reference}`: only #/components/schemas/<name> is supported"),
+            ));
+        };
+        let name = unescape_pointer_token(name);
+        self.document
+            .components
+            .schemas
+            .get_key_value(name.as_str())
+            .map(|(key, schema)| (key.as_str(), schema))
+            .ok_or_else(|| SpecError::DanglingRef {
+                file: self.file.clone(),
+                pointer: pointer.to_owned(),
+                reference: reference.to_owned(),
+            })
+    }
+}
+
+/// Reads a file, naming it in the error.
+pub(crate) fn read(file: &Path) -> Result<Vec<u8>, SpecError> {
+    std::fs::read(file).map_err(|source| SpecError::Read {
+        file: file.to_path_buf(),
+        source,
+    })
+}
+
+/// Parses YAML or JSON (by extension) into `T`, reporting the JSON pointer of a failure.
+pub(crate) fn parse_document<T: serde::de::DeserializeOwned>(
+    file: &Path,
+    bytes: &[u8],
+) -> Result<T, SpecError> {
+    let is_json = file.extension().is_some_and(|ext| ext == "json");
+    let parse_error = |pointer: String, message: String| SpecError::Parse {
+        file: file.to_path_buf(),
+        pointer,
+        message,
+    };
+    if is_json {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| parse_error(path_to_pointer(e.path()), e.into_inner().to_string()))
+    } else {
+        let de = serde_yaml::Deserializer::from_slice(bytes);
+        serde_path_to_error::deserialize(de)
+            .map_err(|e| parse_error(path_to_pointer(e.path()), e.into_inner().to_string()))
+    }
+}
+
+/// Converts serde_path_to_error's path into a JSON pointer (`/paths/~1v1~1charges/get`).
+fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        pointer.push('/');
+        match segment {
+            Segment::Seq { index } => pointer.push_str(&index.to_string()),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                pointer.push_str(&escape_pointer_token(key))
+            }
+            Segment::Unknown => pointer.push('?'),
+        }
+    }
+    pointer
+}
+
+/// Escapes one JSON pointer token (`~` -> `~0`, `/` -> `~1`).
+pub fn escape_pointer_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Undoes [`escape_pointer_token`].
+pub fn unescape_pointer_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+/// Appends a token to a JSON pointer.
+pub fn child(pointer: &str, token: &str) -> String {
+    format!("{pointer}/{}", escape_pointer_token(token))
+}

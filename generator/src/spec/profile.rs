@@ -1,0 +1,161 @@
+//! The provider profile (`specs/<provider>/provider.toml`): the pin of the upstream spec and
+//! the provider facts the spec does not state.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::SpecError;
+
+/// A parsed `provider.toml`, with the directory it was read from.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderProfile {
+    /// Names of the provider and of its SDK crate.
+    pub provider: ProviderNames,
+    /// The pin of the upstream spec.
+    pub spec: SpecPin,
+    /// The constants of the runtime's `Provider` trait.
+    pub runtime: RuntimeFacts,
+    /// How operations are grouped, encoded and paged.
+    pub operations: OperationRules,
+    /// How schema properties map to payforge types.
+    pub types: TypeRules,
+    /// Where the webhook event types are listed.
+    pub events: EventRules,
+    /// The error catalogue.
+    pub errors: ErrorRules,
+    /// The directory holding `provider.toml` (and the catalogue it names).
+    #[serde(skip)]
+    pub dir: PathBuf,
+}
+
+/// Names of the provider and its SDK crate.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderNames {
+    /// Short lowercase name (`stripe`).
+    pub name: String,
+    /// The Rust name of the provider marker type (`Stripe`).
+    pub marker: String,
+    /// The name shown in docs (`Stripe`).
+    pub display_name: String,
+    /// The SDK crate's package name (`payforge-stripe`).
+    pub crate_name: String,
+    /// The SDK crate's directory, relative to the workspace root (`sdks/stripe`).
+    pub crate_dir: String,
+}
+
+/// The pin of an upstream spec file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecPin {
+    /// The spec file, relative to `$PAYFORGE_SPECS_DIR`.
+    pub file: String,
+    /// The lowercase hex sha256 of the file's bytes.
+    pub sha256: String,
+    /// The provider API version the spec describes.
+    pub api_version: String,
+    /// Where the file came from.
+    pub upstream: String,
+}
+
+/// The constants of `payforge::Provider`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeFacts {
+    /// The header carrying the API version, if any.
+    pub api_version_header: Option<String>,
+    /// The header carrying the idempotency key.
+    pub idempotency_header: String,
+    /// How long the provider keeps an idempotency key, in seconds.
+    pub idempotency_retention_secs: u64,
+    /// The response header carrying the request id.
+    pub request_id_header: String,
+    /// The response header carrying retry advice, if any.
+    pub should_retry_header: Option<String>,
+    /// The live API's base URL.
+    pub live_base_url: String,
+    /// The environment variable holding the secret key.
+    pub secret_key_env: String,
+    /// Prefixes of test-mode keys.
+    pub test_key_prefixes: Vec<String>,
+    /// Prefixes of live keys.
+    pub live_key_prefixes: Vec<String>,
+}
+
+/// How operations are grouped, encoded and paged.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationRules {
+    /// The path prefix before the resource-group segment (`/v1/`).
+    pub path_prefix: String,
+    /// HTTP methods whose operations carry an idempotency key.
+    pub idempotent_methods: BTreeSet<String>,
+    /// The media type of form-encoded bodies.
+    pub form_media_type: String,
+    /// The media type of multipart bodies.
+    pub multipart_media_type: String,
+    /// The `object` constant of a cursor-paged list.
+    pub list_object: String,
+    /// The request parameter carrying the list cursor.
+    pub cursor_param: String,
+    /// The `object` constant of a search result page.
+    pub search_object: String,
+    /// The request parameter carrying the search page cursor.
+    pub search_page_param: String,
+}
+
+/// How schema properties map to payforge types.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeRules {
+    /// Request parameter names wrapped in `payforge::Sensitive`.
+    pub sensitive_fields: BTreeSet<String>,
+    /// String property names typed as `payforge::Currency`.
+    pub currency_fields: BTreeSet<String>,
+    /// The property whose constant names an object's type (`object`).
+    pub object_tag: String,
+}
+
+/// Where webhook event types are listed.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventRules {
+    /// A JSON pointer into the spec to a string enum of every event type; `None` when the
+    /// provider has no typed events.
+    pub event_types_pointer: Option<String>,
+    /// Event-type prefixes whose object schema is named here instead of found.
+    #[serde(default)]
+    pub object_overrides: BTreeMap<String, String>,
+}
+
+/// The error catalogue.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorRules {
+    /// The catalogue file, relative to the profile's directory.
+    pub catalogue: String,
+}
+
+impl ProviderProfile {
+    /// Reads and parses a `provider.toml`.
+    pub fn load(path: &Path) -> Result<Self, SpecError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SpecError::Read {
+            file: path.to_path_buf(),
+            source,
+        })?;
+        let mut profile: Self = toml::from_str(&text).map_err(|error| SpecError::Profile {
+            file: path.to_path_buf(),
+            message: error.to_string(),
+        })?;
+        profile.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok(profile)
+    }
+
+    /// The path of the error catalogue this profile names.
+    pub fn catalogue_path(&self) -> PathBuf {
+        self.dir.join(&self.errors.catalogue)
+    }
+}

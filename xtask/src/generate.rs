@@ -1,0 +1,189 @@
+//! `cargo xtask generate`, `check` and `bench generate`: run the generator on every provider
+//! profile under `specs/` (each directory with a `provider.toml`).
+//!
+//! `generate` writes each SDK's source to `target/payforge/<provider>/` for review (the SDK
+//! crates generate their own copy in their build scripts), the coverage report to
+//! `target/payforge/coverage-<provider>.md`, and prints one line per provider:
+//! `stripe: 468/468 operations, 819/819 schemas`. With `--out DIR` it writes a standalone
+//! crate (`Cargo.toml`, `src/*.rs`) instead.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use payforge_generator::emit::{coverage_report, features_table, summary_line};
+use payforge_generator::spec::{ProviderProfile, SPECS_DIR_ENV};
+use payforge_generator::{Ir, Layout, LoadedSpec};
+
+/// The directory holding our provider profiles.
+const PROFILES_DIR: &str = "specs";
+/// Where review copies and coverage reports go.
+const REPORT_DIR: &str = "target/payforge";
+
+/// Command-line options of `generate`.
+#[derive(Debug, Default)]
+struct Options {
+    provider: Option<String>,
+    out: Option<PathBuf>,
+}
+
+fn parse_options(args: &[String]) -> anyhow::Result<Options> {
+    let mut options = Options::default();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--provider" => {
+                options.provider = Some(args.next().context("--provider needs a name")?.clone())
+            }
+            "--out" => {
+                options.out = Some(PathBuf::from(
+                    args.next().context("--out needs a directory")?,
+                ))
+            }
+            other => bail!("unknown option `{other}` (expected --provider NAME or --out DIR)"),
+        }
+    }
+    Ok(options)
+}
+
+/// Every provider profile, sorted by directory.
+fn profiles() -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for entry in
+        std::fs::read_dir(PROFILES_DIR).with_context(|| format!("cannot list {PROFILES_DIR}/"))?
+    {
+        let profile = entry?.path().join("provider.toml");
+        if profile.is_file() {
+            out.push(profile);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn specs_dir() -> anyhow::Result<PathBuf> {
+    std::env::var_os(SPECS_DIR_ENV)
+        .map(PathBuf::from)
+        .with_context(|| format!("{SPECS_DIR_ENV} is not set; run through `cargo xtask`, which sets it in .cargo/config.toml"))
+}
+
+/// The profiles selected by `--provider` (all when absent).
+fn selected(provider: Option<&str>) -> anyhow::Result<Vec<PathBuf>> {
+    let all = profiles()?;
+    let Some(name) = provider else { return Ok(all) };
+    for path in all {
+        if ProviderProfile::load(&path)?.provider.name == name {
+            return Ok(vec![path]);
+        }
+    }
+    bail!("no provider `{name}` under {PROFILES_DIR}/")
+}
+
+/// `cargo xtask generate [--provider NAME] [--out DIR]`.
+pub fn run(args: &[String]) -> anyhow::Result<()> {
+    let options = parse_options(args)?;
+    let specs = specs_dir()?;
+    let profiles = selected(options.provider.as_deref())?;
+    if options.out.is_some() && profiles.len() != 1 {
+        bail!("--out writes one crate: name it with --provider");
+    }
+    for profile in profiles {
+        let spec = LoadedSpec::load(&profile, &specs)?;
+        let ir = Ir::build(&spec)?;
+        let name = ir.profile.provider.name.clone();
+        let (out_dir, layout) = match &options.out {
+            Some(dir) => (dir.clone(), Layout::Standalone),
+            None => (Path::new(REPORT_DIR).join(&name), Layout::Standalone),
+        };
+        payforge_generator::emit::write_sdk(&ir, &out_dir, layout)?;
+        let report = Path::new(REPORT_DIR).join(format!("coverage-{name}.md"));
+        payforge_generator::emit::write_if_changed(&report, coverage_report(&ir).as_bytes())?;
+        check_features(&ir)?;
+        println!("{}", summary_line(&ir));
+        if !ir.coverage.skipped.is_empty() {
+            println!(
+                "  {} skipped: see {}",
+                ir.coverage.skipped.len(),
+                report.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `cargo xtask check`: every SDK crate declares exactly the features its spec needs.
+pub fn check(args: &[String]) -> anyhow::Result<()> {
+    let options = parse_options(args)?;
+    let specs = specs_dir()?;
+    for profile in selected(options.provider.as_deref())? {
+        let ir = Ir::build(&LoadedSpec::load(&profile, &specs)?)?;
+        check_features(&ir)?;
+        println!("{}: features in sync", ir.profile.provider.name);
+    }
+    Ok(())
+}
+
+/// Compares the SDK crate's `[features]` with the resource groups of the spec.
+fn check_features(ir: &Ir) -> anyhow::Result<()> {
+    let manifest_path = Path::new(&ir.profile.provider.crate_dir).join("Cargo.toml");
+    let manifest = std::fs::read_to_string(&manifest_path)
+        .with_context(|| format!("cannot read {}", manifest_path.display()))?;
+    let problems = payforge_generator::emit::feature_problems(ir, &manifest);
+    if !problems.is_empty() {
+        bail!(
+            "{} is out of step with the spec:\n  {}\nThe expected table (keep your `default`):\n{}",
+            manifest_path.display(),
+            problems.join("\n  "),
+            features_table(ir, &[])
+        );
+    }
+    Ok(())
+}
+
+/// `cargo xtask bench generate [RUNS]`: load, build the IR and emit the whole SDK `RUNS`
+/// times (default 10) into a temporary directory, and print the min and median.
+pub fn bench(args: &[String]) -> anyhow::Result<()> {
+    let (Some("generate"), runs) = (args.first().map(String::as_str), args.get(1)) else {
+        bail!("usage: cargo xtask bench generate [RUNS]");
+    };
+    let runs: usize = runs
+        .map(|r| r.parse())
+        .transpose()
+        .context("RUNS must be a number")?
+        .unwrap_or(10);
+    let specs = specs_dir()?;
+    let out = std::env::temp_dir().join(format!("payforge-bench-{}", std::process::id()));
+    for profile in profiles()? {
+        let mut times = Vec::with_capacity(runs);
+        let mut line = String::new();
+        for _ in 0..runs.max(1) {
+            // Each run writes into a fresh directory, so every file is really written.
+            let _ = std::fs::remove_dir_all(&out);
+            let start = Instant::now();
+            let generated =
+                payforge_generator::generate(&profile, &specs, &out, Layout::BuildScript)?;
+            times.push(start.elapsed());
+            line = summary_line(&generated.ir);
+        }
+        times.sort();
+        let lines = count_lines(&out)?;
+        println!(
+            "{line}: generate x{}: min {:.3} s, median {:.3} s; {} files, {} lines",
+            times.len(),
+            times[0].as_secs_f64(),
+            times[times.len() / 2].as_secs_f64(),
+            std::fs::read_dir(&out)?.count(),
+            lines
+        );
+    }
+    let _ = std::fs::remove_dir_all(&out);
+    Ok(())
+}
+
+fn count_lines(dir: &Path) -> anyhow::Result<usize> {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir)? {
+        total += std::fs::read_to_string(entry?.path())?.lines().count();
+    }
+    Ok(total)
+}
