@@ -122,8 +122,8 @@ impl DeliveryQueue {
             self.faults.delay -= 1;
             due += Duration::from_millis(self.faults.delay_ms);
         }
-        let held = self.faults.reorder > 0;
         for _ in 0..copies {
+            let held = self.faults.reorder > 0;
             self.next_order += 1;
             self.deliveries.push_back(Delivery {
                 id: new_id("whdel"),
@@ -137,11 +137,11 @@ impl DeliveryQueue {
                 due: Some(due),
                 order: self.next_order,
             });
-        }
-        if held {
-            self.faults.reorder -= 1;
-            if self.faults.reorder == 0 {
-                self.release_held();
+            if held {
+                self.faults.reorder -= 1;
+                if self.faults.reorder == 0 {
+                    self.release_held();
+                }
             }
         }
         self.evict();

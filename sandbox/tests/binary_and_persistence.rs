@@ -1,0 +1,108 @@
+//! The real binary, and state persisted to a file and loaded again.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use common::{Api, KEY, TestResult, eventually, expect_status};
+use payforge_sandbox::Sandbox;
+
+/// Kills the child process when the test ends, however it ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the binary on a free port and reads the address from its first stdout line.
+fn spawn(extra: &[&str]) -> TestResult<(Running, String)> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_payforge-sandbox"))
+        .args(["--listen", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let running = Running(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line)?;
+    let url = line.trim().strip_prefix("payforge-sandbox listening on ").ok_or(format!("unexpected first line: {line:?}"))?.to_owned();
+    Ok((running, url))
+}
+
+fn api_at(url: &str) -> Api {
+    Api { base: url.to_owned(), http: reqwest::Client::new(), key: KEY.to_owned() }
+}
+
+#[tokio::test]
+async fn the_binary_prints_its_address_and_serves_payments() -> TestResult {
+    let (_process, url) = spawn(&[])?;
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let api = api_at(&url);
+    let paid = api.post("/v1/payment_intents", "amount=4200&currency=usd&payment_method=pm_card_visa&confirm=true").await?;
+    assert_eq!(paid.body["status"], "succeeded");
+    assert_eq!(api.admin_get("/ledger").await?.body["totals"]["captured"], 4200);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_binary_persists_state_to_its_file_and_reloads_it() -> TestResult {
+    let directory = tempfile::tempdir()?;
+    let state = directory.path().join("sandbox.json");
+    let state_arg = state.to_string_lossy().into_owned();
+    let customer = {
+        let (_process, url) = spawn(&["--state", &state_arg])?;
+        let customer = api_at(&url).customer("email=persisted@example.com").await?;
+        let wanted = customer.clone();
+        let path = state.clone();
+        // The snapshot is written within a second of the change; the process is then killed
+        // without a chance to write again, so the periodic snapshot alone must hold it.
+        eventually("the snapshot to hold the customer", || {
+            let (path, wanted) = (path.clone(), wanted.clone());
+            async move { Ok(std::fs::read_to_string(&path).ok().filter(|s| s.contains(&wanted)).map(|_| ())) }
+        })
+        .await?;
+        customer
+    };
+    let (_process, url) = spawn(&["--state", &state_arg])?;
+    let reloaded = api_at(&url).get(&format!("/v1/customers/{customer}")).await?;
+    expect_status(&reloaded, 200)?;
+    assert_eq!(reloaded.body["email"], "persisted@example.com");
+    Ok(())
+}
+
+#[tokio::test]
+async fn in_process_shutdown_writes_a_snapshot_that_a_new_sandbox_loads() -> TestResult {
+    let directory = tempfile::tempdir()?;
+    let state = directory.path().join("state.json");
+    let first = Sandbox::builder().state_file(&state).start().await?;
+    let api = Api::new(&first);
+    let paid = api.post_with_key("/v1/payment_intents", "amount=990&currency=usd&payment_method=pm_card_visa&confirm=true", Some("persist-me")).await?;
+    first.shutdown().await?;
+    let second = Sandbox::builder().state_file(&state).start().await?;
+    let api = Api::new(&second);
+    let intent = api.get(&format!("/v1/payment_intents/{}", paid.id())).await?;
+    assert_eq!(intent.body["status"], "succeeded");
+    let replay = api.post_with_key("/v1/payment_intents", "amount=990&currency=usd&payment_method=pm_card_visa&confirm=true", Some("persist-me")).await?;
+    assert_eq!(replay.header("idempotent-replayed"), Some("true"), "idempotency records survive a restart");
+    assert_eq!(api.admin_get("/ledger").await?.body["totals"]["charges"], 1);
+    std::fs::write(&state, "not json")?;
+    let corrupt = Sandbox::builder().state_file(&state).start().await;
+    assert!(matches!(corrupt, Err(payforge_sandbox::SandboxError::Snapshot(_))), "{corrupt:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_admin_token_guards_the_admin_surface_only() -> TestResult {
+    let sandbox = Sandbox::builder().admin_token("let-me-in").start().await?;
+    let api = Api::new(&sandbox);
+    assert_eq!(api.admin_get("/ledger").await?.status, 401);
+    let allowed = api.send(api.http.get(format!("{}/_sandbox/ledger", api.base)).header("X-Sandbox-Admin-Token", "let-me-in")).await?;
+    expect_status(&allowed, 200)?;
+    expect_status(&api.get("/v1/customers").await?, 200)?;
+    Ok(())
+}
