@@ -228,6 +228,7 @@ pub enum InboxError {
 }
 
 /// Checks that a table name can be spliced into SQL as an identifier.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) fn validate_table_name(name: &str) -> Result<(), InboxError> {
     let valid = (1..=48).contains(&name.len())
         && name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
@@ -314,7 +315,7 @@ pub(crate) fn lease_millis(lease: Duration) -> i64 {
     i64::try_from(lease.as_millis()).unwrap_or(i64::MAX)
 }
 
-#[cfg(test)]
+#[cfg(all(test, any(feature = "sqlite", feature = "postgres")))]
 mod tests {
     use super::*;
 
