@@ -46,7 +46,10 @@ fn add_months(timestamp: i64, months: i64) -> i64 {
     let days = timestamp.div_euclid(DAY);
     let seconds_of_day = timestamp.rem_euclid(DAY);
     let (year, month, day) = civil_from_days(days);
-    let total = year.saturating_mul(12).saturating_add(month - 1).saturating_add(months);
+    let total = year
+        .saturating_mul(12)
+        .saturating_add(month - 1)
+        .saturating_add(months);
     let (new_year, new_month) = (total.div_euclid(12), total.rem_euclid(12) + 1);
     let new_day = day.min(days_in_month(new_year, new_month));
     days_from_civil(new_year, new_month, new_day)
@@ -77,7 +80,8 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z - era * 146_097;
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let mp = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * mp + 2) / 5 + 1;
@@ -102,7 +106,11 @@ mod tests {
             (Interval::Day, 3, jan_31 + 3 * DAY),
         ];
         for (interval, count, expected) in cases {
-            assert_eq!(add_interval(jan_31, interval, count), expected, "{interval:?} x{count}");
+            assert_eq!(
+                add_interval(jan_31, interval, count),
+                expected,
+                "{interval:?} x{count}"
+            );
         }
     }
 }

@@ -30,10 +30,13 @@ impl ErrorType {
     }
 }
 
-/// One Stripe-shaped error response.
+/// One Stripe-shaped error response. Boxed: it travels through every handler's `Result`.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{status} {message}")]
-pub struct ApiError {
+#[error("{} {}", .0.status, .0.message)]
+pub struct ApiError(Box<Details>);
+
+#[derive(Debug, Clone)]
+struct Details {
     status: StatusCode,
     kind: ErrorType,
     code: Option<String>,
@@ -45,7 +48,7 @@ pub struct ApiError {
 
 impl ApiError {
     fn new(status: StatusCode, kind: ErrorType, message: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(Details {
             status,
             kind,
             code: None,
@@ -53,7 +56,7 @@ impl ApiError {
             message: message.into(),
             param: None,
             extra: Map::new(),
-        }
+        }))
     }
 
     /// A 400 `invalid_request_error` without a code.
@@ -63,7 +66,9 @@ impl ApiError {
 
     /// A 400 `invalid_request_error` with a code and the parameter it concerns.
     pub fn invalid_param(code: &str, param: &str, message: impl Into<String>) -> Self {
-        Self::invalid_request(message).with_code(code).with_param(param)
+        Self::invalid_request(message)
+            .with_code(code)
+            .with_param(param)
     }
 
     /// Stripe's `parameter_unknown`.
@@ -100,7 +105,9 @@ impl ApiError {
         Self::new(
             StatusCode::NOT_FOUND,
             ErrorType::InvalidRequest,
-            format!("Unrecognized request URL ({method}: {path}). payforge-sandbox serves the endpoints listed in sandbox/README.md."),
+            format!(
+                "Unrecognized request URL ({method}: {path}). payforge-sandbox serves the endpoints listed in sandbox/README.md."
+            ),
         )
     }
 
@@ -116,8 +123,9 @@ impl ApiError {
 
     /// A 402 `card_error`.
     pub fn card(code: &str, decline_code: Option<&str>, message: impl Into<String>) -> Self {
-        let mut error = Self::new(StatusCode::PAYMENT_REQUIRED, ErrorType::Card, message).with_code(code);
-        error.decline_code = decline_code.map(str::to_owned);
+        let mut error =
+            Self::new(StatusCode::PAYMENT_REQUIRED, ErrorType::Card, message).with_code(code);
+        error.0.decline_code = decline_code.map(str::to_owned);
         error
     }
 
@@ -126,7 +134,9 @@ impl ApiError {
         Self::new(
             StatusCode::BAD_REQUEST,
             ErrorType::Idempotency,
-            format!("Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request."),
+            format!(
+                "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request."
+            ),
         )
     }
 
@@ -157,51 +167,54 @@ impl ApiError {
 
     /// Names the parameter the error concerns.
     pub fn with_param(mut self, param: &str) -> Self {
-        self.param = Some(param.to_owned());
+        self.0.param = Some(param.to_owned());
         self
     }
 
     /// Sets Stripe's `error.code`.
     pub fn with_code(mut self, code: &str) -> Self {
-        self.code = Some(code.to_owned());
+        self.0.code = Some(code.to_owned());
         self
     }
 
     /// Adds a field such as `charge`, `payment_intent` or `payment_method`.
     pub fn with_field(mut self, name: &str, value: Value) -> Self {
-        self.extra.insert(name.to_owned(), value);
+        self.0.extra.insert(name.to_owned(), value);
         self
     }
 
     /// The HTTP status this error is sent with.
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     /// Stripe's `error.type`.
     pub fn kind(&self) -> ErrorType {
-        self.kind
+        self.0.kind
     }
 
     /// The error object, wrapped in `{"error": …}`.
     pub fn to_body(&self) -> Value {
         let mut error = Map::new();
-        error.insert("type".into(), json!(self.kind.as_str()));
-        error.insert("message".into(), json!(self.message));
-        if let Some(code) = &self.code {
+        error.insert("type".into(), json!(self.0.kind.as_str()));
+        error.insert("message".into(), json!(self.0.message));
+        if let Some(code) = &self.0.code {
             error.insert("code".into(), json!(code));
             error.insert(
                 "doc_url".into(),
-                json!(format!("https://stripe.com/docs/error-codes/{}", code.replace('_', "-"))),
+                json!(format!(
+                    "https://stripe.com/docs/error-codes/{}",
+                    code.replace('_', "-")
+                )),
             );
         }
-        if let Some(decline_code) = &self.decline_code {
+        if let Some(decline_code) = &self.0.decline_code {
             error.insert("decline_code".into(), json!(decline_code));
         }
-        if let Some(param) = &self.param {
+        if let Some(param) = &self.0.param {
             error.insert("param".into(), json!(param));
         }
-        for (name, value) in &self.extra {
+        for (name, value) in &self.0.extra {
             error.insert(name.clone(), value.clone());
         }
         json!({ "error": error })

@@ -93,7 +93,12 @@ impl FaultTable {
         }
         self.next_id += 1;
         let rng = StdRng::seed_from_u64(spec.seed);
-        self.rules.push(FaultRule { id: self.next_id, spec, fired: 0, rng });
+        self.rules.push(FaultRule {
+            id: self.next_id,
+            spec,
+            fired: 0,
+            rng,
+        });
         self.rules.last().ok_or_else(|| "rule lost".to_owned())
     }
 
@@ -118,7 +123,11 @@ impl FaultTable {
     pub fn trigger(&mut self, method: &str, path: &str) -> Triggered {
         let mut triggered = Triggered::default();
         for rule in &mut self.rules {
-            let method_matches = rule.spec.method.as_deref().is_none_or(|m| m == "*" || m.eq_ignore_ascii_case(method));
+            let method_matches = rule
+                .spec
+                .method
+                .as_deref()
+                .is_none_or(|m| m == "*" || m.eq_ignore_ascii_case(method));
             if !method_matches || !glob_matches(&rule.spec.path, path) {
                 continue;
             }
@@ -148,10 +157,16 @@ impl FaultTable {
 /// Whether `path` matches `pattern`, where `*` matches any run of characters.
 pub fn glob_matches(pattern: &str, path: &str) -> bool {
     let mut parts = pattern.split('*');
-    let Some(first) = parts.next() else { return false };
-    let Some(mut rest) = path.strip_prefix(first) else { return false };
+    let Some(first) = parts.next() else {
+        return false;
+    };
+    let Some(mut rest) = path.strip_prefix(first) else {
+        return false;
+    };
     let tail: Vec<&str> = parts.collect();
-    let Some((last, middle)) = tail.split_last() else { return rest.is_empty() };
+    let Some((last, middle)) = tail.split_last() else {
+        return rest.is_empty();
+    };
     for part in middle {
         match rest.find(part) {
             Some(at) => rest = &rest[at + part.len()..],
@@ -170,9 +185,21 @@ mod tests {
         let cases = [
             ("/v1/payment_intents", "/v1/payment_intents", true),
             ("/v1/payment_intents", "/v1/payment_intents/pi_1", false),
-            ("/v1/payment_intents*", "/v1/payment_intents/pi_1/confirm", true),
-            ("/v1/payment_intents/*/confirm", "/v1/payment_intents/pi_1/confirm", true),
-            ("/v1/payment_intents/*/confirm", "/v1/payment_intents/pi_1/capture", false),
+            (
+                "/v1/payment_intents*",
+                "/v1/payment_intents/pi_1/confirm",
+                true,
+            ),
+            (
+                "/v1/payment_intents/*/confirm",
+                "/v1/payment_intents/pi_1/confirm",
+                true,
+            ),
+            (
+                "/v1/payment_intents/*/confirm",
+                "/v1/payment_intents/pi_1/capture",
+                false,
+            ),
             ("*", "/v1/anything", true),
             ("/v1/*/x*y", "/v1/a/xzzy", true),
         ];
@@ -184,9 +211,20 @@ mod tests {
     #[test]
     fn counted_rules_fire_exactly_count_times() -> Result<(), String> {
         let mut table = FaultTable::default();
-        let spec = FaultSpec { method: Some("POST".into()), path: "/v1/*".into(), kind: FaultKind::Error, latency_ms: 0, retry_after: 0, count: Some(2), probability: None, seed: 0 };
+        let spec = FaultSpec {
+            method: Some("POST".into()),
+            path: "/v1/*".into(),
+            kind: FaultKind::Error,
+            latency_ms: 0,
+            retry_after: 0,
+            count: Some(2),
+            probability: None,
+            seed: 0,
+        };
         table.add(spec)?;
-        let fired: Vec<bool> = (0..4).map(|_| table.trigger("POST", "/v1/customers").action.is_some()).collect();
+        let fired: Vec<bool> = (0..4)
+            .map(|_| table.trigger("POST", "/v1/customers").action.is_some())
+            .collect();
         assert_eq!(fired, [true, true, false, false]);
         assert_eq!(table.trigger("GET", "/v1/customers"), Triggered::default());
         Ok(())

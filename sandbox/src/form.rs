@@ -20,7 +20,10 @@ const MAX_DEPTH: usize = 8;
 /// Parses an `application/x-www-form-urlencoded` body in Stripe's bracket style.
 pub fn parse(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     let mut root = Map::new();
-    let pairs: Vec<&[u8]> = body.split(|b| *b == b'&').filter(|p| !p.is_empty()).collect();
+    let pairs: Vec<&[u8]> = body
+        .split(|b| *b == b'&')
+        .filter(|p| !p.is_empty())
+        .collect();
     if pairs.len() > MAX_PAIRS {
         return Err(ApiError::invalid_request(format!(
             "Too many parameters: at most {MAX_PAIRS} are accepted in one request."
@@ -41,7 +44,10 @@ pub fn parse(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
 
 /// Percent-decodes one component, with `+` meaning a space; bad UTF-8 is a 400.
 fn decode(raw: &[u8]) -> Result<String, ApiError> {
-    let spaced: Vec<u8> = raw.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect();
+    let spaced: Vec<u8> = raw
+        .iter()
+        .map(|b| if *b == b'+' { b' ' } else { *b })
+        .collect();
     let bytes: Vec<u8> = percent_decode(&spaced).collect();
     String::from_utf8(bytes).map_err(|_| {
         ApiError::invalid_request("Invalid request body: a parameter is not valid UTF-8.")
@@ -80,11 +86,16 @@ fn insert(
     path: &[String],
     value: String,
 ) -> Result<(), ApiError> {
-    let conflict = || ApiError::invalid_request(format!("Conflicting values for parameter `{key}`."));
+    let conflict =
+        || ApiError::invalid_request(format!("Conflicting values for parameter `{key}`."));
     let mut slot = root.entry(path[0].clone()).or_insert(Value::Null);
     for segment in &path[1..] {
         if slot.is_null() {
-            *slot = if segment.is_empty() { Value::Array(Vec::new()) } else { Value::Object(Map::new()) };
+            *slot = if segment.is_empty() {
+                Value::Array(Vec::new())
+            } else {
+                Value::Object(Map::new())
+            };
         }
         slot = match (slot, segment.is_empty()) {
             (Value::Array(items), true) => {
@@ -113,9 +124,18 @@ mod tests {
     fn parses_brackets_arrays_and_indexed_lists() -> Result<(), ApiError> {
         let cases = [
             ("a=1&b=x+y%21", json!({"a": "1", "b": "x y!"})),
-            ("metadata[order]=7&metadata[k]=", json!({"metadata": {"order": "7", "k": ""}})),
-            ("expand[]=customer&expand[]=latest_charge", json!({"expand": ["customer", "latest_charge"]})),
-            ("items[0][price]=p1&items[1][price]=p2", json!({"items": {"0": {"price": "p1"}, "1": {"price": "p2"}}})),
+            (
+                "metadata[order]=7&metadata[k]=",
+                json!({"metadata": {"order": "7", "k": ""}}),
+            ),
+            (
+                "expand[]=customer&expand[]=latest_charge",
+                json!({"expand": ["customer", "latest_charge"]}),
+            ),
+            (
+                "items[0][price]=p1&items[1][price]=p2",
+                json!({"items": {"0": {"price": "p1"}, "1": {"price": "p2"}}}),
+            ),
             ("flag", json!({"flag": ""})),
         ];
         for (body, expected) in cases {
@@ -126,10 +146,22 @@ mod tests {
 
     #[test]
     fn rejects_malformed_bodies_with_a_400() {
-        let cases: [&[u8]; 6] = [b"a[b=1", b"[x]=1", b"a=1&a[b]=2", b"a=%FF", b"a[]=1&a[k]=2", b"a]b[=1"];
+        let cases: [&[u8]; 6] = [
+            b"a[b=1",
+            b"[x]=1",
+            b"a=1&a[b]=2",
+            b"a=%FF",
+            b"a[]=1&a[k]=2",
+            b"a]b[=1",
+        ];
         for body in cases {
             let error = parse(body).err();
-            assert_eq!(error.map(|e| e.status().as_u16()), Some(400), "{}", String::from_utf8_lossy(body));
+            assert_eq!(
+                error.map(|e| e.status().as_u16()),
+                Some(400),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
         }
     }
 }

@@ -80,7 +80,11 @@ pub fn read(store: &Store) -> Ledger {
         let charge = refund["charge"].as_str().unwrap_or_default().to_owned();
         *refunds.entry(charge).or_default() += refund["amount"].as_i64().unwrap_or(0);
     }
-    let mut ledger = Ledger { charges: Vec::new(), payment_intents: IndexMap::new(), totals: Totals::default() };
+    let mut ledger = Ledger {
+        charges: Vec::new(),
+        payment_intents: IndexMap::new(),
+        totals: Totals::default(),
+    };
     for charge in store.all("charge") {
         let id = charge["id"].as_str().unwrap_or_default().to_owned();
         let succeeded = charge["status"] == "succeeded";

@@ -43,7 +43,8 @@ async fn main() -> ExitCode {
         builder = builder.admin_token(token);
     }
     if let Some(delays) = cli.webhook_retry_ms {
-        builder = builder.webhook_retry_delays(delays.into_iter().map(Duration::from_millis).collect());
+        builder =
+            builder.webhook_retry_delays(delays.into_iter().map(Duration::from_millis).collect());
     }
     let sandbox = match builder.start().await {
         Ok(sandbox) => sandbox,

@@ -17,17 +17,28 @@ pub struct Params {
 impl Params {
     /// Wraps the top-level parameters of a request.
     pub fn new(fields: Map<String, Value>) -> Self {
-        Self { prefix: String::new(), fields }
+        Self {
+            prefix: String::new(),
+            fields,
+        }
     }
 
     /// The full Stripe name of a field: `card[number]` inside `card`.
     pub fn name(&self, key: &str) -> String {
-        if self.prefix.is_empty() { key.to_owned() } else { format!("{}[{key}]", self.prefix) }
+        if self.prefix.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}[{key}]", self.prefix)
+        }
     }
 
     /// Rejects any field outside `allowed` (and `expand`) with `parameter_unknown`.
     pub fn allow(&self, allowed: &[&str]) -> Result<(), ApiError> {
-        match self.fields.keys().find(|key| *key != "expand" && !allowed.contains(&key.as_str())) {
+        match self
+            .fields
+            .keys()
+            .find(|key| *key != "expand" && !allowed.contains(&key.as_str()))
+        {
             Some(unknown) => Err(ApiError::parameter_unknown(&self.name(unknown))),
             None => Ok(()),
         }
@@ -46,7 +57,10 @@ impl Params {
             Some(_) => Err(ApiError::invalid_param(
                 "parameter_invalid_string",
                 &self.name(key),
-                format!("Invalid string: {} must be a string, not a hash or list.", self.name(key)),
+                format!(
+                    "Invalid string: {} must be a string, not a hash or list.",
+                    self.name(key)
+                ),
             )),
         }
     }
@@ -62,13 +76,19 @@ impl Params {
     /// A string field as JSON: an empty string clears it to `null`.
     pub fn nullable_str(&self, key: &str) -> Result<Option<Value>, ApiError> {
         Ok(self.str(key)?.map(|text| {
-            if text.is_empty() { Value::Null } else { Value::String(text.to_owned()) }
+            if text.is_empty() {
+                Value::Null
+            } else {
+                Value::String(text.to_owned())
+            }
         }))
     }
 
     /// An integer field.
     pub fn int(&self, key: &str) -> Result<Option<i64>, ApiError> {
-        let Some(text) = self.str(key)? else { return Ok(None) };
+        let Some(text) = self.str(key)? else {
+            return Ok(None);
+        };
         text.parse::<i64>().map(Some).map_err(|_| {
             ApiError::invalid_param(
                 "parameter_invalid_integer",
@@ -80,7 +100,9 @@ impl Params {
 
     /// A positive amount in the smallest currency unit, at most [`MAX_AMOUNT`].
     pub fn amount(&self, key: &str) -> Result<Option<i64>, ApiError> {
-        let Some(amount) = self.int(key)? else { return Ok(None) };
+        let Some(amount) = self.int(key)? else {
+            return Ok(None);
+        };
         if amount < 1 {
             return Err(ApiError::invalid_param(
                 "amount_too_small",
@@ -120,14 +142,20 @@ impl Params {
             Some(value) => Err(ApiError::invalid_param(
                 "parameter_invalid_value",
                 &self.name(key),
-                format!("Invalid {}: must be one of {}; got '{value}'.", self.name(key), allowed.join(", ")),
+                format!(
+                    "Invalid {}: must be one of {}; got '{value}'.",
+                    self.name(key),
+                    allowed.join(", ")
+                ),
             )),
         }
     }
 
     /// A three-letter lowercase ISO currency code.
     pub fn currency(&self, key: &str) -> Result<Option<String>, ApiError> {
-        let Some(code) = self.str(key)? else { return Ok(None) };
+        let Some(code) = self.str(key)? else {
+            return Ok(None);
+        };
         let code = code.to_ascii_lowercase();
         if code.len() == 3 && code.bytes().all(|b| b.is_ascii_lowercase()) {
             Ok(Some(code))
@@ -145,11 +173,17 @@ impl Params {
         match self.fields.get(key) {
             None => Ok(None),
             Some(Value::Object(fields)) => {
-                let nested = Params { prefix: self.name(key), fields: fields.clone() };
+                let nested = Params {
+                    prefix: self.name(key),
+                    fields: fields.clone(),
+                };
                 nested.allow(allowed)?;
                 Ok(Some(nested))
             }
-            Some(Value::String(text)) if text.is_empty() => Ok(Some(Params { prefix: self.name(key), fields: Map::new() })),
+            Some(Value::String(text)) if text.is_empty() => Ok(Some(Params {
+                prefix: self.name(key),
+                fields: Map::new(),
+            })),
             Some(_) => Err(ApiError::invalid_param(
                 "parameter_invalid_hash",
                 &self.name(key),
@@ -171,7 +205,10 @@ impl Params {
                         ApiError::invalid_param(
                             "parameter_invalid_array",
                             &self.name(key),
-                            format!("Invalid array: {} must be indexed by numbers.", self.name(key)),
+                            format!(
+                                "Invalid array: {} must be indexed by numbers.",
+                                self.name(key)
+                            ),
                         )
                     })?;
                     entries.push((position, value.clone()));
@@ -225,7 +262,9 @@ impl Params {
     /// Applies `metadata[k]=v` to existing metadata: an empty value deletes a key, and
     /// `metadata=` clears it, as Stripe does.
     pub fn apply_metadata(&self, existing: &mut Value) -> Result<(), ApiError> {
-        let Some(sent) = self.fields.get("metadata") else { return Ok(()) };
+        let Some(sent) = self.fields.get("metadata") else {
+            return Ok(());
+        };
         let target = match existing {
             Value::Object(map) => map,
             other => {
@@ -247,14 +286,30 @@ impl Params {
                         Value::String(text) => {
                             target.insert(key.clone(), Value::String(text.clone()));
                         }
-                        _ => return Err(ApiError::invalid_param("parameter_invalid_string", &format!("metadata[{key}]"), "Metadata values must be strings.")),
+                        _ => {
+                            return Err(ApiError::invalid_param(
+                                "parameter_invalid_string",
+                                &format!("metadata[{key}]"),
+                                "Metadata values must be strings.",
+                            ));
+                        }
                     }
                 }
                 if target.len() > 50 {
-                    return Err(ApiError::invalid_param("parameter_invalid_value", "metadata", "Metadata can have at most 50 keys."));
+                    return Err(ApiError::invalid_param(
+                        "parameter_invalid_value",
+                        "metadata",
+                        "Metadata can have at most 50 keys.",
+                    ));
                 }
             }
-            _ => return Err(ApiError::invalid_param("parameter_invalid_hash", "metadata", "Invalid hash: metadata must be a hash.")),
+            _ => {
+                return Err(ApiError::invalid_param(
+                    "parameter_invalid_hash",
+                    "metadata",
+                    "Invalid hash: metadata must be a hash.",
+                ));
+            }
         }
         Ok(())
     }

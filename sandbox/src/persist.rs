@@ -31,9 +31,18 @@ pub fn load(path: &Path) -> Result<Store, SnapshotError> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Store::default()),
-        Err(source) => return Err(SnapshotError::Io { path: path.to_owned(), source }),
+        Err(source) => {
+            return Err(SnapshotError::Io {
+                path: path.to_owned(),
+                source,
+            });
+        }
     };
-    let mut store: Store = serde_json::from_slice(&bytes).map_err(|source| SnapshotError::Corrupt { path: path.to_owned(), source })?;
+    let mut store: Store =
+        serde_json::from_slice(&bytes).map_err(|source| SnapshotError::Corrupt {
+            path: path.to_owned(),
+            source,
+        })?;
     store.forget_in_flight();
     Ok(store)
 }
@@ -46,7 +55,10 @@ pub fn encode(store: &Store) -> Vec<u8> {
 /// Writes encoded state to `path` atomically.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), SnapshotError> {
     let temporary = path.with_extension("tmp");
-    let io = |source| SnapshotError::Io { path: path.to_owned(), source };
+    let io = |source| SnapshotError::Io {
+        path: path.to_owned(),
+        source,
+    };
     std::fs::write(&temporary, bytes).map_err(io)?;
     std::fs::rename(&temporary, path).map_err(io)
 }

@@ -84,8 +84,13 @@ pub struct Store {
 impl Store {
     /// Sandbox time: the wall clock plus the offset moved by `/_sandbox/clock/advance`.
     pub fn now(&self) -> i64 {
-        let wall = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-        i64::try_from(wall).unwrap_or(i64::MAX).saturating_add(self.clock_offset)
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        i64::try_from(wall)
+            .unwrap_or(i64::MAX)
+            .saturating_add(self.clock_offset)
     }
 
     /// Moves sandbox time forward.
@@ -102,7 +107,9 @@ impl Store {
         if let Some(time) = self.event_time {
             return time;
         }
-        clock.and_then(|clock| clock["frozen_time"].as_i64()).unwrap_or_else(|| self.now())
+        clock
+            .and_then(|clock| clock["frozen_time"].as_i64())
+            .unwrap_or_else(|| self.now())
     }
 
     /// Sets the request whose id and idempotency key events record.
@@ -134,7 +141,9 @@ impl Store {
 
     /// An object by id, of the given `object` type.
     pub fn get(&self, kind: &str, id: &str) -> Option<&Value> {
-        self.objects.get(id).filter(|o| o["object"] == kind && o["deleted"] != true)
+        self.objects
+            .get(id)
+            .filter(|o| o["object"] == kind && o["deleted"] != true)
     }
 
     /// An object by id whatever its type, deletion stubs included.
@@ -144,12 +153,16 @@ impl Store {
 
     /// An object by id, or Stripe's 404 naming `noun` and `param`.
     pub fn find(&self, kind: &str, id: &str, noun: &str, param: &str) -> Result<Value, ApiError> {
-        self.get(kind, id).cloned().ok_or_else(|| ApiError::resource_missing(noun, id, param))
+        self.get(kind, id)
+            .cloned()
+            .ok_or_else(|| ApiError::resource_missing(noun, id, param))
     }
 
     /// Every live object of a type, oldest first.
     pub fn all<'a>(&'a self, kind: &'a str) -> impl DoubleEndedIterator<Item = &'a Value> + 'a {
-        self.objects.values().filter(move |o| o["object"] == kind && o["deleted"] != true)
+        self.objects
+            .values()
+            .filter(move |o| o["object"] == kind && o["deleted"] != true)
     }
 
     /// Replaces an object by a `{"id", "object", "deleted": true}` stub and returns it.
@@ -186,7 +199,11 @@ impl Store {
 
     /// Like [`Store::emit`], with `data.previous_attributes` for `*.updated` events.
     pub fn emit_with_previous(&mut self, kind: &str, object: &Value, previous: Option<Value>) {
-        let customer = object["customer"].as_str().or_else(|| (object["object"] == "customer").then(|| object["id"].as_str()).flatten());
+        let customer = object["customer"].as_str().or_else(|| {
+            (object["object"] == "customer")
+                .then(|| object["id"].as_str())
+                .flatten()
+        });
         let created = self.time_for_customer(customer);
         let mut data = json!({ "object": object });
         if let Some(previous) = previous {
@@ -207,7 +224,12 @@ impl Store {
         let endpoints: Vec<(String, String)> = self
             .all("webhook_endpoint")
             .filter(|endpoint| endpoint["status"] == "enabled" && listens_to(endpoint, kind))
-            .filter_map(|endpoint| Some((endpoint["id"].as_str()?.to_owned(), endpoint["url"].as_str()?.to_owned())))
+            .filter_map(|endpoint| {
+                Some((
+                    endpoint["id"].as_str()?.to_owned(),
+                    endpoint["url"].as_str()?.to_owned(),
+                ))
+            })
             .collect();
         event["pending_webhooks"] = json!(endpoints.len());
         for (endpoint, url) in endpoints {
@@ -227,7 +249,9 @@ impl Store {
     /// An idempotency record, unless it has expired.
     pub fn idempotent_result(&self, scope: &str) -> Option<&IdempotentResult> {
         let now = self.now();
-        self.idempotency.get(scope).filter(|record| now - record.created < IDEMPOTENCY_RETENTION)
+        self.idempotency
+            .get(scope)
+            .filter(|record| now - record.created < IDEMPOTENCY_RETENTION)
     }
 
     /// Stores (or replaces) an idempotency record, evicting expired and excess ones.
@@ -264,24 +288,38 @@ impl Store {
     pub fn page(&self, items: Vec<Value>, url: &str, params: &Params) -> Result<Value, ApiError> {
         let limit = params.int("limit")?.unwrap_or(10);
         if !(1..=100).contains(&limit) {
-            return Err(ApiError::invalid_param("parameter_invalid_integer", "limit", "Invalid limit: must be between 1 and 100."));
+            return Err(ApiError::invalid_param(
+                "parameter_invalid_integer",
+                "limit",
+                "Invalid limit: must be between 1 and 100.",
+            ));
         }
         let limit = usize::try_from(limit).unwrap_or(10);
         let position = |id: &str, param: &str| {
-            items.iter().position(|item| item["id"] == id).ok_or_else(|| ApiError::resource_missing("object", id, param))
+            items
+                .iter()
+                .position(|item| item["id"] == id)
+                .ok_or_else(|| ApiError::resource_missing("object", id, param))
         };
-        let (window, has_more) = if let Some(after) = params.str("starting_after")?.filter(|s| !s.is_empty()) {
-            let start = position(after, "starting_after")? + 1;
-            let rest = &items[start..];
-            (rest.iter().take(limit).cloned().collect::<Vec<_>>(), rest.len() > limit)
-        } else if let Some(before) = params.str("ending_before")?.filter(|s| !s.is_empty()) {
-            let end = position(before, "ending_before")?;
-            let rest = &items[..end];
-            let from = rest.len().saturating_sub(limit);
-            (rest[from..].to_vec(), from > 0)
-        } else {
-            (items.iter().take(limit).cloned().collect(), items.len() > limit)
-        };
+        let (window, has_more) =
+            if let Some(after) = params.str("starting_after")?.filter(|s| !s.is_empty()) {
+                let start = position(after, "starting_after")? + 1;
+                let rest = &items[start..];
+                (
+                    rest.iter().take(limit).cloned().collect::<Vec<_>>(),
+                    rest.len() > limit,
+                )
+            } else if let Some(before) = params.str("ending_before")?.filter(|s| !s.is_empty()) {
+                let end = position(before, "ending_before")?;
+                let rest = &items[..end];
+                let from = rest.len().saturating_sub(limit);
+                (rest[from..].to_vec(), from > 0)
+            } else {
+                (
+                    items.iter().take(limit).cloned().collect(),
+                    items.len() > limit,
+                )
+            };
         Ok(json!({ "object": "list", "data": window, "has_more": has_more, "url": url }))
     }
 
@@ -295,7 +333,9 @@ impl Store {
     }
 
     fn expand_path(&self, value: &mut Value, segments: &[&str]) {
-        let Some((first, rest)) = segments.split_first() else { return };
+        let Some((first, rest)) = segments.split_first() else {
+            return;
+        };
         if value["object"] == "list" && *first == "data" {
             if let Some(items) = value["data"].as_array_mut() {
                 for item in items {
@@ -304,11 +344,11 @@ impl Store {
             }
             return;
         }
-        let Some(field) = value.get_mut(*first) else { return };
-        if let Some(id) = field.as_str() {
-            if let Some(object) = self.objects.get(id) {
-                *field = object.clone();
-            }
+        let Some(field) = value.get_mut(*first) else {
+            return;
+        };
+        if let Some(object) = field.as_str().and_then(|id| self.objects.get(id)) {
+            *field = object.clone();
         }
         if !rest.is_empty() {
             self.expand_path(field, rest);

@@ -33,8 +33,14 @@ pub struct WebhookConfig {
 impl Default for WebhookConfig {
     /// Stripe retries for up to three days; the sandbox shortens that to seconds.
     fn default() -> Self {
-        let retry_delays = [1, 2, 4, 8, 16].into_iter().map(Duration::from_secs).collect();
-        Self { retry_delays, attempt_timeout: Duration::from_secs(10) }
+        let retry_delays = [1, 2, 4, 8, 16]
+            .into_iter()
+            .map(Duration::from_secs)
+            .collect();
+        Self {
+            retry_delays,
+            attempt_timeout: Duration::from_secs(10),
+        }
     }
 }
 
@@ -149,7 +155,9 @@ impl DeliveryQueue {
 
     /// Releases held deliveries at once, the newest first.
     pub fn release_held(&mut self) {
-        let held: Vec<usize> = (0..self.deliveries.len()).filter(|i| self.deliveries[*i].status == "held").collect();
+        let held: Vec<usize> = (0..self.deliveries.len())
+            .filter(|i| self.deliveries[*i].status == "held")
+            .collect();
         let orders: Vec<u64> = held.iter().map(|i| self.deliveries[*i].order).collect();
         for (index, order) in held.iter().zip(orders.iter().rev()) {
             let delivery = &mut self.deliveries[*index];
@@ -179,7 +187,11 @@ impl DeliveryQueue {
 
     fn evict(&mut self) {
         while self.deliveries.len() > MAX_DELIVERIES {
-            match self.deliveries.iter().position(|d| matches!(d.status, "succeeded" | "failed")) {
+            match self
+                .deliveries
+                .iter()
+                .position(|d| matches!(d.status, "succeeded" | "failed"))
+            {
                 Some(index) => self.deliveries.remove(index),
                 None => self.deliveries.pop_front(),
             };
@@ -194,17 +206,28 @@ impl DeliveryQueue {
             .filter(|d| d.status == "pending" && d.due.is_some_and(|due| due <= now))
             .min_by_key(|d| d.order)?;
         next.status = "sending";
-        Some((next.id.clone(), next.url.clone(), next.endpoint_id.clone(), next.event.clone()))
+        Some((
+            next.id.clone(),
+            next.url.clone(),
+            next.endpoint_id.clone(),
+            next.event.clone(),
+        ))
     }
 
     /// When the next pending delivery falls due.
     fn next_due(&self) -> Option<Instant> {
-        self.deliveries.iter().filter(|d| d.status == "pending").filter_map(|d| d.due).min()
+        self.deliveries
+            .iter()
+            .filter(|d| d.status == "pending")
+            .filter_map(|d| d.due)
+            .min()
     }
 
     /// Records an attempt and schedules a retry from `retry_delays` if it failed.
     fn record(&mut self, id: &str, attempt: Attempt, retry_delays: &[Duration]) {
-        let Some(delivery) = self.deliveries.iter_mut().find(|d| d.id == id) else { return };
+        let Some(delivery) = self.deliveries.iter_mut().find(|d| d.id == id) else {
+            return;
+        };
         let succeeded = attempt.status.is_some_and(|s| (200..300).contains(&s));
         delivery.attempts.push(attempt);
         let retry = retry_delays.get(delivery.attempts.len() - 1);
@@ -230,12 +253,20 @@ fn next_ticket(shared: &Shared) -> Result<Ticket, Option<Instant>> {
     let Some((id, url, endpoint_id, event)) = store.deliveries.take_due(Instant::now()) else {
         return Err(store.deliveries.next_due());
     };
-    Ok(Ticket { id, url, endpoint_id, body: event.to_string() })
+    Ok(Ticket {
+        id,
+        url,
+        endpoint_id,
+        body: event.to_string(),
+    })
 }
 
 /// Sends due deliveries until `shutdown` fires.
 pub async fn run_sender(shared: Arc<Shared>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    let client = match reqwest::Client::builder().timeout(shared.webhooks.attempt_timeout).build() {
+    let client = match reqwest::Client::builder()
+        .timeout(shared.webhooks.attempt_timeout)
+        .build()
+    {
         Ok(client) => client,
         Err(error) => {
             tracing::error!(%error, "webhook sender could not start");
@@ -246,7 +277,9 @@ pub async fn run_sender(shared: Arc<Shared>, mut shutdown: tokio::sync::watch::R
         match next_ticket(&shared) {
             Ok(ticket) => send(&shared, &client, ticket).await,
             Err(next_due) => {
-                let wait = next_due.map_or(Duration::from_secs(3600), |due| due.saturating_duration_since(Instant::now()));
+                let wait = next_due.map_or(Duration::from_secs(3600), |due| {
+                    due.saturating_duration_since(Instant::now())
+                });
                 tokio::select! {
                     () = shared.deliveries_changed.notified() => {}
                     () = tokio::time::sleep(wait) => {}
@@ -258,21 +291,41 @@ pub async fn run_sender(shared: Arc<Shared>, mut shutdown: tokio::sync::watch::R
 }
 
 async fn send(shared: &Shared, client: &reqwest::Client, ticket: Ticket) {
-    let secret = shared.lock().endpoint_secret(&ticket.endpoint_id).map(str::to_owned).unwrap_or_default();
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secret = shared
+        .lock()
+        .endpoint_secret(&ticket.endpoint_id)
+        .map(str::to_owned)
+        .unwrap_or_default();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     let header = signature_header(&secret, now.as_secs(), &ticket.body);
     let response = client
         .post(&ticket.url)
         .header("Content-Type", "application/json; charset=utf-8")
-        .header("User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
+        .header(
+            "User-Agent",
+            "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+        )
         .header("Stripe-Signature", header)
         .body(ticket.body)
         .send()
         .await;
     let attempt = match response {
-        Ok(response) => Attempt { at_ms: now.as_millis(), status: Some(response.status().as_u16()), error: None },
-        Err(error) => Attempt { at_ms: now.as_millis(), status: None, error: Some(error.to_string()) },
+        Ok(response) => Attempt {
+            at_ms: now.as_millis(),
+            status: Some(response.status().as_u16()),
+            error: None,
+        },
+        Err(error) => Attempt {
+            at_ms: now.as_millis(),
+            status: None,
+            error: Some(error.to_string()),
+        },
     };
     tracing::debug!(delivery = %ticket.id, status = ?attempt.status, "webhook attempt");
-    shared.lock().deliveries.record(&ticket.id, attempt, &shared.webhooks.retry_delays);
+    shared
+        .lock()
+        .deliveries
+        .record(&ticket.id, attempt, &shared.webhooks.retry_delays);
 }

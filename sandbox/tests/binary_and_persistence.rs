@@ -30,12 +30,20 @@ fn spawn(extra: &[&str]) -> TestResult<(Running, String)> {
     let running = Running(child);
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line)?;
-    let url = line.trim().strip_prefix("payforge-sandbox listening on ").ok_or(format!("unexpected first line: {line:?}"))?.to_owned();
+    let url = line
+        .trim()
+        .strip_prefix("payforge-sandbox listening on ")
+        .ok_or(format!("unexpected first line: {line:?}"))?
+        .to_owned();
     Ok((running, url))
 }
 
 fn api_at(url: &str) -> Api {
-    Api { base: url.to_owned(), http: reqwest::Client::new(), key: KEY.to_owned() }
+    Api {
+        base: url.to_owned(),
+        http: reqwest::Client::new(),
+        key: KEY.to_owned(),
+    }
 }
 
 #[tokio::test]
@@ -43,9 +51,17 @@ async fn the_binary_prints_its_address_and_serves_payments() -> TestResult {
     let (_process, url) = spawn(&[])?;
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     let api = api_at(&url);
-    let paid = api.post("/v1/payment_intents", "amount=4200&currency=usd&payment_method=pm_card_visa&confirm=true").await?;
+    let paid = api
+        .post(
+            "/v1/payment_intents",
+            "amount=4200&currency=usd&payment_method=pm_card_visa&confirm=true",
+        )
+        .await?;
     assert_eq!(paid.body["status"], "succeeded");
-    assert_eq!(api.admin_get("/ledger").await?.body["totals"]["captured"], 4200);
+    assert_eq!(
+        api.admin_get("/ledger").await?.body["totals"]["captured"],
+        4200
+    );
     Ok(())
 }
 
@@ -63,13 +79,20 @@ async fn the_binary_persists_state_to_its_file_and_reloads_it() -> TestResult {
         // without a chance to write again, so the periodic snapshot alone must hold it.
         eventually("the snapshot to hold the customer", || {
             let (path, wanted) = (path.clone(), wanted.clone());
-            async move { Ok(std::fs::read_to_string(&path).ok().filter(|s| s.contains(&wanted)).map(|_| ())) }
+            async move {
+                Ok(std::fs::read_to_string(&path)
+                    .ok()
+                    .filter(|s| s.contains(&wanted))
+                    .map(|_| ()))
+            }
         })
         .await?;
         customer
     };
     let (_process, url) = spawn(&["--state", &state_arg])?;
-    let reloaded = api_at(&url).get(&format!("/v1/customers/{customer}")).await?;
+    let reloaded = api_at(&url)
+        .get(&format!("/v1/customers/{customer}"))
+        .await?;
     expect_status(&reloaded, 200)?;
     assert_eq!(reloaded.body["email"], "persisted@example.com");
     Ok(())
@@ -81,18 +104,39 @@ async fn in_process_shutdown_writes_a_snapshot_that_a_new_sandbox_loads() -> Tes
     let state = directory.path().join("state.json");
     let first = Sandbox::builder().state_file(&state).start().await?;
     let api = Api::new(&first);
-    let paid = api.post_with_key("/v1/payment_intents", "amount=990&currency=usd&payment_method=pm_card_visa&confirm=true", Some("persist-me")).await?;
+    let paid = api
+        .post_with_key(
+            "/v1/payment_intents",
+            "amount=990&currency=usd&payment_method=pm_card_visa&confirm=true",
+            Some("persist-me"),
+        )
+        .await?;
     first.shutdown().await?;
     let second = Sandbox::builder().state_file(&state).start().await?;
     let api = Api::new(&second);
-    let intent = api.get(&format!("/v1/payment_intents/{}", paid.id())).await?;
+    let intent = api
+        .get(&format!("/v1/payment_intents/{}", paid.id()))
+        .await?;
     assert_eq!(intent.body["status"], "succeeded");
-    let replay = api.post_with_key("/v1/payment_intents", "amount=990&currency=usd&payment_method=pm_card_visa&confirm=true", Some("persist-me")).await?;
-    assert_eq!(replay.header("idempotent-replayed"), Some("true"), "idempotency records survive a restart");
+    let replay = api
+        .post_with_key(
+            "/v1/payment_intents",
+            "amount=990&currency=usd&payment_method=pm_card_visa&confirm=true",
+            Some("persist-me"),
+        )
+        .await?;
+    assert_eq!(
+        replay.header("idempotent-replayed"),
+        Some("true"),
+        "idempotency records survive a restart"
+    );
     assert_eq!(api.admin_get("/ledger").await?.body["totals"]["charges"], 1);
     std::fs::write(&state, "not json")?;
     let corrupt = Sandbox::builder().state_file(&state).start().await;
-    assert!(matches!(corrupt, Err(payforge_sandbox::SandboxError::Snapshot(_))), "{corrupt:?}");
+    assert!(
+        matches!(corrupt, Err(payforge_sandbox::SandboxError::Snapshot(_))),
+        "{corrupt:?}"
+    );
     Ok(())
 }
 
@@ -101,7 +145,13 @@ async fn the_admin_token_guards_the_admin_surface_only() -> TestResult {
     let sandbox = Sandbox::builder().admin_token("let-me-in").start().await?;
     let api = Api::new(&sandbox);
     assert_eq!(api.admin_get("/ledger").await?.status, 401);
-    let allowed = api.send(api.http.get(format!("{}/_sandbox/ledger", api.base)).header("X-Sandbox-Admin-Token", "let-me-in")).await?;
+    let allowed = api
+        .send(
+            api.http
+                .get(format!("{}/_sandbox/ledger", api.base))
+                .header("X-Sandbox-Admin-Token", "let-me-in"),
+        )
+        .await?;
     expect_status(&allowed, 200)?;
     expect_status(&api.get("/v1/customers").await?, 200)?;
     Ok(())

@@ -13,10 +13,26 @@ async fn authentication_accepts_test_keys_and_refuses_everything_else() -> TestR
     let basic = base64::engine::general_purpose::STANDARD.encode("sk_test_basic:");
     let cases: [(Option<String>, u16, &str); 7] = [
         (None, 401, "did not provide an API key"),
-        (Some("Bearer sk_live_abcdef".into()), 401, "refuses live-mode API keys"),
-        (Some("Bearer rk_live_abcdef".into()), 401, "refuses live-mode API keys"),
-        (Some("Bearer pk_test_abcdef".into()), 401, "Invalid API Key provided: ****cdef"),
-        (Some("Token sk_test_abc".into()), 401, "Invalid Authorization header"),
+        (
+            Some("Bearer sk_live_abcdef".into()),
+            401,
+            "refuses live-mode API keys",
+        ),
+        (
+            Some("Bearer rk_live_abcdef".into()),
+            401,
+            "refuses live-mode API keys",
+        ),
+        (
+            Some("Bearer pk_test_abcdef".into()),
+            401,
+            "Invalid API Key provided: ****cdef",
+        ),
+        (
+            Some("Token sk_test_abc".into()),
+            401,
+            "Invalid Authorization header",
+        ),
         (Some("Bearer sk_test_abcdef".into()), 200, ""),
         (Some(format!("Basic {basic}")), 200, ""),
     ];
@@ -32,7 +48,11 @@ async fn authentication_accepts_test_keys_and_refuses_everything_else() -> TestR
             let text = reply.body["error"]["message"].as_str().unwrap_or_default();
             assert!(text.contains(message), "{authorization:?}: {text}");
         }
-        assert!(reply.header("request-id").is_some_and(|id| id.starts_with("req_")));
+        assert!(
+            reply
+                .header("request-id")
+                .is_some_and(|id| id.starts_with("req_"))
+        );
     }
     Ok(())
 }
@@ -42,17 +62,65 @@ async fn malformed_requests_get_stripe_shaped_400s_and_unknown_urls_404() -> Tes
     let sandbox = start().await?;
     let api = Api::new(&sandbox);
     let cases = [
-        ("/v1/customers", "email=a@b.c&bogus=1", 400, Some("parameter_unknown"), Some("bogus")),
-        ("/v1/customers", "invoice_settings[colour]=red", 400, Some("parameter_unknown"), Some("invoice_settings[colour]")),
+        (
+            "/v1/customers",
+            "email=a@b.c&bogus=1",
+            400,
+            Some("parameter_unknown"),
+            Some("bogus"),
+        ),
+        (
+            "/v1/customers",
+            "invoice_settings[colour]=red",
+            400,
+            Some("parameter_unknown"),
+            Some("invoice_settings[colour]"),
+        ),
         ("/v1/customers", "metadata[k=1", 400, None, None),
         ("/v1/customers", "name=%FF%FE", 400, None, None),
         ("/v1/customers", "name[]=a&name[x]=b", 400, None, None),
-        ("/v1/payment_intents", "currency=usd", 400, Some("parameter_missing"), Some("amount")),
-        ("/v1/payment_intents", "amount=12x&currency=usd", 400, Some("parameter_invalid_integer"), Some("amount")),
-        ("/v1/payment_intents", "amount=99999999999999999999999&currency=usd", 400, Some("parameter_invalid_integer"), Some("amount")),
-        ("/v1/payment_intents", "amount=100000000&currency=usd", 400, Some("amount_too_large"), Some("amount")),
-        ("/v1/payment_intents", "amount=100&currency=usd&confirm=yes", 400, Some("parameter_invalid_boolean"), Some("confirm")),
-        ("/v1/payment_intents/pi_missing/confirm", "", 404, Some("resource_missing"), Some("intent")),
+        (
+            "/v1/payment_intents",
+            "currency=usd",
+            400,
+            Some("parameter_missing"),
+            Some("amount"),
+        ),
+        (
+            "/v1/payment_intents",
+            "amount=12x&currency=usd",
+            400,
+            Some("parameter_invalid_integer"),
+            Some("amount"),
+        ),
+        (
+            "/v1/payment_intents",
+            "amount=99999999999999999999999&currency=usd",
+            400,
+            Some("parameter_invalid_integer"),
+            Some("amount"),
+        ),
+        (
+            "/v1/payment_intents",
+            "amount=100000000&currency=usd",
+            400,
+            Some("amount_too_large"),
+            Some("amount"),
+        ),
+        (
+            "/v1/payment_intents",
+            "amount=100&currency=usd&confirm=yes",
+            400,
+            Some("parameter_invalid_boolean"),
+            Some("confirm"),
+        ),
+        (
+            "/v1/payment_intents/pi_missing/confirm",
+            "",
+            404,
+            Some("resource_missing"),
+            Some("intent"),
+        ),
         ("/v1/nothing_here", "", 404, None, None),
     ];
     for (path, form, status, code, param) in cases {
@@ -64,7 +132,14 @@ async fn malformed_requests_get_stripe_shaped_400s_and_unknown_urls_404() -> Tes
         assert_eq!(error["code"].as_str(), code, "{form}: {error}");
         assert_eq!(error["param"].as_str(), param, "{form}: {error}");
     }
-    let binary = api.send(api.http.post(format!("{}/v1/customers", api.base)).bearer_auth(&api.key).body(vec![0xFFu8, 0x00, 0x3D])).await?;
+    let binary = api
+        .send(
+            api.http
+                .post(format!("{}/v1/customers", api.base))
+                .bearer_auth(&api.key)
+                .body(vec![0xFFu8, 0x00, 0x3D]),
+        )
+        .await?;
     expect_status(&binary, 400)?;
     Ok(())
 }
@@ -80,16 +155,32 @@ async fn lists_paginate_with_cursors_newest_first() -> TestResult {
     ids.reverse();
     let first = api.get("/v1/customers?limit=2").await?;
     let page_ids = |reply: &common::Reply| -> Vec<String> {
-        reply.body["data"].as_array().map(|d| d.iter().filter_map(|c| c["id"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+        reply.body["data"]
+            .as_array()
+            .map(|d| {
+                d.iter()
+                    .filter_map(|c| c["id"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
     };
     assert_eq!(page_ids(&first), ids[0..2]);
     assert_eq!(first.body["has_more"], true);
     assert_eq!(first.body["url"], "/v1/customers");
-    let second = api.get(&format!("/v1/customers?limit=2&starting_after={}", ids[1])).await?;
+    let second = api
+        .get(&format!("/v1/customers?limit=2&starting_after={}", ids[1]))
+        .await?;
     assert_eq!(page_ids(&second), ids[2..4]);
-    let last = api.get(&format!("/v1/customers?limit=2&starting_after={}", ids[3])).await?;
-    assert_eq!((page_ids(&last), last.body["has_more"].clone()), (ids[4..].to_vec(), false.into()));
-    let before = api.get(&format!("/v1/customers?limit=2&ending_before={}", ids[4])).await?;
+    let last = api
+        .get(&format!("/v1/customers?limit=2&starting_after={}", ids[3]))
+        .await?;
+    assert_eq!(
+        (page_ids(&last), last.body["has_more"].clone()),
+        (ids[4..].to_vec(), false.into())
+    );
+    let before = api
+        .get(&format!("/v1/customers?limit=2&ending_before={}", ids[4]))
+        .await?;
     assert_eq!(page_ids(&before), ids[2..4]);
     let filtered = api.get("/v1/customers?email=c3@example.com").await?;
     assert_eq!(page_ids(&filtered), [ids[1].clone()]);
@@ -101,26 +192,60 @@ async fn lists_paginate_with_cursors_newest_first() -> TestResult {
 async fn customers_update_delete_and_expand() -> TestResult {
     let sandbox = start().await?;
     let api = Api::new(&sandbox);
-    let customer = api.customer("email=a@example.com&metadata[plan]=gold&metadata[keep]=yes").await?;
-    let updated = api.post(&format!("/v1/customers/{customer}"), "name=Ada&metadata[plan]=&description=").await?;
+    let customer = api
+        .customer("email=a@example.com&metadata[plan]=gold&metadata[keep]=yes")
+        .await?;
+    let updated = api
+        .post(
+            &format!("/v1/customers/{customer}"),
+            "name=Ada&metadata[plan]=&description=",
+        )
+        .await?;
     expect_status(&updated, 200)?;
     assert_eq!(updated.body["name"], "Ada");
-    assert_eq!(updated.body["metadata"], serde_json::json!({ "keep": "yes" }));
+    assert_eq!(
+        updated.body["metadata"],
+        serde_json::json!({ "keep": "yes" })
+    );
     assert!(updated.body["description"].is_null());
-    let intent = api.post("/v1/payment_intents", &format!("amount=500&currency=usd&customer={customer}&expand[]=customer")).await?;
+    let intent = api
+        .post(
+            "/v1/payment_intents",
+            &format!("amount=500&currency=usd&customer={customer}&expand[]=customer"),
+        )
+        .await?;
     assert_eq!(intent.body["customer"]["email"], "a@example.com");
     let deleted = api.delete(&format!("/v1/customers/{customer}")).await?;
-    assert_eq!(deleted.body, serde_json::json!({ "id": customer, "object": "customer", "deleted": true }));
+    assert_eq!(
+        deleted.body,
+        serde_json::json!({ "id": customer, "object": "customer", "deleted": true })
+    );
     let again = api.get(&format!("/v1/customers/{customer}")).await?;
     assert_eq!(again.body["deleted"], true);
     let types = api.event_types().await?;
-    for expected in ["customer.created", "customer.updated", "payment_intent.created", "customer.deleted"] {
-        assert!(types.iter().any(|t| t == expected), "{expected} missing from {types:?}");
+    for expected in [
+        "customer.created",
+        "customer.updated",
+        "payment_intent.created",
+        "customer.deleted",
+    ] {
+        assert!(
+            types.iter().any(|t| t == expected),
+            "{expected} missing from {types:?}"
+        );
     }
     let event = api.get("/v1/events?type=customer.updated").await?;
-    assert_eq!(event.body["data"][0]["data"]["previous_attributes"]["name"], serde_json::Value::Null);
+    assert_eq!(
+        event.body["data"][0]["data"]["previous_attributes"]["name"],
+        serde_json::Value::Null
+    );
     assert_eq!(event.body["data"][0]["data"]["object"]["name"], "Ada");
-    let by_id = api.get(&format!("/v1/events/{}", event.body["data"][0]["id"].as_str().unwrap_or_default())).await?;
+    let by_id = api
+        .get(&format!(
+            "/v1/events/{}",
+            event.body["data"][0]["id"].as_str().unwrap_or_default()
+        ))
+        .await?;
     assert_eq!(by_id.body["type"], "customer.updated");
     Ok(())
 }

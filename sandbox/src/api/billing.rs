@@ -29,25 +29,54 @@ const MAX_STEPS: usize = 1_000;
 /// The interval of a subscription's first item.
 pub fn interval_of(subscription: &Value) -> (Interval, i64) {
     let recurring = &subscription["items"]["data"][0]["price"]["recurring"];
-    let interval = recurring["interval"].as_str().and_then(Interval::parse).unwrap_or(Interval::Month);
+    let interval = recurring["interval"]
+        .as_str()
+        .and_then(Interval::parse)
+        .unwrap_or(Interval::Month);
     (interval, recurring["interval_count"].as_i64().unwrap_or(1))
 }
 
 /// Creates the subscription's invoice for `[start, end)` and tries to pay it.
-pub fn bill(store: &mut Store, subscription_id: &str, reason: &str, start: i64, end: i64, trial: bool) -> Result<Value, ApiError> {
-    let mut subscription = store.find("subscription", subscription_id, "subscription", "subscription")?;
-    let customer_id = subscription["customer"].as_str().unwrap_or_default().to_owned();
+pub fn bill(
+    store: &mut Store,
+    subscription_id: &str,
+    reason: &str,
+    start: i64,
+    end: i64,
+    trial: bool,
+) -> Result<Value, ApiError> {
+    let mut subscription = store.find(
+        "subscription",
+        subscription_id,
+        "subscription",
+        "subscription",
+    )?;
+    let customer_id = subscription["customer"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let mut customer = store.find("customer", &customer_id, "customer", "customer")?;
     let sequence = customer["next_invoice_sequence"].as_i64().unwrap_or(1);
     customer["next_invoice_sequence"] = json!(sequence + 1);
-    let number = format!("{}-{sequence:04}", customer["invoice_prefix"].as_str().unwrap_or("SANDBOX"));
+    let number = format!(
+        "{}-{sequence:04}",
+        customer["invoice_prefix"].as_str().unwrap_or("SANDBOX")
+    );
     store.put(customer.clone());
     let invoice_id = new_id("in");
     let mut lines = Vec::new();
     let mut total = 0;
-    for item in subscription["items"]["data"].as_array().cloned().unwrap_or_default() {
+    for item in subscription["items"]["data"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
         let quantity = item["quantity"].as_i64().unwrap_or(1);
-        let unit = if trial { 0 } else { item["price"]["unit_amount"].as_i64().unwrap_or(0) };
+        let unit = if trial {
+            0
+        } else {
+            item["price"]["unit_amount"].as_i64().unwrap_or(0)
+        };
         total += unit * quantity;
         lines.push(json!({
             "id": new_id("il"), "object": "line_item", "amount": unit * quantity, "amount_excluding_tax": unit * quantity,
@@ -60,7 +89,16 @@ pub fn bill(store: &mut Store, subscription_id: &str, reason: &str, start: i64, 
         }));
     }
     let now = store.time_for_customer(Some(&customer_id));
-    let invoice = new_invoice(&invoice_id, &number, &subscription, &customer, reason, (start, end, now), total, lines);
+    let invoice = new_invoice(
+        &invoice_id,
+        &number,
+        &subscription,
+        &customer,
+        reason,
+        (start, end, now),
+        total,
+        lines,
+    );
     store.put(invoice.clone());
     store.emit("invoice.created", &invoice);
     store.emit("invoice.finalized", &invoice);
@@ -71,7 +109,16 @@ pub fn bill(store: &mut Store, subscription_id: &str, reason: &str, start: i64, 
 }
 
 #[allow(clippy::too_many_arguments)] // Reason: one constructor of a wide wire object.
-fn new_invoice(id: &str, number: &str, subscription: &Value, customer: &Value, reason: &str, (start, end, now): (i64, i64, i64), total: i64, lines: Vec<Value>) -> Value {
+fn new_invoice(
+    id: &str,
+    number: &str,
+    subscription: &Value,
+    customer: &Value,
+    reason: &str,
+    (start, end, now): (i64, i64, i64),
+    total: i64,
+    lines: Vec<Value>,
+) -> Value {
     json!({
         "id": id, "object": "invoice", "account_country": "US", "account_name": "payforge sandbox", "account_tax_ids": null,
         "amount_due": total, "amount_paid": 0, "amount_remaining": total, "amount_shipping": 0, "application": null,
@@ -101,23 +148,50 @@ fn new_invoice(id: &str, number: &str, subscription: &Value, customer: &Value, r
 }
 
 /// Tries to pay an open invoice off-session; updates the invoice and its subscription.
-pub fn pay(store: &mut Store, invoice_id: &str, method_override: Option<String>) -> Result<bool, ApiError> {
+pub fn pay(
+    store: &mut Store,
+    invoice_id: &str,
+    method_override: Option<String>,
+) -> Result<bool, ApiError> {
     let mut invoice = store.find("invoice", invoice_id, "invoice", "invoice")?;
-    let subscription_id = invoice["subscription"].as_str().unwrap_or_default().to_owned();
-    let subscription = store.find("subscription", &subscription_id, "subscription", "subscription")?;
+    let subscription_id = invoice["subscription"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let subscription = store.find(
+        "subscription",
+        &subscription_id,
+        "subscription",
+        "subscription",
+    )?;
     let customer_id = invoice["customer"].as_str().unwrap_or_default().to_owned();
     let customer = store.find("customer", &customer_id, "customer", "customer")?;
     let now = store.time_for_customer(Some(&customer_id));
     let amount = invoice["amount_due"].as_i64().unwrap_or(0);
     let method = method_override
-        .or_else(|| subscription["default_payment_method"].as_str().map(str::to_owned))
-        .or_else(|| customer["invoice_settings"]["default_payment_method"].as_str().map(str::to_owned));
+        .or_else(|| {
+            subscription["default_payment_method"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .or_else(|| {
+            customer["invoice_settings"]["default_payment_method"]
+                .as_str()
+                .map(str::to_owned)
+        });
     let paid = match (amount, method) {
         (0, _) => true,
         (_, None) => false,
         (_, Some(method)) => {
             let currency = invoice["currency"].as_str().unwrap_or("usd").to_owned();
-            let (intent, succeeded) = payment_intents::charge_off_session(store, &customer_id, &method, amount, &currency, invoice_id)?;
+            let (intent, succeeded) = payment_intents::charge_off_session(
+                store,
+                &customer_id,
+                &method,
+                amount,
+                &currency,
+                invoice_id,
+            )?;
             invoice["payment_intent"] = intent["id"].clone();
             invoice["charge"] = intent["latest_charge"].clone();
             succeeded
@@ -137,7 +211,10 @@ pub fn pay(store: &mut Store, invoice_id: &str, method_override: Option<String>)
         store.put(invoice.clone());
         store.emit("invoice.paid", &invoice);
         store.emit("invoice.payment_succeeded", &invoice);
-        if matches!(subscription["status"].as_str(), Some("past_due" | "incomplete")) {
+        if matches!(
+            subscription["status"].as_str(),
+            Some("past_due" | "incomplete")
+        ) {
             set_status(store, &subscription_id, "active")?;
         }
         return Ok(true);
@@ -145,7 +222,11 @@ pub fn pay(store: &mut Store, invoice_id: &str, method_override: Option<String>)
     let attempts = invoice["attempt_count"].as_i64().unwrap_or(1);
     let first_invoice = invoice["billing_reason"] == "subscription_create";
     let retry = !first_invoice && attempts < MAX_ATTEMPTS;
-    invoice["next_payment_attempt"] = if retry { json!(now + RETRY_INTERVAL) } else { Value::Null };
+    invoice["next_payment_attempt"] = if retry {
+        json!(now + RETRY_INTERVAL)
+    } else {
+        Value::Null
+    };
     store.put(invoice.clone());
     store.emit("invoice.payment_failed", &invoice);
     if first_invoice {
@@ -160,14 +241,23 @@ pub fn pay(store: &mut Store, invoice_id: &str, method_override: Option<String>)
 
 /// Moves a subscription to `status`, emitting `customer.subscription.updated` on change.
 pub fn set_status(store: &mut Store, subscription_id: &str, status: &str) -> Result<(), ApiError> {
-    let mut subscription = store.find("subscription", subscription_id, "subscription", "subscription")?;
+    let mut subscription = store.find(
+        "subscription",
+        subscription_id,
+        "subscription",
+        "subscription",
+    )?;
     if subscription["status"] == status || subscription["status"] == "canceled" {
         return Ok(());
     }
     let previous = json!({ "status": subscription["status"] });
     subscription["status"] = json!(status);
     store.put(subscription.clone());
-    store.emit_with_previous("customer.subscription.updated", &subscription, Some(previous));
+    store.emit_with_previous(
+        "customer.subscription.updated",
+        &subscription,
+        Some(previous),
+    );
     Ok(())
 }
 
@@ -176,18 +266,33 @@ fn next_step(store: &Store, subscription: &Value, target: i64) -> Option<(i64, &
     let id = subscription["id"].as_str().unwrap_or_default();
     let mut candidates: Vec<(i64, &'static str)> = Vec::new();
     match subscription["status"].as_str().unwrap_or_default() {
-        "incomplete" => candidates.extend(subscription["created"].as_i64().map(|c| (c + INCOMPLETE_EXPIRY, "expire"))),
+        "incomplete" => candidates.extend(
+            subscription["created"]
+                .as_i64()
+                .map(|c| (c + INCOMPLETE_EXPIRY, "expire")),
+        ),
         "trialing" => {
             if let Some(end) = subscription["trial_end"].as_i64() {
-                if !store_marked(store, id, end) && end - 3 * DAY > subscription["trial_start"].as_i64().unwrap_or(end) {
+                if !store_marked(store, id, end)
+                    && end - 3 * DAY > subscription["trial_start"].as_i64().unwrap_or(end)
+                {
                     candidates.push((end - 3 * DAY, "trial_will_end"));
                 }
                 candidates.push((end, "end_trial"));
             }
         }
         "active" | "past_due" => {
-            let end = subscription["current_period_end"].as_i64().unwrap_or(i64::MAX);
-            candidates.push((end, if subscription["cancel_at_period_end"] == true { "cancel" } else { "renew" }));
+            let end = subscription["current_period_end"]
+                .as_i64()
+                .unwrap_or(i64::MAX);
+            candidates.push((
+                end,
+                if subscription["cancel_at_period_end"] == true {
+                    "cancel"
+                } else {
+                    "renew"
+                },
+            ));
         }
         _ => return None,
     }
@@ -197,7 +302,10 @@ fn next_step(store: &Store, subscription: &Value, target: i64) -> Option<(i64, &
         .filter(|invoice| invoice["status"] == "open")
         .and_then(|invoice| invoice["next_payment_attempt"].as_i64());
     candidates.extend(retry.map(|at| (at, "retry")));
-    candidates.into_iter().filter(|(at, _)| *at <= target).min_by_key(|(at, _)| *at)
+    candidates
+        .into_iter()
+        .filter(|(at, _)| *at <= target)
+        .min_by_key(|(at, _)| *at)
 }
 
 fn store_marked(store: &Store, subscription: &str, trial_end: i64) -> bool {
@@ -208,8 +316,15 @@ fn store_marked(store: &Store, subscription: &str, trial_end: i64) -> bool {
 /// events with the step's own time.
 pub fn run_until(store: &mut Store, subscription_id: &str, target: i64) -> Result<(), ApiError> {
     for _ in 0..MAX_STEPS {
-        let subscription = store.find("subscription", subscription_id, "subscription", "subscription")?;
-        let Some((at, step)) = next_step(store, &subscription, target) else { break };
+        let subscription = store.find(
+            "subscription",
+            subscription_id,
+            "subscription",
+            "subscription",
+        )?;
+        let Some((at, step)) = next_step(store, &subscription, target) else {
+            break;
+        };
         store.set_event_time(Some(at));
         let outcome = run_step(store, &subscription, at, step);
         store.set_event_time(None);
@@ -230,7 +345,10 @@ fn run_step(store: &mut Store, subscription: &Value, at: i64, step: &str) -> Res
         }
         "cancel" => super::subscriptions::cancel_with_reason(store, &id, "cancellation_requested"),
         "retry" => {
-            let invoice = subscription["latest_invoice"].as_str().unwrap_or_default().to_owned();
+            let invoice = subscription["latest_invoice"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
             pay(store, &invoice, None).map(|_| ())
         }
         _ => {
@@ -259,7 +377,15 @@ pub fn retrieve(store: &Store, id: &str, params: &Params) -> Result<Value, ApiEr
 
 /// `GET /v1/invoices`.
 pub fn list(store: &Store, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["customer", "subscription", "status", "limit", "starting_after", "ending_before", "created"])?;
+    params.allow(&[
+        "customer",
+        "subscription",
+        "status",
+        "limit",
+        "starting_after",
+        "ending_before",
+        "created",
+    ])?;
     let customer = params.str("customer")?;
     let subscription = params.str("subscription")?;
     let status = params.str("status")?;
@@ -279,10 +405,21 @@ pub fn pay_now(store: &mut Store, id: &str, params: &Params) -> Result<Value, Ap
     params.allow(&["payment_method", "off_session"])?;
     let invoice = store.find("invoice", id, "invoice", "id")?;
     if invoice["status"] != "open" {
-        return Err(ApiError::unexpected_state("invoice_not_open", format!("Invoice {id} is {} and cannot be paid.", invoice["status"].as_str().unwrap_or_default())));
+        return Err(ApiError::unexpected_state(
+            "invoice_not_open",
+            format!(
+                "Invoice {id} is {} and cannot be paid.",
+                invoice["status"].as_str().unwrap_or_default()
+            ),
+        ));
     }
     let method = match params.str("payment_method")?.filter(|m| !m.is_empty()) {
-        Some(method) => Some(super::payment_methods::resolve(store, method, "payment_method")?["id"].as_str().unwrap_or_default().to_owned()),
+        Some(method) => Some(
+            super::payment_methods::resolve(store, method, "payment_method")?["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        ),
         None => None,
     };
     let paid = pay(store, id, method)?;
@@ -290,8 +427,20 @@ pub fn pay_now(store: &mut Store, id: &str, params: &Params) -> Result<Value, Ap
     if paid {
         return Ok(invoice);
     }
-    let intent = invoice["payment_intent"].as_str().and_then(|pi| store.get("payment_intent", pi)).cloned();
-    let error = intent.as_ref().map(|i| i["last_payment_error"].clone()).unwrap_or(Value::Null);
+    let intent = invoice["payment_intent"]
+        .as_str()
+        .and_then(|pi| store.get("payment_intent", pi))
+        .cloned();
+    let error = intent
+        .as_ref()
+        .map(|i| i["last_payment_error"].clone())
+        .unwrap_or(Value::Null);
     let code = error["code"].as_str().unwrap_or("card_declined");
-    Err(ApiError::card(code, error["decline_code"].as_str(), error["message"].as_str().unwrap_or("Your card was declined.")))
+    Err(ApiError::card(
+        code,
+        error["decline_code"].as_str(),
+        error["message"]
+            .as_str()
+            .unwrap_or("Your card was declined."),
+    ))
 }

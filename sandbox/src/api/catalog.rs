@@ -10,7 +10,16 @@ use crate::store::Store;
 
 /// `POST /v1/products`.
 pub fn create_product(store: &mut Store, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["name", "description", "active", "metadata", "statement_descriptor", "unit_label", "url", "id"])?;
+    params.allow(&[
+        "name",
+        "description",
+        "active",
+        "metadata",
+        "statement_descriptor",
+        "unit_label",
+        "url",
+        "id",
+    ])?;
     let product = new_product(store, params)?;
     store.put(product.clone());
     store.emit("product.created", &product);
@@ -21,7 +30,11 @@ fn new_product(store: &Store, params: &Params) -> Result<Value, ApiError> {
     let name = params.required_str("name")?;
     let id = match params.str("id")?.filter(|s| !s.is_empty()) {
         Some(id) if store.raw_object(id).is_some() => {
-            return Err(ApiError::invalid_param("resource_already_exists", "id", format!("Product already exists: {id}")));
+            return Err(ApiError::invalid_param(
+                "resource_already_exists",
+                "id",
+                format!("Product already exists: {id}"),
+            ));
         }
         Some(id) => id.to_owned(),
         None => new_id("prod"),
@@ -59,7 +72,16 @@ pub fn retrieve_product(store: &Store, id: &str, params: &Params) -> Result<Valu
 
 /// `POST /v1/products/{id}`.
 pub fn update_product(store: &mut Store, id: &str, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["name", "description", "active", "metadata", "default_price", "statement_descriptor", "unit_label", "url"])?;
+    params.allow(&[
+        "name",
+        "description",
+        "active",
+        "metadata",
+        "default_price",
+        "statement_descriptor",
+        "unit_label",
+        "url",
+    ])?;
     let mut product = store.find("product", id, "product", "id")?;
     if let Some(name) = params.str("name")? {
         product["name"] = json!(params.required_str("name").map(|_| name)?);
@@ -73,7 +95,8 @@ pub fn update_product(store: &mut Store, id: &str, params: &Params) -> Result<Va
         product["active"] = json!(active);
     }
     if let Some(price) = params.str("default_price")?.filter(|p| !p.is_empty()) {
-        product["default_price"] = store.find("price", price, "price", "default_price")?["id"].clone();
+        product["default_price"] =
+            store.find("price", price, "price", "default_price")?["id"].clone();
     }
     params.apply_metadata(&mut product["metadata"])?;
     product["updated"] = json!(store.now());
@@ -87,7 +110,9 @@ pub fn delete_product(store: &mut Store, id: &str, params: &Params) -> Result<Va
     params.allow(&[])?;
     let product = store.find("product", id, "product", "id")?;
     if store.all("price").any(|p| p["product"] == id) {
-        return Err(ApiError::invalid_request("This product cannot be deleted because it has one or more user-created prices."));
+        return Err(ApiError::invalid_request(
+            "This product cannot be deleted because it has one or more user-created prices.",
+        ));
     }
     store.emit("product.deleted", &product);
     Ok(store.delete("product", id))
@@ -95,9 +120,21 @@ pub fn delete_product(store: &mut Store, id: &str, params: &Params) -> Result<Va
 
 /// `GET /v1/products`.
 pub fn list_products(store: &Store, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["active", "limit", "starting_after", "ending_before", "created", "ids"])?;
+    params.allow(&[
+        "active",
+        "limit",
+        "starting_after",
+        "ending_before",
+        "created",
+        "ids",
+    ])?;
     let active = params.bool("active")?;
-    let items = store.all("product").rev().filter(|p| active.is_none_or(|a| p["active"] == a)).cloned().collect();
+    let items = store
+        .all("product")
+        .rev()
+        .filter(|p| active.is_none_or(|a| p["active"] == a))
+        .cloned()
+        .collect();
     store.page(items, "/v1/products", params)
 }
 
@@ -105,21 +142,56 @@ pub fn list_products(store: &Store, params: &Params) -> Result<Value, ApiError> 
 /// recurring price `recurring[interval]` (day, week, month, year) and
 /// `recurring[interval_count]`.
 pub fn create_price(store: &mut Store, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["currency", "unit_amount", "product", "product_data", "recurring", "nickname", "metadata", "lookup_key", "active", "tax_behavior"])?;
-    let currency = params.currency("currency")?.ok_or_else(|| ApiError::parameter_missing("currency"))?;
-    let unit_amount = params.int("unit_amount")?.ok_or_else(|| ApiError::parameter_missing("unit_amount"))?;
+    params.allow(&[
+        "currency",
+        "unit_amount",
+        "product",
+        "product_data",
+        "recurring",
+        "nickname",
+        "metadata",
+        "lookup_key",
+        "active",
+        "tax_behavior",
+    ])?;
+    let currency = params
+        .currency("currency")?
+        .ok_or_else(|| ApiError::parameter_missing("currency"))?;
+    let unit_amount = params
+        .int("unit_amount")?
+        .ok_or_else(|| ApiError::parameter_missing("unit_amount"))?;
     if !(0..=crate::params::MAX_AMOUNT).contains(&unit_amount) {
-        return Err(ApiError::invalid_param("parameter_invalid_integer", "unit_amount", "Invalid unit_amount: must be between 0 and 99999999."));
+        return Err(ApiError::invalid_param(
+            "parameter_invalid_integer",
+            "unit_amount",
+            "Invalid unit_amount: must be between 0 and 99999999.",
+        ));
     }
-    let recurring = match params.hash("recurring", &["interval", "interval_count", "usage_type", "aggregate_usage"])? {
+    let recurring = match params.hash(
+        "recurring",
+        &[
+            "interval",
+            "interval_count",
+            "usage_type",
+            "aggregate_usage",
+        ],
+    )? {
         Some(recurring) => {
             let interval = recurring.required_str("interval")?;
             if Interval::parse(interval).is_none() {
-                return Err(ApiError::invalid_param("parameter_invalid_value", "recurring[interval]", "Invalid recurring[interval]: must be one of day, week, month, or year."));
+                return Err(ApiError::invalid_param(
+                    "parameter_invalid_value",
+                    "recurring[interval]",
+                    "Invalid recurring[interval]: must be one of day, week, month, or year.",
+                ));
             }
             let count = recurring.int("interval_count")?.unwrap_or(1);
             if !(1..=365).contains(&count) {
-                return Err(ApiError::invalid_param("parameter_invalid_integer", "recurring[interval_count]", "Invalid interval_count."));
+                return Err(ApiError::invalid_param(
+                    "parameter_invalid_integer",
+                    "recurring[interval_count]",
+                    "Invalid interval_count.",
+                ));
             }
             json!({ "aggregate_usage": null, "interval": interval, "interval_count": count, "usage_type": "licensed" })
         }
@@ -157,7 +229,17 @@ fn price_product(store: &mut Store, params: &Params) -> Result<Value, ApiError> 
     if let Some(product) = params.str("product")?.filter(|p| !p.is_empty()) {
         return Ok(store.find("product", product, "product", "product")?["id"].clone());
     }
-    let Some(data) = params.hash("product_data", &["name", "metadata", "active", "statement_descriptor", "unit_label"])? else {
+    let Some(data) = params.hash(
+        "product_data",
+        &[
+            "name",
+            "metadata",
+            "active",
+            "statement_descriptor",
+            "unit_label",
+        ],
+    )?
+    else {
         return Err(ApiError::parameter_missing("product"));
     };
     let product = new_product(store, &data)?;
@@ -174,7 +256,13 @@ pub fn retrieve_price(store: &Store, id: &str, params: &Params) -> Result<Value,
 
 /// `POST /v1/prices/{id}`: metadata, nickname, active, lookup_key.
 pub fn update_price(store: &mut Store, id: &str, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["metadata", "nickname", "active", "lookup_key", "tax_behavior"])?;
+    params.allow(&[
+        "metadata",
+        "nickname",
+        "active",
+        "lookup_key",
+        "tax_behavior",
+    ])?;
     let mut price = store.find("price", id, "price", "id")?;
     for field in ["nickname", "lookup_key"] {
         if let Some(value) = params.nullable_str(field)? {
@@ -192,7 +280,18 @@ pub fn update_price(store: &mut Store, id: &str, params: &Params) -> Result<Valu
 
 /// `GET /v1/prices`.
 pub fn list_prices(store: &Store, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["active", "product", "type", "currency", "lookup_keys", "limit", "starting_after", "ending_before", "created", "recurring"])?;
+    params.allow(&[
+        "active",
+        "product",
+        "type",
+        "currency",
+        "lookup_keys",
+        "limit",
+        "starting_after",
+        "ending_before",
+        "created",
+        "recurring",
+    ])?;
     let active = params.bool("active")?;
     let product = params.str("product")?;
     let kind = params.one_of("type", &["one_time", "recurring"])?;

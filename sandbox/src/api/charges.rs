@@ -19,7 +19,12 @@ pub enum ChargeResult<'a> {
 }
 
 /// Creates and stores the charge of a payment intent's confirmation attempt.
-pub fn create_for_intent(store: &mut Store, intent: &Value, method: &Value, result: &ChargeResult<'_>) -> Value {
+pub fn create_for_intent(
+    store: &mut Store,
+    intent: &Value,
+    method: &Value,
+    result: &ChargeResult<'_>,
+) -> Value {
     let id = new_id("ch");
     let amount = intent["amount"].as_i64().unwrap_or(0);
     let (status, captured, failure_code, failure_message, outcome) = match result {
@@ -104,7 +109,14 @@ pub fn retrieve(store: &Store, id: &str, params: &Params) -> Result<Value, ApiEr
 
 /// `GET /v1/charges`.
 pub fn list(store: &Store, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["customer", "payment_intent", "limit", "starting_after", "ending_before", "created"])?;
+    params.allow(&[
+        "customer",
+        "payment_intent",
+        "limit",
+        "starting_after",
+        "ending_before",
+        "created",
+    ])?;
     let customer = params.str("customer")?;
     let intent = params.str("payment_intent")?;
     let items = store
@@ -119,17 +131,25 @@ pub fn list(store: &Store, params: &Params) -> Result<Value, ApiError> {
 
 /// The charge a refund request targets: `charge`, or the latest charge of `payment_intent`.
 fn refund_target(store: &Store, params: &Params) -> Result<Value, ApiError> {
-    match (params.str("charge")?.filter(|s| !s.is_empty()), params.str("payment_intent")?.filter(|s| !s.is_empty())) {
+    match (
+        params.str("charge")?.filter(|s| !s.is_empty()),
+        params.str("payment_intent")?.filter(|s| !s.is_empty()),
+    ) {
         (Some(charge), _) => store.find("charge", charge, "charge", "charge"),
         (None, Some(intent)) => {
-            let intent_object = store.find("payment_intent", intent, "payment_intent", "payment_intent")?;
-            let charge = intent_object["latest_charge"].as_str().and_then(|id| store.get("charge", id));
+            let intent_object =
+                store.find("payment_intent", intent, "payment_intent", "payment_intent")?;
+            let charge = intent_object["latest_charge"]
+                .as_str()
+                .and_then(|id| store.get("charge", id));
             match charge {
                 Some(charge) if charge["status"] == "succeeded" => Ok(charge.clone()),
                 _ => Err(ApiError::invalid_param(
                     "charge_not_refundable",
                     "payment_intent",
-                    format!("This PaymentIntent ({intent}) does not have a successful charge to refund."),
+                    format!(
+                        "This PaymentIntent ({intent}) does not have a successful charge to refund."
+                    ),
                 )),
             }
         }
@@ -139,33 +159,55 @@ fn refund_target(store: &Store, params: &Params) -> Result<Value, ApiError> {
 
 /// `POST /v1/refunds`: refunds all or part of what remains captured and unrefunded.
 pub fn create_refund(store: &mut Store, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["charge", "payment_intent", "amount", "reason", "metadata", "instructions_email"])?;
+    params.allow(&[
+        "charge",
+        "payment_intent",
+        "amount",
+        "reason",
+        "metadata",
+        "instructions_email",
+    ])?;
     let mut charge = refund_target(store, params)?;
     let charge_id = charge["id"].as_str().unwrap_or_default().to_owned();
     if charge["status"] != "succeeded" {
-        return Err(ApiError::invalid_param("charge_not_refundable", "charge", format!("Charge {charge_id} did not succeed and cannot be refunded.")));
+        return Err(ApiError::invalid_param(
+            "charge_not_refundable",
+            "charge",
+            format!("Charge {charge_id} did not succeed and cannot be refunded."),
+        ));
     }
     if charge["captured"] != true {
         return Err(ApiError::invalid_param(
             "charge_not_refundable",
             "charge",
-            format!("Charge {charge_id} has not been captured; cancel its PaymentIntent to release the authorization."),
+            format!(
+                "Charge {charge_id} has not been captured; cancel its PaymentIntent to release the authorization."
+            ),
         ));
     }
     let amount = charge["amount"].as_i64().unwrap_or(0);
     let refundable = amount - charge["amount_refunded"].as_i64().unwrap_or(0);
     if refundable <= 0 {
-        return Err(ApiError::invalid_param("charge_already_refunded", "charge", format!("Charge {charge_id} has already been refunded.")));
+        return Err(ApiError::invalid_param(
+            "charge_already_refunded",
+            "charge",
+            format!("Charge {charge_id} has already been refunded."),
+        ));
     }
     let requested = params.amount("amount")?.unwrap_or(refundable);
     if requested > refundable {
         return Err(ApiError::invalid_param(
             "amount_too_large",
             "amount",
-            format!("Refund amount ({requested}) is greater than unrefunded amount on charge ({refundable})."),
+            format!(
+                "Refund amount ({requested}) is greater than unrefunded amount on charge ({refundable})."
+            ),
         ));
     }
-    let reason = params.one_of("reason", &["duplicate", "fraudulent", "requested_by_customer"])?;
+    let reason = params.one_of(
+        "reason",
+        &["duplicate", "fraudulent", "requested_by_customer"],
+    )?;
     let mut refund = json!({
         "id": new_id("re"),
         "object": "refund",
@@ -214,7 +256,14 @@ pub fn update_refund(store: &mut Store, id: &str, params: &Params) -> Result<Val
 
 /// `GET /v1/refunds`.
 pub fn list_refunds(store: &Store, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["charge", "payment_intent", "limit", "starting_after", "ending_before", "created"])?;
+    params.allow(&[
+        "charge",
+        "payment_intent",
+        "limit",
+        "starting_after",
+        "ending_before",
+        "created",
+    ])?;
     let charge = params.str("charge")?;
     let intent = params.str("payment_intent")?;
     let items = store

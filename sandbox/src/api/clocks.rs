@@ -19,7 +19,9 @@ const KIND: &str = "test_helpers.test_clock";
 /// `POST /v1/test_helpers/test_clocks`.
 pub fn create(store: &mut Store, params: &Params) -> Result<Value, ApiError> {
     params.allow(&["frozen_time", "name"])?;
-    let frozen_time = params.int("frozen_time")?.ok_or_else(|| ApiError::parameter_missing("frozen_time"))?;
+    let frozen_time = params
+        .int("frozen_time")?
+        .ok_or_else(|| ApiError::parameter_missing("frozen_time"))?;
     let now = store.now();
     let clock = json!({
         "id": new_id("clock"),
@@ -40,13 +42,17 @@ pub fn create(store: &mut Store, params: &Params) -> Result<Value, ApiError> {
 pub fn advance(store: &mut Store, id: &str, params: &Params) -> Result<Value, ApiError> {
     params.allow(&["frozen_time"])?;
     let mut clock = store.find(KIND, id, "test clock", "id")?;
-    let target = params.int("frozen_time")?.ok_or_else(|| ApiError::parameter_missing("frozen_time"))?;
+    let target = params
+        .int("frozen_time")?
+        .ok_or_else(|| ApiError::parameter_missing("frozen_time"))?;
     let current = clock["frozen_time"].as_i64().unwrap_or(0);
     if target <= current {
         return Err(ApiError::invalid_param(
             "parameter_invalid_integer",
             "frozen_time",
-            format!("The frozen_time ({target}) must be after the test clock's current frozen_time ({current})."),
+            format!(
+                "The frozen_time ({target}) must be after the test clock's current frozen_time ({current})."
+            ),
         ));
     }
     let subscriptions: Vec<String> = store

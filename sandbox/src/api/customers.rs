@@ -13,7 +13,17 @@ const FIELDS: &[&str] = &["description", "email", "name", "phone"];
 
 /// `POST /v1/customers`.
 pub fn create(store: &mut Store, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["description", "email", "name", "phone", "metadata", "payment_method", "invoice_settings", "test_clock", "balance"])?;
+    params.allow(&[
+        "description",
+        "email",
+        "name",
+        "phone",
+        "metadata",
+        "payment_method",
+        "invoice_settings",
+        "test_clock",
+        "balance",
+    ])?;
     let test_clock = match params.str("test_clock")?.filter(|c| !c.is_empty()) {
         Some(clock) => {
             store.find("test_helpers.test_clock", clock, "test_clock", "test_clock")?;
@@ -21,7 +31,9 @@ pub fn create(store: &mut Store, params: &Params) -> Result<Value, ApiError> {
         }
         None => Value::Null,
     };
-    let prefix: String = (0..8).map(|_| char::from(b"0123456789ABCDEF"[rand::thread_rng().gen_range(0..16)])).collect();
+    let prefix: String = (0..8)
+        .map(|_| char::from(b"0123456789ABCDEF"[rand::thread_rng().gen_range(0..16)]))
+        .collect();
     let id = new_id("cus");
     let mut customer = json!({
         "id": id,
@@ -70,15 +82,28 @@ fn apply_fields(customer: &mut Value, params: &Params) -> Result<(), ApiError> {
 }
 
 /// Handles `invoice_settings[default_payment_method]`, attaching the method if needed.
-fn set_default_payment_method(store: &mut Store, customer: &mut Value, params: &Params) -> Result<(), ApiError> {
-    let Some(settings) = params.hash("invoice_settings", &["default_payment_method"])? else { return Ok(()) };
-    let Some(method) = settings.str("default_payment_method")? else { return Ok(()) };
+fn set_default_payment_method(
+    store: &mut Store,
+    customer: &mut Value,
+    params: &Params,
+) -> Result<(), ApiError> {
+    let Some(settings) = params.hash("invoice_settings", &["default_payment_method"])? else {
+        return Ok(());
+    };
+    let Some(method) = settings.str("default_payment_method")? else {
+        return Ok(());
+    };
     if method.is_empty() {
         customer["invoice_settings"]["default_payment_method"] = Value::Null;
         return Ok(());
     }
     let id = customer["id"].as_str().unwrap_or_default().to_owned();
-    let attached = payment_methods::attach_to(store, method, &id, "invoice_settings[default_payment_method]")?;
+    let attached = payment_methods::attach_to(
+        store,
+        method,
+        &id,
+        "invoice_settings[default_payment_method]",
+    )?;
     customer["invoice_settings"]["default_payment_method"] = attached["id"].clone();
     Ok(())
 }
@@ -94,7 +119,15 @@ pub fn retrieve(store: &Store, id: &str, params: &Params) -> Result<Value, ApiEr
 
 /// `POST /v1/customers/{id}`.
 pub fn update(store: &mut Store, id: &str, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["description", "email", "name", "phone", "metadata", "invoice_settings", "balance"])?;
+    params.allow(&[
+        "description",
+        "email",
+        "name",
+        "phone",
+        "metadata",
+        "invoice_settings",
+        "balance",
+    ])?;
     let mut customer = store.find("customer", id, "customer", "id")?;
     let before = customer.clone();
     apply_fields(&mut customer, params)?;
@@ -103,7 +136,11 @@ pub fn update(store: &mut Store, id: &str, params: &Params) -> Result<Value, Api
     }
     set_default_payment_method(store, &mut customer, params)?;
     store.put(customer.clone());
-    store.emit_with_previous("customer.updated", &customer, Some(changed_fields(&before, &customer)));
+    store.emit_with_previous(
+        "customer.updated",
+        &customer,
+        Some(changed_fields(&before, &customer)),
+    );
     Ok(customer)
 }
 
@@ -138,7 +175,14 @@ pub fn delete(store: &mut Store, id: &str, params: &Params) -> Result<Value, Api
 
 /// `GET /v1/customers`.
 pub fn list(store: &Store, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["email", "test_clock", "limit", "starting_after", "ending_before", "created"])?;
+    params.allow(&[
+        "email",
+        "test_clock",
+        "limit",
+        "starting_after",
+        "ending_before",
+        "created",
+    ])?;
     let email = params.str("email")?;
     let clock = params.str("test_clock")?;
     let items = store

@@ -12,13 +12,25 @@ use crate::store::Store;
 /// `GET /v1/events/{id}`.
 pub fn retrieve(store: &Store, id: &str, params: &Params) -> Result<Value, ApiError> {
     params.allow(&[])?;
-    store.events().find(|e| e["id"] == id).cloned().ok_or_else(|| ApiError::resource_missing("event", id, "id"))
+    store
+        .events()
+        .find(|e| e["id"] == id)
+        .cloned()
+        .ok_or_else(|| ApiError::resource_missing("event", id, "id"))
 }
 
 /// `GET /v1/events`, newest first, filtered by `type` (a trailing `*` matches a prefix)
 /// or `types[]`.
 pub fn list(store: &Store, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["type", "types", "limit", "starting_after", "ending_before", "created", "delivery_success"])?;
+    params.allow(&[
+        "type",
+        "types",
+        "limit",
+        "starting_after",
+        "ending_before",
+        "created",
+        "delivery_success",
+    ])?;
     let kind = params.str("type")?;
     let kinds = params.string_list("types")?;
     let matches = |event: &Value| {
@@ -45,19 +57,33 @@ fn enabled_events(params: &Params) -> Result<Option<Vec<String>>, ApiError> {
 }
 
 fn valid_url(params: &Params) -> Result<Option<String>, ApiError> {
-    let Some(url) = params.str("url")? else { return Ok(None) };
+    let Some(url) = params.str("url")? else {
+        return Ok(None);
+    };
     if url.starts_with("http://") || url.starts_with("https://") {
         Ok(Some(url.to_owned()))
     } else {
-        Err(ApiError::invalid_param("url_invalid", "url", format!("Invalid URL: {url}")))
+        Err(ApiError::invalid_param(
+            "url_invalid",
+            "url",
+            format!("Invalid URL: {url}"),
+        ))
     }
 }
 
 /// `POST /v1/webhook_endpoints`: the response alone carries the `whsec_…` secret.
 pub fn create_endpoint(store: &mut Store, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["url", "enabled_events", "description", "metadata", "api_version", "connect"])?;
+    params.allow(&[
+        "url",
+        "enabled_events",
+        "description",
+        "metadata",
+        "api_version",
+        "connect",
+    ])?;
     let url = valid_url(params)?.ok_or_else(|| ApiError::parameter_missing("url"))?;
-    let events = enabled_events(params)?.ok_or_else(|| ApiError::parameter_missing("enabled_events"))?;
+    let events =
+        enabled_events(params)?.ok_or_else(|| ApiError::parameter_missing("enabled_events"))?;
     let id = new_id("we");
     let mut endpoint = json!({
         "id": id,
@@ -73,7 +99,11 @@ pub fn create_endpoint(store: &mut Store, params: &Params) -> Result<Value, ApiE
         "url": url,
     });
     params.apply_metadata(&mut endpoint["metadata"])?;
-    let secret: String = rand::thread_rng().sample_iter(&Alphanumeric).take(32).map(char::from).collect();
+    let secret: String = rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(32)
+        .map(char::from)
+        .collect();
     let secret = format!("whsec_{secret}");
     store.set_endpoint_secret(&id, secret.clone());
     store.put(endpoint.clone());
@@ -89,7 +119,13 @@ pub fn retrieve_endpoint(store: &Store, id: &str, params: &Params) -> Result<Val
 
 /// `POST /v1/webhook_endpoints/{id}`.
 pub fn update_endpoint(store: &mut Store, id: &str, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["url", "enabled_events", "description", "metadata", "disabled"])?;
+    params.allow(&[
+        "url",
+        "enabled_events",
+        "description",
+        "metadata",
+        "disabled",
+    ])?;
     let mut endpoint = store.find("webhook_endpoint", id, "webhook endpoint", "id")?;
     if let Some(url) = valid_url(params)? {
         endpoint["url"] = json!(url);

@@ -24,7 +24,12 @@ pub use clocks::run_unclocked;
 pub use payment_intents::authenticate;
 
 /// Serves one `/v1` request: `path` is the part after `/v1/`.
-pub fn dispatch(store: &mut Store, method: &str, path: &str, params: &Params) -> Result<Value, ApiError> {
+pub fn dispatch(
+    store: &mut Store,
+    method: &str,
+    path: &str,
+    params: &Params,
+) -> Result<Value, ApiError> {
     let segments: Vec<&str> = path.split('/').collect();
     let mut object = route(store, method, &segments, params)
         .unwrap_or_else(|| Err(ApiError::unrecognized_url(method, &format!("/v1/{path}"))))?;
@@ -33,7 +38,12 @@ pub fn dispatch(store: &mut Store, method: &str, path: &str, params: &Params) ->
 }
 
 /// Finds the operation for a method and path; `None` for an unknown URL.
-fn route(store: &mut Store, method: &str, segments: &[&str], p: &Params) -> Option<Result<Value, ApiError>> {
+fn route(
+    store: &mut Store,
+    method: &str,
+    segments: &[&str],
+    p: &Params,
+) -> Option<Result<Value, ApiError>> {
     let s = store;
     Some(match (method, segments) {
         ("POST", ["customers"]) => customers::create(s, p),

@@ -11,13 +11,39 @@ use crate::params::Params;
 use crate::store::{CardProfile, Store};
 
 const KIND: &str = "payment_intent";
-const CONFIRMABLE: &[&str] = &["requires_payment_method", "requires_confirmation", "requires_action"];
-const CANCELABLE: &[&str] = &["requires_payment_method", "requires_capture", "requires_confirmation", "requires_action", "processing"];
+const CONFIRMABLE: &[&str] = &[
+    "requires_payment_method",
+    "requires_confirmation",
+    "requires_action",
+];
+const CANCELABLE: &[&str] = &[
+    "requires_payment_method",
+    "requires_capture",
+    "requires_confirmation",
+    "requires_action",
+    "processing",
+];
 const CREATE_PARAMS: &[&str] = &[
-    "amount", "currency", "customer", "description", "metadata", "payment_method", "payment_method_types",
-    "payment_method_options", "confirm", "capture_method", "confirmation_method", "off_session", "receipt_email",
-    "return_url", "setup_future_usage", "statement_descriptor", "statement_descriptor_suffix",
-    "automatic_payment_methods", "error_on_requires_action", "use_stripe_sdk",
+    "amount",
+    "currency",
+    "customer",
+    "description",
+    "metadata",
+    "payment_method",
+    "payment_method_types",
+    "payment_method_options",
+    "confirm",
+    "capture_method",
+    "confirmation_method",
+    "off_session",
+    "receipt_email",
+    "return_url",
+    "setup_future_usage",
+    "statement_descriptor",
+    "statement_descriptor_suffix",
+    "automatic_payment_methods",
+    "error_on_requires_action",
+    "use_stripe_sdk",
 ];
 
 /// What the card network decides for one confirmation.
@@ -37,7 +63,9 @@ fn decide(profile: CardProfile, off_session: bool, authenticated: bool) -> Decis
         Behaviour::Succeed => Decision::Approve,
         Behaviour::Decline(reason) => Decision::Decline(reason),
         Behaviour::AlwaysAuthenticate => challenge(Decision::Approve),
-        Behaviour::AuthenticateThenDecline => challenge(Decision::Decline(Decline::InsufficientFunds)),
+        Behaviour::AuthenticateThenDecline => {
+            challenge(Decision::Decline(Decline::InsufficientFunds))
+        }
         Behaviour::AuthenticateOnSetup if off_session || authenticated => Decision::Approve,
         Behaviour::AuthenticateOnSetup => Decision::NeedsAuthentication,
         Behaviour::CvcCheckFail if profile.cvc_supplied => Decision::Decline(Decline::IncorrectCvc),
@@ -48,9 +76,16 @@ fn decide(profile: CardProfile, off_session: bool, authenticated: bool) -> Decis
 /// `POST /v1/payment_intents`.
 pub fn create(store: &mut Store, params: &Params) -> Result<Value, ApiError> {
     params.allow(CREATE_PARAMS)?;
-    let amount = params.amount("amount")?.ok_or_else(|| ApiError::parameter_missing("amount"))?;
-    let currency = params.currency("currency")?.ok_or_else(|| ApiError::parameter_missing("currency"))?;
-    let capture_method = params.one_of("capture_method", &["automatic", "automatic_async", "manual"])?;
+    let amount = params
+        .amount("amount")?
+        .ok_or_else(|| ApiError::parameter_missing("amount"))?;
+    let currency = params
+        .currency("currency")?
+        .ok_or_else(|| ApiError::parameter_missing("currency"))?;
+    let capture_method = params.one_of(
+        "capture_method",
+        &["automatic", "automatic_async", "manual"],
+    )?;
     let customer = match params.str("customer")?.filter(|c| !c.is_empty()) {
         Some(id) => Some(store.find("customer", id, "customer", "customer")?["id"].clone()),
         None => None,
@@ -100,7 +135,9 @@ pub fn create(store: &mut Store, params: &Params) -> Result<Value, ApiError> {
         "transfer_data": null,
         "transfer_group": null,
     });
-    if let Some(automatic) = params.hash("automatic_payment_methods", &["enabled", "allow_redirects"])? {
+    if let Some(automatic) =
+        params.hash("automatic_payment_methods", &["enabled", "allow_redirects"])?
+    {
         intent["automatic_payment_methods"] = json!({ "allow_redirects": "always", "enabled": automatic.bool("enabled")?.unwrap_or(false) });
     }
     params.apply_metadata(&mut intent["metadata"])?;
@@ -108,14 +145,30 @@ pub fn create(store: &mut Store, params: &Params) -> Result<Value, ApiError> {
     let off_session = params.bool("off_session")?.unwrap_or(false);
     store.put(intent.clone());
     store.emit("payment_intent.created", &intent);
-    if confirm { confirm_stored(store, &id, off_session, false) } else { Ok(intent) }
+    if confirm {
+        confirm_stored(store, &id, off_session, false)
+    } else {
+        Ok(intent)
+    }
 }
 
 /// Creates and confirms an off-session payment (invoices use it); returns the intent and
 /// whether it succeeded.
-pub fn charge_off_session(store: &mut Store, customer: &str, method: &str, amount: i64, currency: &str, invoice: &str) -> Result<(Value, bool), ApiError> {
+pub fn charge_off_session(
+    store: &mut Store,
+    customer: &str,
+    method: &str,
+    amount: i64,
+    currency: &str,
+    invoice: &str,
+) -> Result<(Value, bool), ApiError> {
     let mut fields = serde_json::Map::new();
-    for (key, value) in [("amount", amount.to_string()), ("currency", currency.to_owned()), ("customer", customer.to_owned()), ("payment_method", method.to_owned())] {
+    for (key, value) in [
+        ("amount", amount.to_string()),
+        ("currency", currency.to_owned()),
+        ("customer", customer.to_owned()),
+        ("payment_method", method.to_owned()),
+    ] {
         fields.insert(key.into(), json!(value));
     }
     let intent = create(store, &Params::new(fields))?;
@@ -131,20 +184,40 @@ pub fn charge_off_session(store: &mut Store, customer: &str, method: &str, amoun
 
 /// `POST /v1/payment_intents/{id}/confirm`.
 pub fn confirm(store: &mut Store, id: &str, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["payment_method", "off_session", "return_url", "receipt_email", "capture_method", "setup_future_usage", "payment_method_options", "error_on_requires_action", "use_stripe_sdk", "mandate_data"])?;
+    params.allow(&[
+        "payment_method",
+        "off_session",
+        "return_url",
+        "receipt_email",
+        "capture_method",
+        "setup_future_usage",
+        "payment_method_options",
+        "error_on_requires_action",
+        "use_stripe_sdk",
+        "mandate_data",
+    ])?;
     let mut intent = store.find(KIND, id, "payment_intent", "intent")?;
     require_status(&intent, CONFIRMABLE, "confirm")?;
     if let Some(method_id) = params.str("payment_method")?.filter(|m| !m.is_empty()) {
-        intent["payment_method"] = payment_methods::resolve(store, method_id, "payment_method")?["id"].clone();
+        intent["payment_method"] =
+            payment_methods::resolve(store, method_id, "payment_method")?["id"].clone();
     }
-    if let Some(capture_method) = params.one_of("capture_method", &["automatic", "automatic_async", "manual"])? {
+    if let Some(capture_method) = params.one_of(
+        "capture_method",
+        &["automatic", "automatic_async", "manual"],
+    )? {
         intent["capture_method"] = json!(capture_method);
     }
     if let Some(email) = params.nullable_str("receipt_email")? {
         intent["receipt_email"] = email;
     }
     store.put(intent);
-    confirm_stored(store, id, params.bool("off_session")?.unwrap_or(false), false)
+    confirm_stored(
+        store,
+        id,
+        params.bool("off_session")?.unwrap_or(false),
+        false,
+    )
 }
 
 fn require_status(intent: &Value, allowed: &[&str], action: &str) -> Result<(), ApiError> {
@@ -163,7 +236,12 @@ fn require_status(intent: &Value, allowed: &[&str], action: &str) -> Result<(), 
 }
 
 /// Runs the card decision for a stored intent and records the charge, events and status.
-pub fn confirm_stored(store: &mut Store, id: &str, off_session: bool, authenticated: bool) -> Result<Value, ApiError> {
+pub fn confirm_stored(
+    store: &mut Store,
+    id: &str,
+    off_session: bool,
+    authenticated: bool,
+) -> Result<Value, ApiError> {
     let mut intent = store.find(KIND, id, "payment_intent", "intent")?;
     let Some(method_id) = intent["payment_method"].as_str().map(str::to_owned) else {
         return Err(ApiError::unexpected_state(
@@ -172,7 +250,10 @@ pub fn confirm_stored(store: &mut Store, id: &str, off_session: bool, authentica
         ));
     };
     let method = payment_methods::resolve(store, &method_id, "payment_method")?;
-    let profile = store.card(&method_id).unwrap_or(CardProfile { behaviour: Behaviour::Succeed, cvc_supplied: false });
+    let profile = store.card(&method_id).unwrap_or(CardProfile {
+        behaviour: Behaviour::Succeed,
+        cvc_supplied: false,
+    });
     intent["next_action"] = Value::Null;
     intent["last_payment_error"] = Value::Null;
     match decide(profile, off_session, authenticated) {
@@ -188,7 +269,12 @@ pub fn confirm_stored(store: &mut Store, id: &str, off_session: bool, authentica
         }
         Decision::Approve => {
             let manual = intent["capture_method"] == "manual";
-            let charge = charges::create_for_intent(store, &intent, &method, &ChargeResult::Succeeded { captured: !manual });
+            let charge = charges::create_for_intent(
+                store,
+                &intent,
+                &method,
+                &ChargeResult::Succeeded { captured: !manual },
+            );
             let amount = intent["amount"].clone();
             intent["latest_charge"] = charge["id"].clone();
             if manual {
@@ -200,7 +286,11 @@ pub fn confirm_stored(store: &mut Store, id: &str, off_session: bool, authentica
             }
             store.put(intent.clone());
             store.emit("charge.succeeded", &charge);
-            let kind = if manual { "payment_intent.amount_capturable_updated" } else { "payment_intent.succeeded" };
+            let kind = if manual {
+                "payment_intent.amount_capturable_updated"
+            } else {
+                "payment_intent.succeeded"
+            };
             store.emit(kind, &intent);
             Ok(intent)
         }
@@ -208,9 +298,19 @@ pub fn confirm_stored(store: &mut Store, id: &str, off_session: bool, authentica
     }
 }
 
-fn record_decline(store: &mut Store, mut intent: Value, method: &Value, reason: Decline) -> ApiError {
+fn record_decline(
+    store: &mut Store,
+    mut intent: Value,
+    method: &Value,
+    reason: Decline,
+) -> ApiError {
     let (code, decline_code, message) = reason.describe();
-    let charge = charges::create_for_intent(store, &intent, method, &ChargeResult::Failed(code, decline_code, message));
+    let charge = charges::create_for_intent(
+        store,
+        &intent,
+        method,
+        &ChargeResult::Failed(code, decline_code, message),
+    );
     let error = ApiError::card(code, Some(decline_code), message);
     let mut last_error = error.to_body()["error"].clone();
     last_error["charge"] = charge["id"].clone();
@@ -230,7 +330,13 @@ fn record_decline(store: &mut Store, mut intent: Value, method: &Value, reason: 
 
 /// `POST /v1/payment_intents/{id}/capture`, in full or of `amount_to_capture`.
 pub fn capture(store: &mut Store, id: &str, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["amount_to_capture", "metadata", "statement_descriptor", "statement_descriptor_suffix", "final_capture"])?;
+    params.allow(&[
+        "amount_to_capture",
+        "metadata",
+        "statement_descriptor",
+        "statement_descriptor_suffix",
+        "final_capture",
+    ])?;
     let mut intent = store.find(KIND, id, "payment_intent", "intent")?;
     require_status(&intent, &["requires_capture"], "capture")?;
     let capturable = intent["amount_capturable"].as_i64().unwrap_or(0);
@@ -239,11 +345,16 @@ pub fn capture(store: &mut Store, id: &str, params: &Params) -> Result<Value, Ap
         return Err(ApiError::invalid_param(
             "amount_too_large",
             "amount_to_capture",
-            format!("The amount to capture ({amount}) is greater than the amount capturable ({capturable})."),
+            format!(
+                "The amount to capture ({amount}) is greater than the amount capturable ({capturable})."
+            ),
         ));
     }
     params.apply_metadata(&mut intent["metadata"])?;
-    let charge_id = intent["latest_charge"].as_str().unwrap_or_default().to_owned();
+    let charge_id = intent["latest_charge"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let mut charge = store.find("charge", &charge_id, "charge", "charge")?;
     let charged = charge["amount"].as_i64().unwrap_or(0);
     // Stripe releases the uncaptured remainder and reports it as refunded on the charge.
@@ -265,14 +376,24 @@ pub fn cancel(store: &mut Store, id: &str, params: &Params) -> Result<Value, Api
     params.allow(&["cancellation_reason"])?;
     let mut intent = store.find(KIND, id, "payment_intent", "intent")?;
     require_status(&intent, CANCELABLE, "cancel")?;
-    let reason = params.one_of("cancellation_reason", &["duplicate", "fraudulent", "requested_by_customer", "abandoned"])?;
-    if intent["status"] == "requires_capture" {
-        if let Some(charge_id) = intent["latest_charge"].as_str() {
-            let mut charge = store.find("charge", charge_id, "charge", "charge")?;
-            charge["amount_refunded"] = charge["amount"].clone();
-            charge["refunded"] = json!(true);
-            store.put(charge);
-        }
+    let reason = params.one_of(
+        "cancellation_reason",
+        &[
+            "duplicate",
+            "fraudulent",
+            "requested_by_customer",
+            "abandoned",
+        ],
+    )?;
+    let uncaptured_charge = intent["latest_charge"]
+        .as_str()
+        .filter(|_| intent["status"] == "requires_capture");
+    if let Some(charge_id) = uncaptured_charge {
+        // Releasing an authorisation shows on the charge as a full refund, as on Stripe.
+        let mut charge = store.find("charge", charge_id, "charge", "charge")?;
+        charge["amount_refunded"] = charge["amount"].clone();
+        charge["refunded"] = json!(true);
+        store.put(charge);
     }
     intent["status"] = json!("canceled");
     intent["canceled_at"] = json!(store.time_for_customer(intent["customer"].as_str()));
@@ -286,9 +407,25 @@ pub fn cancel(store: &mut Store, id: &str, params: &Params) -> Result<Value, Api
 
 /// `POST /v1/payment_intents/{id}`.
 pub fn update(store: &mut Store, id: &str, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["amount", "currency", "customer", "description", "metadata", "payment_method", "receipt_email", "capture_method", "setup_future_usage", "statement_descriptor", "statement_descriptor_suffix", "payment_method_types"])?;
+    params.allow(&[
+        "amount",
+        "currency",
+        "customer",
+        "description",
+        "metadata",
+        "payment_method",
+        "receipt_email",
+        "capture_method",
+        "setup_future_usage",
+        "statement_descriptor",
+        "statement_descriptor_suffix",
+        "payment_method_types",
+    ])?;
     let mut intent = store.find(KIND, id, "payment_intent", "intent")?;
-    let only_metadata = params.fields().keys().all(|k| k == "metadata" || k == "expand");
+    let only_metadata = params
+        .fields()
+        .keys()
+        .all(|k| k == "metadata" || k == "expand");
     if !only_metadata {
         require_status(&intent, CONFIRMABLE, "update")?;
     }
@@ -299,18 +436,28 @@ pub fn update(store: &mut Store, id: &str, params: &Params) -> Result<Value, Api
         intent["currency"] = json!(currency);
     }
     if let Some(customer) = params.str("customer")?.filter(|c| !c.is_empty()) {
-        intent["customer"] = store.find("customer", customer, "customer", "customer")?["id"].clone();
+        intent["customer"] =
+            store.find("customer", customer, "customer", "customer")?["id"].clone();
     }
-    for field in ["description", "receipt_email", "statement_descriptor", "statement_descriptor_suffix"] {
+    for field in [
+        "description",
+        "receipt_email",
+        "statement_descriptor",
+        "statement_descriptor_suffix",
+    ] {
         if let Some(value) = params.nullable_str(field)? {
             intent[field] = value;
         }
     }
-    if let Some(capture_method) = params.one_of("capture_method", &["automatic", "automatic_async", "manual"])? {
+    if let Some(capture_method) = params.one_of(
+        "capture_method",
+        &["automatic", "automatic_async", "manual"],
+    )? {
         intent["capture_method"] = json!(capture_method);
     }
     if let Some(method) = params.str("payment_method")?.filter(|m| !m.is_empty()) {
-        intent["payment_method"] = payment_methods::resolve(store, method, "payment_method")?["id"].clone();
+        intent["payment_method"] =
+            payment_methods::resolve(store, method, "payment_method")?["id"].clone();
         intent["status"] = json!("requires_confirmation");
     }
     params.apply_metadata(&mut intent["metadata"])?;
@@ -326,9 +473,20 @@ pub fn retrieve(store: &Store, id: &str, params: &Params) -> Result<Value, ApiEr
 
 /// `GET /v1/payment_intents`.
 pub fn list(store: &Store, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["customer", "limit", "starting_after", "ending_before", "created"])?;
+    params.allow(&[
+        "customer",
+        "limit",
+        "starting_after",
+        "ending_before",
+        "created",
+    ])?;
     let customer = params.str("customer")?;
-    let items = store.all(KIND).rev().filter(|i| customer.is_none_or(|c| i["customer"] == c)).cloned().collect();
+    let items = store
+        .all(KIND)
+        .rev()
+        .filter(|i| customer.is_none_or(|c| i["customer"] == c))
+        .cloned()
+        .collect();
     store.page(items, "/v1/payment_intents", params)
 }
 
@@ -340,9 +498,16 @@ pub fn authenticate(store: &mut Store, id: &str, succeed: bool) -> Result<Value,
     if succeed {
         return confirm_stored(store, id, false, true);
     }
-    let method = intent["payment_method"].as_str().map(str::to_owned).unwrap_or_default();
+    let method = intent["payment_method"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_default();
     let method = payment_methods::resolve(store, &method, "payment_method")?;
-    let error = ApiError::card("payment_intent_authentication_failure", None, "The provided PaymentMethod has failed authentication.");
+    let error = ApiError::card(
+        "payment_intent_authentication_failure",
+        None,
+        "The provided PaymentMethod has failed authentication.",
+    );
     let mut last_error = error.to_body()["error"].clone();
     last_error["payment_method"] = method;
     intent["status"] = json!("requires_payment_method");

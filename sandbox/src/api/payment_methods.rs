@@ -20,7 +20,8 @@ pub fn create(store: &mut Store, params: &Params) -> Result<Value, ApiError> {
         .hash("card", &["number", "exp_month", "exp_year", "cvc", "token"])?
         .ok_or_else(|| ApiError::parameter_missing("card"))?;
     let (test_card, exp_month, exp_year, cvc_supplied) = if let Some(token) = card.str("token")? {
-        let known = cards::by_token(token).ok_or_else(|| ApiError::resource_missing("token", token, "card[token]"))?;
+        let known = cards::by_token(token)
+            .ok_or_else(|| ApiError::resource_missing("token", token, "card[token]"))?;
         (*known, 12, default_exp_year(store), false)
     } else {
         read_raw_card(store, &card)?
@@ -48,33 +49,68 @@ fn default_exp_year(store: &Store) -> i64 {
 fn read_raw_card(store: &Store, card: &Params) -> Result<(TestCard, i64, i64, bool), ApiError> {
     let number = card.required_str("number")?;
     let test_card = cards::by_number(number)?;
-    let exp_month = card.int("exp_month")?.ok_or_else(|| ApiError::parameter_missing("card[exp_month]"))?;
+    let exp_month = card
+        .int("exp_month")?
+        .ok_or_else(|| ApiError::parameter_missing("card[exp_month]"))?;
     if !(1..=12).contains(&exp_month) {
-        return Err(ApiError::card("invalid_expiry_month", None, "Your card's expiration month is invalid.").with_param("card[exp_month]"));
+        return Err(ApiError::card(
+            "invalid_expiry_month",
+            None,
+            "Your card's expiration month is invalid.",
+        )
+        .with_param("card[exp_month]"));
     }
-    let mut exp_year = card.int("exp_year")?.ok_or_else(|| ApiError::parameter_missing("card[exp_year]"))?;
+    let mut exp_year = card
+        .int("exp_year")?
+        .ok_or_else(|| ApiError::parameter_missing("card[exp_year]"))?;
     if (0..100).contains(&exp_year) {
         exp_year += 2000;
     }
     let this_year = store.now() / (365 * 86_400) + 1970;
     if exp_year < this_year || exp_year > this_year + 50 {
-        return Err(ApiError::card("invalid_expiry_year", None, "Your card's expiration year is invalid.").with_param("card[exp_year]"));
+        return Err(ApiError::card(
+            "invalid_expiry_year",
+            None,
+            "Your card's expiration year is invalid.",
+        )
+        .with_param("card[exp_year]"));
     }
     let cvc = card.str("cvc")?.filter(|c| !c.is_empty());
     if let Some(cvc) = cvc {
         let valid = (3..=4).contains(&cvc.len()) && cvc.bytes().all(|b| b.is_ascii_digit());
         if !valid {
-            return Err(ApiError::card("invalid_cvc", None, "Your card's security code is invalid.").with_param("card[cvc]"));
+            return Err(ApiError::card(
+                "invalid_cvc",
+                None,
+                "Your card's security code is invalid.",
+            )
+            .with_param("card[cvc]"));
         }
     }
     Ok((test_card, exp_month, exp_year, cvc.is_some()))
 }
 
-fn build(store: &mut Store, card: &TestCard, exp_month: i64, exp_year: i64, cvc_supplied: bool) -> Value {
+fn build(
+    store: &mut Store,
+    card: &TestCard,
+    exp_month: i64,
+    exp_year: i64,
+    cvc_supplied: bool,
+) -> Value {
     let id = new_id("pm");
-    let digits = if card.number.is_empty() { "0000" } else { card.number };
+    let digits = if card.number.is_empty() {
+        "0000"
+    } else {
+        card.number
+    };
     let last4 = &digits[digits.len().saturating_sub(4)..];
-    store.set_card(&id, CardProfile { behaviour: card.behaviour, cvc_supplied });
+    store.set_card(
+        &id,
+        CardProfile {
+            behaviour: card.behaviour,
+            cvc_supplied,
+        },
+    );
     json!({
         "id": id,
         "object": "payment_method",
@@ -110,7 +146,8 @@ pub fn resolve(store: &mut Store, id: &str, param: &str) -> Result<Value, ApiErr
     if let Some(existing) = store.get(NOUN, id) {
         return Ok(existing.clone());
     }
-    let card = cards::by_payment_method(id).ok_or_else(|| ApiError::resource_missing("PaymentMethod", id, param))?;
+    let card = cards::by_payment_method(id)
+        .ok_or_else(|| ApiError::resource_missing("PaymentMethod", id, param))?;
     let exp_year = default_exp_year(store);
     let method = build(store, card, 12, exp_year, false);
     store.put(method.clone());
@@ -141,7 +178,12 @@ pub fn update(store: &mut Store, id: &str, params: &Params) -> Result<Value, Api
 }
 
 /// Attaches a payment method to a customer (used by the endpoint and by customer create).
-pub fn attach_to(store: &mut Store, id: &str, customer: &str, param: &str) -> Result<Value, ApiError> {
+pub fn attach_to(
+    store: &mut Store,
+    id: &str,
+    customer: &str,
+    param: &str,
+) -> Result<Value, ApiError> {
     store.find("customer", customer, "customer", "customer")?;
     let mut method = resolve(store, id, param)?;
     if method["customer"].is_string() && method["customer"] != customer {
@@ -168,7 +210,10 @@ pub fn detach(store: &mut Store, id: &str, params: &Params) -> Result<Value, Api
     params.allow(&[])?;
     let mut method = resolve(store, id, "id")?;
     if method["customer"].is_null() {
-        return Err(ApiError::unexpected_state("payment_method_unexpected_state", "The payment method you provided is not attached to a customer."));
+        return Err(ApiError::unexpected_state(
+            "payment_method_unexpected_state",
+            "The payment method you provided is not attached to a customer.",
+        ));
     }
     method["customer"] = Value::Null;
     store.put(method.clone());
@@ -178,12 +223,23 @@ pub fn detach(store: &mut Store, id: &str, params: &Params) -> Result<Value, Api
 
 /// `GET /v1/payment_methods?customer=…` and `GET /v1/customers/{id}/payment_methods`.
 pub fn list(store: &Store, customer: Option<&str>, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["customer", "type", "limit", "starting_after", "ending_before"])?;
+    params.allow(&[
+        "customer",
+        "type",
+        "limit",
+        "starting_after",
+        "ending_before",
+    ])?;
     let customer = match customer {
         Some(id) => id.to_owned(),
         None => params.required_str("customer")?.to_owned(),
     };
     store.find("customer", &customer, "customer", "customer")?;
-    let items = store.all(NOUN).rev().filter(|m| m["customer"] == customer.as_str()).cloned().collect();
+    let items = store
+        .all(NOUN)
+        .rev()
+        .filter(|m| m["customer"] == customer.as_str())
+        .cloned()
+        .collect();
     store.page(items, "/v1/payment_methods", params)
 }

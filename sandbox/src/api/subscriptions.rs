@@ -14,21 +14,45 @@ const KIND: &str = "subscription";
 /// `POST /v1/subscriptions`.
 pub fn create(store: &mut Store, params: &Params) -> Result<Value, ApiError> {
     params.allow(&[
-        "customer", "items", "default_payment_method", "trial_period_days", "trial_end", "cancel_at_period_end",
-        "metadata", "payment_behavior", "collection_method", "description", "off_session", "proration_behavior",
+        "customer",
+        "items",
+        "default_payment_method",
+        "trial_period_days",
+        "trial_end",
+        "cancel_at_period_end",
+        "metadata",
+        "payment_behavior",
+        "collection_method",
+        "description",
+        "off_session",
+        "proration_behavior",
         "payment_settings",
     ])?;
     let customer = params.required_str("customer")?.to_owned();
     store.find("customer", &customer, "customer", "customer")?;
     params.one_of("collection_method", &["charge_automatically"])?;
-    params.one_of("payment_behavior", &["allow_incomplete", "default_incomplete", "error_if_incomplete", "pending_if_incomplete"])?;
+    params.one_of(
+        "payment_behavior",
+        &[
+            "allow_incomplete",
+            "default_incomplete",
+            "error_if_incomplete",
+            "pending_if_incomplete",
+        ],
+    )?;
     let id = new_id("sub");
     let now = store.time_for_customer(Some(&customer));
     let items = subscription_items(store, params, &id, now)?;
     let currency = items[0]["price"]["currency"].clone();
     let trial_end = trial_end(params, now)?;
-    let default_payment_method = match params.str("default_payment_method")?.filter(|m| !m.is_empty()) {
-        Some(method) => payment_methods::attach_to(store, method, &customer, "default_payment_method")?["id"].clone(),
+    let default_payment_method = match params
+        .str("default_payment_method")?
+        .filter(|m| !m.is_empty())
+    {
+        Some(method) => {
+            payment_methods::attach_to(store, method, &customer, "default_payment_method")?["id"]
+                .clone()
+        }
         None => Value::Null,
     };
     let mut subscription = json!({
@@ -61,12 +85,24 @@ pub fn create(store: &mut Store, params: &Params) -> Result<Value, ApiError> {
     params.apply_metadata(&mut subscription["metadata"])?;
     store.put(subscription.clone());
     store.emit("customer.subscription.created", &subscription);
-    billing::bill(store, &id, "subscription_create", now, period_end, trial_end.is_some())?;
+    billing::bill(
+        store,
+        &id,
+        "subscription_create",
+        now,
+        period_end,
+        trial_end.is_some(),
+    )?;
     store.find(KIND, &id, "subscription", "id")
 }
 
 /// Reads `items[n][price]` and `items[n][quantity]`: recurring prices of one currency.
-fn subscription_items(store: &Store, params: &Params, subscription: &str, now: i64) -> Result<Vec<Value>, ApiError> {
+fn subscription_items(
+    store: &Store,
+    params: &Params,
+    subscription: &str,
+    now: i64,
+) -> Result<Vec<Value>, ApiError> {
     let entries = params.hash_list("items", &["price", "quantity", "metadata"])?;
     if entries.is_empty() {
         return Err(ApiError::parameter_missing("items"));
@@ -76,14 +112,31 @@ fn subscription_items(store: &Store, params: &Params, subscription: &str, now: i
         let price_id = entry.required_str("price")?;
         let price = store.find("price", price_id, "price", &entry.name("price"))?;
         if price["type"] != "recurring" {
-            return Err(ApiError::invalid_param("parameter_invalid_value", &entry.name("price"), format!("The price specified ({price_id}) is not recurring; subscriptions need recurring prices.")));
+            return Err(ApiError::invalid_param(
+                "parameter_invalid_value",
+                &entry.name("price"),
+                format!(
+                    "The price specified ({price_id}) is not recurring; subscriptions need recurring prices."
+                ),
+            ));
         }
-        if items.first().is_some_and(|first: &Value| first["price"]["currency"] != price["currency"]) {
-            return Err(ApiError::invalid_param("parameter_invalid_value", &entry.name("price"), "All prices of a subscription must use the same currency."));
+        if items
+            .first()
+            .is_some_and(|first: &Value| first["price"]["currency"] != price["currency"])
+        {
+            return Err(ApiError::invalid_param(
+                "parameter_invalid_value",
+                &entry.name("price"),
+                "All prices of a subscription must use the same currency.",
+            ));
         }
         let quantity = entry.int("quantity")?.unwrap_or(1);
         if !(1..=10_000).contains(&quantity) {
-            return Err(ApiError::invalid_param("parameter_invalid_integer", &entry.name("quantity"), "Invalid quantity."));
+            return Err(ApiError::invalid_param(
+                "parameter_invalid_integer",
+                &entry.name("quantity"),
+                "Invalid quantity.",
+            ));
         }
         let mut item = json!({
             "id": new_id("si"), "object": "subscription_item", "billing_thresholds": null, "created": now,
@@ -102,38 +155,64 @@ fn trial_end(params: &Params, now: i64) -> Result<Option<i64>, ApiError> {
     }
     if let Some(end) = params.int("trial_end")? {
         if end <= now {
-            return Err(ApiError::invalid_param("parameter_invalid_integer", "trial_end", "Invalid timestamp: must be in the future."));
+            return Err(ApiError::invalid_param(
+                "parameter_invalid_integer",
+                "trial_end",
+                "Invalid timestamp: must be in the future.",
+            ));
         }
         return Ok(Some(end));
     }
     match params.int("trial_period_days")? {
         None | Some(0) => Ok(None),
         Some(days) if (1..=730).contains(&days) => Ok(Some(now + days * DAY)),
-        Some(_) => Err(ApiError::invalid_param("parameter_invalid_integer", "trial_period_days", "trial_period_days must be between 0 and 730.")),
+        Some(_) => Err(ApiError::invalid_param(
+            "parameter_invalid_integer",
+            "trial_period_days",
+            "trial_period_days must be between 0 and 730.",
+        )),
     }
 }
 
 /// `POST /v1/subscriptions/{id}`: `cancel_at_period_end`, `default_payment_method`,
 /// `description`, `metadata`.
 pub fn update(store: &mut Store, id: &str, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["cancel_at_period_end", "default_payment_method", "description", "metadata", "proration_behavior", "payment_behavior"])?;
+    params.allow(&[
+        "cancel_at_period_end",
+        "default_payment_method",
+        "description",
+        "metadata",
+        "proration_behavior",
+        "payment_behavior",
+    ])?;
     let mut subscription = store.find(KIND, id, "subscription", "id")?;
     if subscription["status"] == "canceled" {
-        return Err(ApiError::unexpected_state("resource_missing", format!("A canceled subscription can only update its metadata: {id}")));
+        return Err(ApiError::unexpected_state(
+            "resource_missing",
+            format!("A canceled subscription can only update its metadata: {id}"),
+        ));
     }
     let before = subscription.clone();
-    let customer = subscription["customer"].as_str().unwrap_or_default().to_owned();
+    let customer = subscription["customer"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     if let Some(cancel) = params.bool("cancel_at_period_end")? {
         let now = store.time_for_customer(Some(&customer));
         subscription["cancel_at_period_end"] = json!(cancel);
-        subscription["cancel_at"] = if cancel { subscription["current_period_end"].clone() } else { Value::Null };
+        subscription["cancel_at"] = if cancel {
+            subscription["current_period_end"].clone()
+        } else {
+            Value::Null
+        };
         subscription["canceled_at"] = if cancel { json!(now) } else { Value::Null };
     }
     if let Some(method) = params.str("default_payment_method")? {
         subscription["default_payment_method"] = if method.is_empty() {
             Value::Null
         } else {
-            payment_methods::attach_to(store, method, &customer, "default_payment_method")?["id"].clone()
+            payment_methods::attach_to(store, method, &customer, "default_payment_method")?["id"]
+                .clone()
         };
     }
     if let Some(description) = params.nullable_str("description")? {
@@ -142,7 +221,11 @@ pub fn update(store: &mut Store, id: &str, params: &Params) -> Result<Value, Api
     params.apply_metadata(&mut subscription["metadata"])?;
     store.put(subscription.clone());
     let previous = super::customers::changed_fields(&before, &subscription);
-    store.emit_with_previous("customer.subscription.updated", &subscription, Some(previous));
+    store.emit_with_previous(
+        "customer.subscription.updated",
+        &subscription,
+        Some(previous),
+    );
     Ok(subscription)
 }
 
@@ -151,7 +234,10 @@ pub fn cancel(store: &mut Store, id: &str, params: &Params) -> Result<Value, Api
     params.allow(&["invoice_now", "prorate", "cancellation_details"])?;
     let subscription = store.find(KIND, id, "subscription", "id")?;
     if subscription["status"] == "canceled" {
-        return Err(ApiError::unexpected_state("subscription_canceled", format!("The subscription {id} is already canceled.")));
+        return Err(ApiError::unexpected_state(
+            "subscription_canceled",
+            format!("The subscription {id} is already canceled."),
+        ));
     }
     cancel_now(store, id)?;
     store.find(KIND, id, "subscription", "id")
@@ -185,7 +271,16 @@ pub fn retrieve(store: &Store, id: &str, params: &Params) -> Result<Value, ApiEr
 
 /// `GET /v1/subscriptions`: by default every status except `canceled`, as Stripe lists.
 pub fn list(store: &Store, params: &Params) -> Result<Value, ApiError> {
-    params.allow(&["customer", "price", "status", "test_clock", "limit", "starting_after", "ending_before", "created"])?;
+    params.allow(&[
+        "customer",
+        "price",
+        "status",
+        "test_clock",
+        "limit",
+        "starting_after",
+        "ending_before",
+        "created",
+    ])?;
     let customer = params.str("customer")?;
     let status = params.str("status")?;
     let items = store

@@ -60,11 +60,15 @@ impl Shared {
     /// Locks the store. A poisoned lock is taken over: every mutation of the store is
     /// completed before a handler can fail, so the data stays consistent.
     pub fn lock(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.store
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn faults(&self) -> MutexGuard<'_, FaultTable> {
-        self.faults.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.faults
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn changed(&self) {
@@ -154,8 +158,17 @@ impl SandboxBuilder {
             Some(path) => persist::load(path)?,
             None => Store::default(),
         };
-        let listener = TcpListener::bind(self.listen).await.map_err(|source| SandboxError::Bind { addr: self.listen, source })?;
-        let addr = listener.local_addr().map_err(|source| SandboxError::Bind { addr: self.listen, source })?;
+        let listener =
+            TcpListener::bind(self.listen)
+                .await
+                .map_err(|source| SandboxError::Bind {
+                    addr: self.listen,
+                    source,
+                })?;
+        let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
+            addr: self.listen,
+            source,
+        })?;
         let shared = Arc::new(Shared {
             store: Mutex::new(store),
             faults: Mutex::new(FaultTable::default()),
@@ -165,16 +178,29 @@ impl SandboxBuilder {
             dirty: AtomicBool::new(false),
         });
         let (shutdown, watcher) = watch::channel(false);
-        let router = admin::routes(shared.clone()).fallback(pipeline::handle).with_state(shared.clone());
+        let router = admin::routes(shared.clone())
+            .fallback(pipeline::handle)
+            .with_state(shared.clone());
         let mut tasks = vec![
             tokio::spawn(accept_loop(listener, router, watcher.clone())),
             tokio::spawn(webhooks::run_sender(shared.clone(), watcher.clone())),
         ];
         if let Some(path) = &self.state_file {
-            tasks.push(tokio::spawn(snapshot_loop(shared.clone(), path.clone(), self.snapshot_interval, watcher)));
+            tasks.push(tokio::spawn(snapshot_loop(
+                shared.clone(),
+                path.clone(),
+                self.snapshot_interval,
+                watcher,
+            )));
         }
         tracing::info!(%addr, "payforge-sandbox listening");
-        Ok(RunningSandbox { addr, shared, shutdown, tasks, state_file: self.state_file })
+        Ok(RunningSandbox {
+            addr,
+            shared,
+            shutdown,
+            tasks,
+            state_file: self.state_file,
+        })
     }
 }
 
@@ -234,14 +260,19 @@ async fn accept_loop(listener: TcpListener, router: Router, mut shutdown: watch:
     }
 }
 
-async fn serve_connection(stream: tokio::net::TcpStream, router: Router, mut shutdown: watch::Receiver<bool>) {
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    router: Router,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let kill = Arc::new(Notify::new());
     let handle = ConnectionKill(kill.clone());
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
         request.extensions_mut().insert(handle.clone());
         router.clone().oneshot(request.map(axum::body::Body::new))
     });
-    let connection = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    let connection =
+        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
     // Dropping `connection` on a kill closes the socket with no response written.
     tokio::select! {
         result = connection => {
@@ -254,7 +285,12 @@ async fn serve_connection(stream: tokio::net::TcpStream, router: Router, mut shu
     }
 }
 
-async fn snapshot_loop(shared: Arc<Shared>, path: PathBuf, interval: Duration, mut shutdown: watch::Receiver<bool>) {
+async fn snapshot_loop(
+    shared: Arc<Shared>,
+    path: PathBuf,
+    interval: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
     loop {
         tokio::select! {
             () = tokio::time::sleep(interval) => {}

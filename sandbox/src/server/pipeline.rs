@@ -40,7 +40,13 @@ struct Reply {
 
 impl Reply {
     fn new(status: StatusCode, body: Value, request_id: &str) -> Self {
-        Self { status, body, request_id: request_id.to_owned(), replayed: false, retry_after: None }
+        Self {
+            status,
+            body,
+            request_id: request_id.to_owned(),
+            replayed: false,
+            retry_after: None,
+        }
     }
 
     fn error(error: &ApiError, request_id: &str) -> Self {
@@ -54,7 +60,12 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Resp
     let (parts, body) = request.into_parts();
     let reply = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(body) => serve(&shared, &parts, &body, &request_id).await,
-        Err(_) => Reply::error(&ApiError::invalid_request(format!("The request body is larger than {MAX_BODY} bytes.")), &request_id),
+        Err(_) => Reply::error(
+            &ApiError::invalid_request(format!(
+                "The request body is larger than {MAX_BODY} bytes."
+            )),
+            &request_id,
+        ),
     };
     into_response(reply, &parts.headers)
 }
@@ -69,17 +80,27 @@ async fn serve(shared: &Shared, parts: &Parts, body: &[u8], request_id: &str) ->
         Ok(key) => key,
         Err(error) => return Reply::error(&error, request_id),
     };
-    let raw = if matches!(method, "GET" | "DELETE" | "HEAD") { parts.uri.query().unwrap_or("").as_bytes() } else { body };
+    let raw = if matches!(method, "GET" | "DELETE" | "HEAD") {
+        parts.uri.query().unwrap_or("").as_bytes()
+    } else {
+        body
+    };
     let params = match form::parse(raw) {
         Ok(fields) => Params::new(fields),
         Err(error) => return Reply::error(&error, request_id),
     };
-    let idempotency_key = parts.headers.get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|_| method == "POST");
+    let idempotency_key = parts
+        .headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .filter(|_| method == "POST");
     let claim = match idempotency_key {
-        Some(key) => match IdempotencyClaim::take(shared, &api_key, key, method, path, &params, request_id) {
-            Ok(claim) => Some(claim),
-            Err(reply) => return reply,
-        },
+        Some(key) => {
+            match IdempotencyClaim::take(shared, &api_key, key, method, path, &params, request_id) {
+                Ok(claim) => Some(claim),
+                Err(reply) => return reply,
+            }
+        }
         None => None,
     };
     let triggered = shared.faults().trigger(method, path);
@@ -88,7 +109,14 @@ async fn serve(shared: &Shared, parts: &Parts, body: &[u8], request_id: &str) ->
     }
     let kill = parts.extensions.get::<ConnectionKill>();
     match triggered.action {
-        Some((FaultKind::Error, _)) => return Reply::error(&ApiError::internal("An unexpected error occurred (injected by a payforge-sandbox fault)."), request_id),
+        Some((FaultKind::Error, _)) => {
+            return Reply::error(
+                &ApiError::internal(
+                    "An unexpected error occurred (injected by a payforge-sandbox fault).",
+                ),
+                request_id,
+            );
+        }
         Some((FaultKind::RateLimit, retry_after)) => {
             let mut reply = Reply::error(&ApiError::rate_limited(), request_id);
             reply.retry_after = Some(retry_after);
@@ -99,7 +127,10 @@ async fn serve(shared: &Shared, parts: &Parts, body: &[u8], request_id: &str) ->
     }
     let result = {
         let mut store = shared.lock();
-        store.set_request(RequestContext { id: Some(request_id.to_owned()), idempotency_key: idempotency_key.map(str::to_owned) });
+        store.set_request(RequestContext {
+            id: Some(request_id.to_owned()),
+            idempotency_key: idempotency_key.map(str::to_owned),
+        });
         let result = api::dispatch(&mut store, method, api_path, &params);
         store.set_request(RequestContext::default());
         result
@@ -114,7 +145,10 @@ async fn serve(shared: &Shared, parts: &Parts, body: &[u8], request_id: &str) ->
     if let Some(claim) = claim {
         claim.complete(&reply);
     }
-    if triggered.action.is_some_and(|(kind, _)| kind == FaultKind::DropAfter) {
+    if triggered
+        .action
+        .is_some_and(|(kind, _)| kind == FaultKind::DropAfter)
+    {
         return never_respond(kill).await;
     }
     reply
@@ -131,10 +165,14 @@ async fn never_respond(kill: Option<&ConnectionKill>) -> Reply {
 /// The API key from `Authorization: Bearer …` or basic auth with the key as user name.
 fn authenticate(headers: &HeaderMap) -> Result<String, ApiError> {
     let missing = || {
-        ApiError::unauthorized("You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').")
+        ApiError::unauthorized(
+            "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+        )
     };
     let header = headers.get(header::AUTHORIZATION).ok_or_else(missing)?;
-    let text = header.to_str().map_err(|_| ApiError::unauthorized("Invalid Authorization header: it is not valid text."))?;
+    let text = header.to_str().map_err(|_| {
+        ApiError::unauthorized("Invalid Authorization header: it is not valid text.")
+    })?;
     let key = if let Some(token) = text.strip_prefix("Bearer ") {
         token.trim().to_owned()
     } else if let Some(encoded) = text.strip_prefix("Basic ") {
@@ -142,10 +180,14 @@ fn authenticate(headers: &HeaderMap) -> Result<String, ApiError> {
             .decode(encoded.trim())
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
-            .ok_or_else(|| ApiError::unauthorized("Invalid basic auth credentials: not base64-encoded text."))?;
+            .ok_or_else(|| {
+                ApiError::unauthorized("Invalid basic auth credentials: not base64-encoded text.")
+            })?;
         decoded.split(':').next().unwrap_or_default().to_owned()
     } else {
-        return Err(ApiError::unauthorized("Invalid Authorization header: use 'Bearer <secret key>' or basic auth with the key as user name."));
+        return Err(ApiError::unauthorized(
+            "Invalid Authorization header: use 'Bearer <secret key>' or basic auth with the key as user name.",
+        ));
     };
     if key.is_empty() {
         return Err(missing());
@@ -157,8 +199,17 @@ fn authenticate(headers: &HeaderMap) -> Result<String, ApiError> {
     }
     let is_test_key = (key.starts_with("sk_test_") || key.starts_with("rk_test_")) && key.len() > 8;
     if !is_test_key {
-        let tail: String = key.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-        return Err(ApiError::unauthorized(format!("Invalid API Key provided: ****{tail}. payforge-sandbox accepts secret or restricted test keys (sk_test_…, rk_test_…).")));
+        let tail: String = key
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        return Err(ApiError::unauthorized(format!(
+            "Invalid API Key provided: ****{tail}. payforge-sandbox accepts secret or restricted test keys (sk_test_…, rk_test_…)."
+        )));
     }
     Ok(key)
 }
@@ -176,35 +227,68 @@ impl<'a> IdempotencyClaim<'a> {
     /// Claims the key, or answers at once: a replay, a 400 for other parameters, a 409 while
     /// the first request is still running.
     #[allow(clippy::too_many_arguments)] // Reason: one call site; the arguments are the request.
-    fn take(shared: &'a Shared, api_key: &str, key: &str, method: &str, path: &str, params: &Params, request_id: &str) -> Result<Self, Reply> {
+    fn take(
+        shared: &'a Shared,
+        api_key: &str,
+        key: &str,
+        method: &str,
+        path: &str,
+        params: &Params,
+        request_id: &str,
+    ) -> Result<Self, Reply> {
         if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY {
-            let error = ApiError::invalid_param("idempotency_key_invalid", "Idempotency-Key", format!("Idempotency keys must be 1 to {MAX_IDEMPOTENCY_KEY} characters long."));
+            let error = ApiError::invalid_param(
+                "idempotency_key_invalid",
+                "Idempotency-Key",
+                format!("Idempotency keys must be 1 to {MAX_IDEMPOTENCY_KEY} characters long."),
+            );
             return Err(Reply::error(&error, request_id));
         }
         let scope = format!("{api_key}\u{0}{key}");
-        let fingerprint = format!("{method} {path} {}", canonical(&Value::Object(params.fields().clone())));
+        let fingerprint = format!(
+            "{method} {path} {}",
+            canonical(&Value::Object(params.fields().clone()))
+        );
         let mut store = shared.lock();
         if let Some(record) = store.idempotent_result(&scope) {
             if record.fingerprint != fingerprint {
-                return Err(Reply::error(&ApiError::idempotency_mismatch(key), request_id));
+                return Err(Reply::error(
+                    &ApiError::idempotency_mismatch(key),
+                    request_id,
+                ));
             }
             let Some(status) = record.status.and_then(|s| StatusCode::from_u16(s).ok()) else {
-                return Err(Reply::error(&ApiError::idempotency_in_flight(key), request_id));
+                return Err(Reply::error(
+                    &ApiError::idempotency_in_flight(key),
+                    request_id,
+                ));
             };
             let mut reply = Reply::new(status, record.body.clone(), &record.request_id);
             reply.replayed = true;
             return Err(reply);
         }
         let created = store.now();
-        let in_flight = IdempotentResult { fingerprint: fingerprint.clone(), status: None, body: Value::Null, created, request_id: request_id.to_owned() };
+        let in_flight = IdempotentResult {
+            fingerprint: fingerprint.clone(),
+            status: None,
+            body: Value::Null,
+            created,
+            request_id: request_id.to_owned(),
+        };
         store.remember(scope.clone(), in_flight);
-        Ok(Self { shared, scope, fingerprint, done: false })
+        Ok(Self {
+            shared,
+            scope,
+            fingerprint,
+            done: false,
+        })
     }
 
     /// Remembers the result, except validation failures (400 `invalid_request_error`) and
     /// server errors, which Stripe does not store either: a retry runs afresh.
     fn complete(mut self, reply: &Reply) {
-        let validation_failure = reply.status == StatusCode::BAD_REQUEST && reply.body["error"]["type"] == "invalid_request_error";
+        let validation_failure = reply.status == StatusCode::BAD_REQUEST
+            && reply.body["error"]["type"] == "invalid_request_error";
         if validation_failure || reply.status.is_server_error() {
             return;
         }
@@ -235,7 +319,8 @@ fn canonical(value: &Value) -> String {
     fn sorted(value: &Value) -> Value {
         match value {
             Value::Object(fields) => {
-                let ordered: BTreeMap<&String, Value> = fields.iter().map(|(k, v)| (k, sorted(v))).collect();
+                let ordered: BTreeMap<&String, Value> =
+                    fields.iter().map(|(k, v)| (k, sorted(v))).collect();
                 serde_json::to_value(ordered).unwrap_or(Value::Null)
             }
             Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
@@ -249,11 +334,17 @@ fn into_response(reply: Reply, request_headers: &HeaderMap) -> Response {
     let mut response = Response::new(Body::from(reply.body.to_string()));
     *response.status_mut() = reply.status;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     if let Ok(id) = HeaderValue::from_str(&reply.request_id) {
         headers.insert("request-id", id);
     }
-    let version = request_headers.get("stripe-version").cloned().unwrap_or(HeaderValue::from_static(API_VERSION));
+    let version = request_headers
+        .get("stripe-version")
+        .cloned()
+        .unwrap_or(HeaderValue::from_static(API_VERSION));
     headers.insert("stripe-version", version);
     if let Some(key) = request_headers.get("idempotency-key") {
         headers.insert("idempotency-key", key.clone());

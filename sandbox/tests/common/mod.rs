@@ -18,8 +18,15 @@ pub const KEY: &str = "sk_test_payforge_sandbox_tests";
 
 /// Starts a sandbox on 127.0.0.1:0 with webhook retries shortened to milliseconds.
 pub async fn start() -> TestResult<RunningSandbox> {
-    let delays = vec![Duration::from_millis(20), Duration::from_millis(40), Duration::from_millis(80)];
-    Ok(Sandbox::builder().webhook_retry_delays(delays).start().await?)
+    let delays = vec![
+        Duration::from_millis(20),
+        Duration::from_millis(40),
+        Duration::from_millis(80),
+    ];
+    Ok(Sandbox::builder()
+        .webhook_retry_delays(delays)
+        .start()
+        .await?)
 }
 
 /// A response: status, headers, JSON body.
@@ -50,7 +57,11 @@ pub struct Api {
 
 impl Api {
     pub fn new(sandbox: &RunningSandbox) -> Self {
-        Self { base: sandbox.url(), http: reqwest::Client::new(), key: KEY.to_owned() }
+        Self {
+            base: sandbox.url(),
+            http: reqwest::Client::new(),
+            key: KEY.to_owned(),
+        }
     }
 
     pub async fn send(&self, request: reqwest::RequestBuilder) -> TestResult<Reply> {
@@ -58,8 +69,16 @@ impl Api {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let bytes = response.bytes().await?;
-        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes)? };
-        Ok(Reply { status, headers, body })
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)?
+        };
+        Ok(Reply {
+            status,
+            headers,
+            body,
+        })
     }
 
     /// `POST` with a raw form body such as `amount=100&currency=usd`.
@@ -67,7 +86,12 @@ impl Api {
         self.post_with_key(path, form, None).await
     }
 
-    pub async fn post_with_key(&self, path: &str, form: &str, idempotency_key: Option<&str>) -> TestResult<Reply> {
+    pub async fn post_with_key(
+        &self,
+        path: &str,
+        form: &str,
+        idempotency_key: Option<&str>,
+    ) -> TestResult<Reply> {
         let mut request = self
             .http
             .post(format!("{}{path}", self.base))
@@ -81,20 +105,36 @@ impl Api {
     }
 
     pub async fn get(&self, path_and_query: &str) -> TestResult<Reply> {
-        self.send(self.http.get(format!("{}{path_and_query}", self.base)).bearer_auth(&self.key)).await
+        self.send(
+            self.http
+                .get(format!("{}{path_and_query}", self.base))
+                .bearer_auth(&self.key),
+        )
+        .await
     }
 
     pub async fn delete(&self, path: &str) -> TestResult<Reply> {
-        self.send(self.http.delete(format!("{}{path}", self.base)).bearer_auth(&self.key)).await
+        self.send(
+            self.http
+                .delete(format!("{}{path}", self.base))
+                .bearer_auth(&self.key),
+        )
+        .await
     }
 
     /// `POST` a JSON body to the admin surface.
     pub async fn admin_post(&self, path: &str, body: Value) -> TestResult<Reply> {
-        self.send(self.http.post(format!("{}/_sandbox{path}", self.base)).json(&body)).await
+        self.send(
+            self.http
+                .post(format!("{}/_sandbox{path}", self.base))
+                .json(&body),
+        )
+        .await
     }
 
     pub async fn admin_get(&self, path: &str) -> TestResult<Reply> {
-        self.send(self.http.get(format!("{}/_sandbox{path}", self.base))).await
+        self.send(self.http.get(format!("{}/_sandbox{path}", self.base)))
+            .await
     }
 
     /// Creates a customer and returns its id.
@@ -109,7 +149,12 @@ impl Api {
         let reply = self.get("/v1/events?limit=100").await?;
         let mut types: Vec<String> = reply.body["data"]
             .as_array()
-            .map(|events| events.iter().filter_map(|e| e["type"].as_str().map(str::to_owned)).collect())
+            .map(|events| {
+                events
+                    .iter()
+                    .filter_map(|e| e["type"].as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default();
         types.reverse();
         Ok(types)
@@ -121,7 +166,11 @@ pub fn expect_status(reply: &Reply, expected: u16) -> TestResult {
     if reply.status == expected {
         Ok(())
     } else {
-        Err(format!("expected status {expected}, got {}: {}", reply.status, reply.body).into())
+        Err(format!(
+            "expected status {expected}, got {}: {}",
+            reply.status, reply.body
+        )
+        .into())
     }
 }
 
@@ -164,10 +213,23 @@ impl Receiver {
             axum::routing::post(move |headers: HeaderMap, body: Bytes| {
                 let log = log.clone();
                 async move {
-                    let signature = headers.get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-                    let mut log = log.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                    log.push(Received { signature, body: String::from_utf8_lossy(&body).into_owned() });
-                    if log.len() <= failures { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::OK }
+                    let signature = headers
+                        .get("stripe-signature")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned();
+                    let mut log = log
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    log.push(Received {
+                        signature,
+                        body: String::from_utf8_lossy(&body).into_owned(),
+                    });
+                    if log.len() <= failures {
+                        StatusCode::INTERNAL_SERVER_ERROR
+                    } else {
+                        StatusCode::OK
+                    }
                 }
             }),
         );
@@ -178,6 +240,9 @@ impl Receiver {
     }
 
     pub fn snapshot(&self) -> Vec<Received> {
-        self.received.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+        self.received
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 }
