@@ -11,6 +11,7 @@ use proc_macro::TokenStream;
 
 mod diagnostics;
 mod endpoint;
+mod provider_error;
 mod string_enum;
 
 /// Declares a provider operation: implements `payforge::Endpoint` (and
@@ -54,10 +55,29 @@ pub fn idempotent(attr: TokenStream, item: TokenStream) -> TokenStream {
         .into()
 }
 
-/// Derives a provider error catalogue.
+/// Derives a provider's error catalogue or error object.
+///
+/// The *catalogue* form (an enum of unit variants plus `Unknown(String)`) implements
+/// `payforge::ErrorCatalogue`, serde as the code, `Display` and `Default`:
+///
+/// ```ignore
+/// #[derive(Clone, Debug, PartialEq, Eq, Hash, payforge::ProviderError)]
+/// pub enum DeclineCode {
+///     #[provider_error(code = "insufficient_funds", class = card_decline,
+///                      user_message = "Your card has insufficient funds.")]
+///     InsufficientFunds,
+///     Unknown(String),
+/// }
+/// ```
+///
+/// The *envelope* form (`#[provider_error(envelope = "error", tag = "type")]` on the enum,
+/// one struct variant per error type) implements `payforge::ApiError`, `Display` and
+/// `std::error::Error`. The grammar is in `docs/generated-code.md`, "Errors".
 #[proc_macro_derive(ProviderError, attributes(provider_error))]
-pub fn provider_error(_item: TokenStream) -> TokenStream {
-    TokenStream::new()
+pub fn provider_error(item: TokenStream) -> TokenStream {
+    provider_error::expand_provider_error(item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }
 
 /// Derives a webhook event enum.

@@ -17,6 +17,7 @@
 #[cfg(test)]
 extern crate self as payforge;
 
+pub mod catalogue;
 pub mod client;
 pub mod endpoint;
 pub mod error;
@@ -28,6 +29,7 @@ pub mod sensitive;
 pub mod webhook;
 pub mod wire;
 
+pub use catalogue::ErrorCatalogue;
 pub use client::{Client, Environment};
 pub use endpoint::{
     ApiError, BodyEncoding, Endpoint, EncodeError, ErrorClass, Provider, RequestBody,

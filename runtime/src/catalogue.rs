@@ -1,0 +1,141 @@
+//! Error catalogues and the runtime half of `#[derive(ProviderError)]`.
+//!
+//! A provider's error codes, decline codes and error types are exhaustive enums generated
+//! from `specs/<provider>/errors.yaml`; each code carries how the runtime should treat it
+//! ([`ErrorClass`]) and, for card declines, a message fit to show the customer. The
+//! derive writes the per-variant tables; the decoding steps it calls are the functions
+//! here, written once.
+
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::endpoint::ErrorClass;
+use crate::wire::StringEnum;
+
+/// An enum of a provider's error codes (or decline codes), with an `Unknown(String)`
+/// fallback for codes added after the SDK was generated.
+///
+/// Implemented by `#[derive(ProviderError)]` on a catalogue enum; write the derive.
+pub trait ErrorCatalogue: StringEnum {
+    /// The code as the provider sends it (`insufficient_funds`).
+    fn code(&self) -> &str {
+        self.as_wire_str()
+    }
+    /// How the runtime treats an error carrying this code; [`ErrorClass::Unknown`] for
+    /// a code the catalogue does not know.
+    fn class(&self) -> ErrorClass;
+    /// A message safe to show the paying customer, where the catalogue has one.
+    fn user_message(&self) -> Option<&'static str>;
+}
+
+/// A field of a provider error that holds a catalogue code, marked
+/// `#[provider_error(classify)]`: a code or an optional code.
+pub trait CatalogueField {
+    /// The code, when set and not empty.
+    fn catalogue_code(&self) -> Option<&str>;
+    /// The code's class, when set.
+    fn catalogue_class(&self) -> Option<ErrorClass>;
+}
+
+impl<T: ErrorCatalogue> CatalogueField for T {
+    fn catalogue_code(&self) -> Option<&str> {
+        Some(self.code()).filter(|code| !code.is_empty())
+    }
+
+    fn catalogue_class(&self) -> Option<ErrorClass> {
+        Some(self.class())
+    }
+}
+
+impl<T: ErrorCatalogue> CatalogueField for Option<T> {
+    fn catalogue_code(&self) -> Option<&str> {
+        self.as_ref().and_then(CatalogueField::catalogue_code)
+    }
+
+    fn catalogue_class(&self) -> Option<ErrorClass> {
+        self.as_ref().map(ErrorCatalogue::class)
+    }
+}
+
+/// The error's `message` field: a `String` or an `Option<String>`.
+pub trait MessageField {
+    /// The message, when set and not empty.
+    fn message(&self) -> Option<&str>;
+}
+
+impl MessageField for String {
+    fn message(&self) -> Option<&str> {
+        Some(self.as_str()).filter(|message| !message.is_empty())
+    }
+}
+
+impl MessageField for Option<String> {
+    fn message(&self) -> Option<&str> {
+        self.as_deref().filter(|message| !message.is_empty())
+    }
+}
+
+/// The class of a provider error: the first classifying field whose code has a known
+/// class, otherwise the class of the error's type.
+pub fn refine_class(type_class: ErrorClass, field_classes: &[Option<ErrorClass>]) -> ErrorClass {
+    field_classes
+        .iter()
+        .flatten()
+        .copied()
+        .find(|class| *class != ErrorClass::Unknown)
+        .unwrap_or(type_class)
+}
+
+/// The error object under `envelope` (`{"error": {...}}`), if the body has that shape.
+pub fn error_object(body: &[u8], envelope: &str) -> Option<Map<String, Value>> {
+    match serde_json::from_slice::<Value>(body).ok()? {
+        Value::Object(mut outer) => match outer.remove(envelope)? {
+            Value::Object(object) => Some(object),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Takes the type tag out of the error object; empty when missing or not a string.
+pub fn take_tag(object: &mut Map<String, Value>, tag: &str) -> String {
+    match object.remove(tag) {
+        Some(Value::String(tag)) => tag,
+        _ => String::new(),
+    }
+}
+
+/// Takes one field out of the error object: its default when missing or `null`, `None`
+/// when present with a shape the field's type does not accept.
+pub fn take_field<T: DeserializeOwned + Default>(
+    object: &mut Map<String, Value>,
+    name: &str,
+) -> Option<T> {
+    match object.remove(name) {
+        None | Some(Value::Null) => Some(T::default()),
+        Some(value) => serde_json::from_value(value).ok(),
+    }
+}
+
+/// Writes ` name=code` for a classifying field that is set (part of a provider error's
+/// `Display`).
+pub fn write_code(
+    f: &mut fmt::Formatter<'_>,
+    name: &str,
+    field: &impl CatalogueField,
+) -> fmt::Result {
+    match field.catalogue_code() {
+        Some(code) => write!(f, " {name}={code}"),
+        None => Ok(()),
+    }
+}
+
+/// Writes `: message` for a message that is set (part of a provider error's `Display`).
+pub fn write_message(f: &mut fmt::Formatter<'_>, field: &impl MessageField) -> fmt::Result {
+    match field.message() {
+        Some(message) => write!(f, ": {message}"),
+        None => Ok(()),
+    }
+}
