@@ -7,6 +7,9 @@ use crate::error::ApiError;
 /// The largest amount Stripe accepts in one charge (eight digits in the smallest unit).
 pub const MAX_AMOUNT: i64 = 99_999_999;
 
+/// The last second of the year 9999, the latest timestamp accepted.
+pub const MAX_TIMESTAMP: i64 = 253_402_300_799;
+
 /// A request's parameters (or one nested hash of them, such as `card[…]`).
 #[derive(Debug, Clone, Default)]
 pub struct Params {
@@ -96,6 +99,22 @@ impl Params {
                 format!("Invalid integer: {text}"),
             )
         })
+    }
+
+    /// A Unix timestamp between 1970 and the end of year 9999, so date arithmetic on it
+    /// cannot overflow.
+    pub fn timestamp(&self, key: &str) -> Result<Option<i64>, ApiError> {
+        match self.int(key)? {
+            Some(time) if !(0..=MAX_TIMESTAMP).contains(&time) => Err(ApiError::invalid_param(
+                "parameter_invalid_integer",
+                &self.name(key),
+                format!(
+                    "Invalid timestamp: {} must lie between 0 and {MAX_TIMESTAMP}.",
+                    self.name(key)
+                ),
+            )),
+            other => Ok(other),
+        }
     }
 
     /// A positive amount in the smallest currency unit, at most [`MAX_AMOUNT`].

@@ -249,3 +249,63 @@ async fn customers_update_delete_and_expand() -> TestResult {
     assert_eq!(by_id.body["type"], "customer.updated");
     Ok(())
 }
+
+#[tokio::test]
+async fn hostile_input_never_crashes_the_server_and_always_gets_a_stripe_error() -> TestResult {
+    let sandbox = start().await?;
+    let api = Api::new(&sandbox);
+    let paths = [
+        "/v1/customers",
+        "/v1/customers/cus_x",
+        "/v1/payment_methods",
+        "/v1/payment_intents",
+        "/v1/payment_intents/pi_x/confirm",
+        "/v1/payment_intents/pi_x/capture",
+        "/v1/refunds",
+        "/v1/products",
+        "/v1/prices",
+        "/v1/subscriptions",
+        "/v1/test_helpers/test_clocks",
+        "/v1/test_helpers/test_clocks/clock_x/advance",
+        "/v1/webhook_endpoints",
+        "/v1/invoices/in_x/pay",
+    ];
+    let deep = format!("a{}=1", "[x]".repeat(20));
+    let many = (0..3000)
+        .map(|n| format!("k{n}=v"))
+        .collect::<Vec<_>>()
+        .join("&");
+    let bodies = [
+        "amount=-1&currency=usd".to_owned(),
+        "amount=9223372036854775808&currency=usd".to_owned(),
+        "frozen_time=9223372036854775807".to_owned(),
+        "trial_end=9223372036854775807&customer=cus_x&items[0][price]=p".to_owned(),
+        "items[0]=x&items[1][price]=".to_owned(),
+        "card[number]=%F0%9F%92%B3&type=card".to_owned(),
+        "metadata=x&metadata[a]=b".to_owned(),
+        "expand[]=customer.customer.customer&expand[0]=x".to_owned(),
+        "limit=0".to_owned(),
+        "=&&==&%".to_owned(),
+        deep,
+        many,
+    ];
+    for path in paths {
+        for body in &bodies {
+            let reply = api.post(path, body).await?;
+            assert!(
+                (400..500).contains(&reply.status),
+                "{path} {}: {} {}",
+                &body[..body.len().min(60)],
+                reply.status,
+                reply.body
+            );
+            assert!(
+                reply.body["error"]["message"].is_string(),
+                "{path}: {}",
+                reply.body
+            );
+        }
+    }
+    expect_status(&api.get("/v1/customers").await?, 200)?;
+    Ok(())
+}

@@ -9,6 +9,7 @@
 //!   delivery verifies or not (see `webhook.rs`).
 
 mod generate;
+mod sandbox;
 mod webhook;
 
 use anyhow::Context;
@@ -24,6 +25,7 @@ fn main() -> anyhow::Result<()> {
         "generate" => generate::run(&rest),
         "check" => generate::check(&rest),
         "bench" => generate::bench(&rest),
+        "sandbox" => sandbox::run(&rest),
         "webhook" => webhook::run(&rest),
         other => {
             eprintln!(

@@ -20,7 +20,7 @@ const KIND: &str = "test_helpers.test_clock";
 pub fn create(store: &mut Store, params: &Params) -> Result<Value, ApiError> {
     params.allow(&["frozen_time", "name"])?;
     let frozen_time = params
-        .int("frozen_time")?
+        .timestamp("frozen_time")?
         .ok_or_else(|| ApiError::parameter_missing("frozen_time"))?;
     let now = store.now();
     let clock = json!({
@@ -43,7 +43,7 @@ pub fn advance(store: &mut Store, id: &str, params: &Params) -> Result<Value, Ap
     params.allow(&["frozen_time"])?;
     let mut clock = store.find(KIND, id, "test clock", "id")?;
     let target = params
-        .int("frozen_time")?
+        .timestamp("frozen_time")?
         .ok_or_else(|| ApiError::parameter_missing("frozen_time"))?;
     let current = clock["frozen_time"].as_i64().unwrap_or(0);
     if target <= current {

@@ -153,7 +153,7 @@ fn trial_end(params: &Params, now: i64) -> Result<Option<i64>, ApiError> {
     if params.str("trial_end")? == Some("now") {
         return Ok(None);
     }
-    if let Some(end) = params.int("trial_end")? {
+    if let Some(end) = params.timestamp("trial_end")? {
         if end <= now {
             return Err(ApiError::invalid_param(
                 "parameter_invalid_integer",
