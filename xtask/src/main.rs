@@ -7,9 +7,14 @@
 //! - `bench generate [RUNS]`: time whole-SDK generation.
 //! - `webhook verify --provider P --secret-env VAR --header H --payload FILE`: explain why a
 //!   delivery verifies or not (see `webhook.rs`).
+//! - `test [ARGS]`: every test of the workspace, the command README and CI give (see
+//!   `test.rs`).
+//! - `audit [PATH]`: fail when provider secret keys are committed under PATH (see `audit.rs`).
 
+mod audit;
 mod generate;
 mod sandbox;
+mod test;
 mod webhook;
 
 use anyhow::Context;
@@ -22,14 +27,16 @@ fn main() -> anyhow::Result<()> {
     std::env::set_current_dir(&root)
         .with_context(|| format!("cannot enter the workspace root {}", root.display()))?;
     match task.as_str() {
+        "audit" => audit::run(&rest),
         "generate" => generate::run(&rest),
         "check" => generate::check(&rest),
         "bench" => generate::bench(&rest),
         "sandbox" => sandbox::run(&rest),
         "webhook" => webhook::run(&rest),
+        "test" => test::run(&rest),
         other => {
             eprintln!(
-                "unknown task `{other}`; tasks: generate [--provider NAME] [--out DIR], check, bench generate [RUNS]"
+                "unknown task `{other}`; tasks: generate [--provider NAME] [--out DIR], check, test, bench generate [RUNS], sandbox, audit [PATH], webhook verify"
             );
             std::process::exit(2)
         }
