@@ -13,6 +13,7 @@ mod diagnostics;
 mod endpoint;
 mod provider_error;
 mod string_enum;
+mod webhook_event;
 
 /// Declares a provider operation: implements `payforge::Endpoint` (and
 /// `payforge::wire::Paginated` with `paginate`) for a struct of its parameters.
@@ -80,10 +81,24 @@ pub fn provider_error(item: TokenStream) -> TokenStream {
         .into()
 }
 
-/// Derives a webhook event enum.
+/// Derives `payforge::webhook::EventPayload` for an enum of event types, each variant
+/// carrying its typed `data.object`:
+///
+/// ```ignore
+/// #[derive(Clone, Debug, PartialEq, payforge::WebhookEvent)]
+/// pub enum EventObject {
+///     #[event("payment_intent.succeeded")]
+///     PaymentIntentSucceeded(PaymentIntent),
+///     /// An event type this SDK version does not know: the raw `data.object`.
+///     #[event(unknown)]
+///     Unknown { event_type: String, object: serde_json::Value },
+/// }
+/// ```
 #[proc_macro_derive(WebhookEvent, attributes(event))]
-pub fn webhook_event(_item: TokenStream) -> TokenStream {
-    TokenStream::new()
+pub fn webhook_event(item: TokenStream) -> TokenStream {
+    webhook_event::expand_webhook_event(item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }
 
 /// Derives the wire form of an enum of strings with an `Unknown(String)` fallback:
