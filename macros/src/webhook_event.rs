@@ -67,7 +67,7 @@ pub(crate) fn expand_webhook_event(input: TokenStream) -> syn::Result<TokenStrea
         match read_variant(variant, &mut diagnostics) {
             Some(EventVariant::Known(event)) => {
                 check_unique_type(&known, &event, &mut diagnostics);
-                known.push(event);
+                known.push(*event);
             }
             Some(EventVariant::Unknown) if unknown.is_some() => diagnostics.error_at(
                 &variant.ident,
@@ -91,7 +91,7 @@ pub(crate) fn expand_webhook_event(input: TokenStream) -> syn::Result<TokenStrea
 }
 
 enum EventVariant {
-    Known(KnownEvent),
+    Known(Box<KnownEvent>),
     Unknown,
 }
 
@@ -113,7 +113,7 @@ fn read_variant(variant: &Variant, diagnostics: &mut Diagnostics) -> Option<Even
     match diagnostics.capture(attr.parse_args::<EventAttribute>())? {
         EventAttribute::Type(event_type) => match &variant.fields {
             Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
-                Some(EventVariant::Known(KnownEvent {
+                Some(EventVariant::Known(Box::new(KnownEvent {
                     event_type,
                     variant: variant.ident.clone(),
                     object: fields.unnamed[0].ty.clone(),
