@@ -117,7 +117,7 @@ fn read_variant(variant: &Variant, diagnostics: &mut Diagnostics) -> Option<Even
                     event_type,
                     variant: variant.ident.clone(),
                     object: fields.unnamed[0].ty.clone(),
-                }))
+                })))
             }
             _ => {
                 diagnostics.error_at(
