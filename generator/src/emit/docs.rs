@@ -112,7 +112,7 @@ fn html_to_markdown(raw: &str) -> String {
             ("p" | "div", _) | ("ul" | "ol", _) => out.push_str("\n\n"),
             ("br", _) => out.push('\n'),
             ("li", false) => out.push_str("\n- "),
-            ("li", true) => out.push('\n'),
+            ("li", true) => {}
             ("code", _) => out.push('`'),
             ("strong" | "b", _) => out.push_str("**"),
             ("em" | "i", _) => out.push('*'),

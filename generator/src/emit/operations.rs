@@ -80,10 +80,9 @@ fn operation_doc(op: &Operation) -> String {
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
+        && parts.first().map(String::as_str) != Some(description)
     {
-        if parts.first().map(String::as_str) != Some(description) {
-            parts.push(description.to_owned());
-        }
+        parts.push(description.to_owned());
     }
     parts.push(format!("`{} {}`", op.method, op.path));
     parts.join("\n\n")

@@ -123,11 +123,18 @@ fn response_struct(ir: &Ir, def: &TypeDef, s: &StructDef) -> TokenStream {
     let name = ident(&def.name);
     let fields = s.fields.iter().map(|field| response_field(ir, field));
     let cfg = cfg_attr(&def.features);
-    let has_id = s.has_id().then(|| {
+    let has_id = s.id_field().map(|field| {
+        let id = ident(&field.rust_name);
+        let body = if field.required && !field.nullable {
+            quote! { &self.#id }
+        } else {
+            // An object whose id is optional (an upcoming invoice) has the empty id.
+            quote! { self.#id.as_deref().unwrap_or_default() }
+        };
         quote! {
             #cfg
             impl ::payforge::wire::HasId for #name {
-                fn id(&self) -> &str { &self.id }
+                fn id(&self) -> &str { #body }
             }
         }
     });

@@ -22,10 +22,11 @@ pub struct EventDef {
     pub object: TypeRef,
 }
 
+/// Notes on what was generated with less than a full type: (what, how).
+pub(crate) type Notes = Vec<(String, String)>;
+
 /// The typed events, and notes on event types typed only as raw JSON.
-pub(crate) fn events(
-    spec: &LoadedSpec,
-) -> Result<(BTreeMap<String, EventDef>, Vec<(String, String)>), SpecError> {
+pub(crate) fn events(spec: &LoadedSpec) -> Result<(BTreeMap<String, EventDef>, Notes), SpecError> {
     let Some(pointer) = &spec.profile.events.event_types_pointer else {
         return Ok(Default::default());
     };

@@ -208,9 +208,11 @@ fn operation_of(
     }
     params.sort_by(|a, b| {
         let path_index = |p: &Param| {
-            (p.location != ParamLocation::Path)
-                .then_some(0)
-                .unwrap_or_else(|| path.find(&format!("{{{}}}", p.wire_name)).unwrap_or(0))
+            if p.location == ParamLocation::Path {
+                path.find(&format!("{{{}}}", p.wire_name)).unwrap_or(0)
+            } else {
+                0
+            }
         };
         (
             a.location != ParamLocation::Path,

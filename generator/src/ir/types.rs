@@ -177,13 +177,16 @@ impl TypeDef {
 }
 
 impl StructDef {
-    /// Whether the struct has a required, non-null string `id` (and so implements `HasId`).
+    /// The string `id` field, if the struct has one (and so implements `HasId`).
+    pub fn id_field(&self) -> Option<&Field> {
+        self.fields
+            .iter()
+            .find(|field| field.wire_name == "id" && field.ty == TypeRef::Scalar(Scalar::String))
+    }
+
+    /// Whether the struct has a string `id` (required, or optional as for Stripe's upcoming
+    /// invoices, whose id is then empty).
     pub fn has_id(&self) -> bool {
-        self.fields.iter().any(|field| {
-            field.wire_name == "id"
-                && field.required
-                && !field.nullable
-                && field.ty == TypeRef::Scalar(Scalar::String)
-        })
+        self.id_field().is_some()
     }
 }

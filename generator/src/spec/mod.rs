@@ -103,7 +103,11 @@ pub struct LoadedSpec {
 impl LoadedSpec {
     /// Loads the profile at `profile_path` and the spec it pins from `specs_dir`.
     pub fn load(profile_path: &Path, specs_dir: &Path) -> Result<Self, SpecError> {
-        let profile = ProviderProfile::load(profile_path)?;
+        Self::load_profile(ProviderProfile::load(profile_path)?, specs_dir)
+    }
+
+    /// Loads the spec a parsed profile pins from `specs_dir`, checking its hash.
+    pub fn load_profile(profile: ProviderProfile, specs_dir: &Path) -> Result<Self, SpecError> {
         let file = specs_dir.join(&profile.spec.file);
         let bytes = read(&file)?;
         let sha256 = hex::encode(Sha256::digest(&bytes));

@@ -1,0 +1,179 @@
+//! Bad specs fail with a typed error naming the file and the JSON pointer, never a panic.
+
+mod support;
+
+use std::path::Path;
+
+use payforge_generator::{Ir, LoadedSpec, SpecError};
+use support::profile_for;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Writes `text` as `file` in a fresh directory and loads it with the test profile (pinned
+/// to `sha256`, or to the file's own hash), then builds the IR.
+fn load(
+    file: &str,
+    text: &str,
+    sha256: Option<&str>,
+) -> Result<(tempfile::TempDir, Result<Ir, SpecError>), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    std::fs::write(dir.path().join(file), text)?;
+    let result = profile_for(dir.path(), file, sha256)
+        .and_then(|profile| LoadedSpec::load_profile(profile, dir.path()))
+        .and_then(|spec| Ir::build(&spec));
+    Ok((dir, result))
+}
+
+fn error_of(result: Result<Ir, SpecError>) -> Result<SpecError, Box<dyn std::error::Error>> {
+    match result {
+        Ok(_) => Err("the bad spec loaded".into()),
+        Err(error) => Ok(error),
+    }
+}
+
+const VALID: &str = r#"
+openapi: 3.0.0
+info: {title: TestPay, version: 2024-01-01}
+paths: {}
+"#;
+
+#[test]
+fn a_missing_file_is_named() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let profile = profile_for(dir.path(), "absent.yaml", Some("00"))?;
+    let error = LoadedSpec::load_profile(profile, dir.path())
+        .err()
+        .ok_or("an absent file loaded")?;
+    assert!(
+        matches!(&error, SpecError::Read { file, .. } if file.ends_with("absent.yaml")),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("absent.yaml"), "{error}");
+    Ok(())
+}
+
+#[test]
+fn a_hash_mismatch_names_the_file_and_both_hashes() -> TestResult {
+    let (_dir, result) = load("spec.yaml", VALID, Some("0000"))?;
+    let error = error_of(result)?;
+    let SpecError::HashMismatch {
+        file,
+        expected,
+        actual,
+    } = &error
+    else {
+        return Err(format!("{error:?}").into());
+    };
+    assert!(file.ends_with("spec.yaml"));
+    assert_eq!(expected, "0000");
+    assert_eq!(actual.len(), 64);
+    Ok(())
+}
+
+/// Each bad spec, the error variant it must produce, and the pointer it must name.
+#[test]
+fn bad_specs_name_the_file_and_the_json_pointer() -> TestResult {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "yaml parse error",
+            "spec.yaml",
+            r#"
+openapi: 3.0.0
+info: {title: TestPay, version: 2024-01-01}
+paths:
+  /v1/things:
+    get:
+      parameters: 7
+"#,
+            "/paths/~1v1~1things/get/parameters",
+        ),
+        (
+            "json parse error",
+            "spec.json",
+            r#"{"openapi": "3.0.0", "info": {"title": "TestPay", "version": "1"}, "components": {"schemas": {"a": {"required": "id"}}}}"#,
+            "/components/schemas/a/required",
+        ),
+        (
+            "dangling $ref",
+            "spec.yaml",
+            r#"
+openapi: 3.0.0
+info: {title: TestPay, version: 2024-01-01}
+paths: {}
+components:
+  schemas:
+    charge:
+      type: object
+      properties:
+        customer: {$ref: '#/components/schemas/customer'}
+"#,
+            "/components/schemas/charge/properties/customer",
+        ),
+        (
+            "unsupported construct",
+            "spec.yaml",
+            r#"
+openapi: 3.0.0
+info: {title: TestPay, version: 2024-01-01}
+paths: {}
+components:
+  schemas:
+    charge:
+      type: object
+      properties:
+        amount:
+          allOf:
+          - {type: integer}
+"#,
+            "/components/schemas/charge/properties/amount",
+        ),
+    ];
+    for (what, file, text, pointer) in cases {
+        let (_dir, result) = load(file, text, None)?;
+        let error = error_of(result)?;
+        let (named_file, named_pointer) = match &error {
+            SpecError::Parse { file, pointer, .. }
+            | SpecError::DanglingRef { file, pointer, .. }
+            | SpecError::Unsupported { file, pointer, .. } => (file.clone(), pointer.clone()),
+            other => return Err(format!("{what}: unexpected error {other:?}").into()),
+        };
+        assert!(named_file.ends_with(Path::new(file)), "{what}: {error}");
+        assert_eq!(&named_pointer, pointer, "{what}: {error}");
+        assert!(
+            error.to_string().contains(pointer),
+            "{what}: the message names the pointer: {error}"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn an_unsupported_operation_is_skipped_with_its_reason() -> TestResult {
+    let spec = r#"
+openapi: 3.0.0
+info: {title: TestPay, version: 2024-01-01}
+paths:
+  /v1/things:
+    get:
+      parameters:
+      - {name: X-Trace, in: header, schema: {type: string}}
+      responses:
+        '200': {description: OK}
+"#;
+    let (_dir, result) = load("spec.yaml", spec, None)?;
+    let ir = result?;
+    assert_eq!(
+        (
+            ir.coverage.operations_generated,
+            ir.coverage.operations_total
+        ),
+        (0, 1)
+    );
+    let (what, why) = ir.coverage.skipped.first().ok_or("nothing skipped")?;
+    assert_eq!(what, "operation `GET /v1/things`");
+    assert!(
+        why.contains("/paths/~1v1~1things/get/parameters/0") && why.contains("header"),
+        "{why}"
+    );
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! Loading the small specs under `specs/testdata/` with the test profile.
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use payforge_generator::spec::ProviderProfile;
+use payforge_generator::{Ir, Layout, LoadedSpec, SpecError};
+use sha2::{Digest, Sha256};
+
+/// `specs/testdata/`.
+pub fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/testdata")
+}
+
+/// The test profile pointed at `file` in `specs_dir`, pinned to its current hash (or to
+/// `sha256` when given). Events are read only from specs that declare webhook endpoints.
+pub fn profile_for(
+    specs_dir: &Path,
+    file: &str,
+    sha256: Option<&str>,
+) -> Result<ProviderProfile, SpecError> {
+    let mut profile = ProviderProfile::load(&testdata().join("provider.toml"))?;
+    let bytes = std::fs::read(specs_dir.join(file)).unwrap_or_default();
+    profile.spec.file = file.to_owned();
+    profile.spec.sha256 = sha256.map_or_else(|| hex::encode(Sha256::digest(&bytes)), str::to_owned);
+    if !String::from_utf8_lossy(&bytes).contains("/v1/webhook_endpoints") {
+        profile.events.event_types_pointer = None;
+    }
+    Ok(profile)
+}
+
+/// Loads test spec `case` (`specs/testdata/<case>.yaml`).
+pub fn load_case(case: &str) -> Result<LoadedSpec, SpecError> {
+    let dir = testdata();
+    LoadedSpec::load_profile(profile_for(&dir, &format!("{case}.yaml"), None)?, &dir)
+}
+
+/// Generates test spec `case` into a fresh directory and returns the generated files, by
+/// name, in name order.
+pub fn generate_case(case: &str) -> Result<Vec<(String, String)>, Box<dyn std::error::Error>> {
+    let ir = Ir::build(&load_case(case)?)?;
+    let out = tempfile::tempdir()?;
+    payforge_generator::emit::write_sdk(&ir, out.path(), Layout::BuildScript)?;
+    read_dir_sorted(out.path())
+}
+
+/// Every file of a directory with its text, in name order.
+pub fn read_dir_sorted(dir: &Path) -> Result<Vec<(String, String)>, Box<dyn std::error::Error>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        files.push((name, std::fs::read_to_string(&path)?));
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The generated modules of `case` (without the top file and the errors module, which are
+/// the same for every case and have snapshots of their own), joined with file markers.
+pub fn modules_of(case: &str) -> Result<String, Box<dyn std::error::Error>> {
+    let files = generate_case(case)?;
+    Ok(files
+        .iter()
+        .filter(|(name, _)| name != "generated.rs" && name != "errors.rs")
+        .map(|(name, text)| format!("// ==== {name}\n{}", strip_header(text)))
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
+/// A generated file without its two-line `@generated` header (which carries the hash).
+pub fn strip_header(text: &str) -> &str {
+    text.splitn(3, '\n').nth(2).unwrap_or(text)
+}
