@@ -44,6 +44,7 @@ pub fn load(path: &Path) -> Result<Store, SnapshotError> {
             source,
         })?;
     store.forget_in_flight();
+    store.reindex();
     Ok(store)
 }
 

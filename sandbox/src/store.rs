@@ -9,7 +9,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -64,11 +64,18 @@ pub struct RequestContext {
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Store {
     objects: IndexMap<String, Value>,
+    /// Object ids per `object` type, in creation order, so lists never scan everything.
+    #[serde(skip)]
+    by_kind: HashMap<String, IndexSet<String>>,
     cards: HashMap<String, CardProfile>,
     events: VecDeque<Value>,
     endpoint_secrets: HashMap<String, String>,
     clock_offset: i64,
-    idempotency: IndexMap<String, IdempotentResult>,
+    idempotency: HashMap<String, IdempotentResult>,
+    /// `(created, scope)` in the order records were stored, for O(1) expiry from the front;
+    /// entries whose record was replaced or forgotten are skipped when they reach it.
+    #[serde(skip)]
+    idempotency_order: VecDeque<(i64, String)>,
     /// One-off facts that are not part of any object, such as "trial_will_end sent".
     marks: std::collections::HashSet<String>,
     /// Webhook deliveries are transient: a reloaded sandbox does not resend old events.
@@ -134,9 +141,16 @@ impl Store {
 
     /// Stores an object under its `id`.
     pub fn put(&mut self, object: Value) {
-        if let Some(id) = object["id"].as_str() {
-            self.objects.insert(id.to_owned(), object);
+        let (Some(id), Some(kind)) = (object["id"].as_str(), object["object"].as_str()) else {
+            return;
+        };
+        if !self.objects.contains_key(id) {
+            self.by_kind
+                .entry(kind.to_owned())
+                .or_default()
+                .insert(id.to_owned());
         }
+        self.objects.insert(id.to_owned(), object);
     }
 
     /// An object by id, of the given `object` type.
@@ -160,9 +174,12 @@ impl Store {
 
     /// Every live object of a type, oldest first.
     pub fn all<'a>(&'a self, kind: &'a str) -> impl DoubleEndedIterator<Item = &'a Value> + 'a {
-        self.objects
-            .values()
-            .filter(move |o| o["object"] == kind && o["deleted"] != true)
+        self.by_kind
+            .get(kind)
+            .into_iter()
+            .flat_map(|ids| ids.iter())
+            .filter_map(|id| self.objects.get(id))
+            .filter(|o| o["deleted"] != true)
     }
 
     /// Replaces an object by a `{"id", "object", "deleted": true}` stub and returns it.
@@ -257,25 +274,51 @@ impl Store {
     /// Stores (or replaces) an idempotency record, evicting expired and excess ones.
     pub fn remember(&mut self, scope: String, record: IdempotentResult) {
         let now = self.now();
-        self.idempotency.shift_remove(&scope);
+        self.idempotency_order
+            .push_back((record.created, scope.clone()));
         self.idempotency.insert(scope, record);
-        while let Some((_, oldest)) = self.idempotency.first() {
-            let expired = now - oldest.created >= IDEMPOTENCY_RETENTION;
+        while let Some((created, _)) = self.idempotency_order.front() {
+            let expired = now - created >= IDEMPOTENCY_RETENTION;
             if !expired && self.idempotency.len() <= MAX_IDEMPOTENCY_RECORDS {
                 break;
             }
-            self.idempotency.shift_remove_index(0);
+            let Some((created, oldest)) = self.idempotency_order.pop_front() else {
+                break;
+            };
+            if self
+                .idempotency
+                .get(&oldest)
+                .is_some_and(|r| r.created == created)
+            {
+                self.idempotency.remove(&oldest);
+            }
         }
     }
 
     /// Forgets an idempotency key (its request failed before it was processed).
     pub fn forget(&mut self, scope: &str) {
-        self.idempotency.shift_remove(scope);
+        self.idempotency.remove(scope);
     }
 
     /// Drops records of requests that were still in flight (after a reload).
     pub fn forget_in_flight(&mut self) {
         self.idempotency.retain(|_, record| record.status.is_some());
+    }
+
+    /// Rebuilds the per-type index and the idempotency expiry order (after a reload).
+    pub fn reindex(&mut self) {
+        let mut order: Vec<(i64, String)> = self
+            .idempotency
+            .iter()
+            .map(|(scope, r)| (r.created, scope.clone()))
+            .collect();
+        order.sort();
+        self.idempotency_order = order.into();
+        self.by_kind.clear();
+        for (id, object) in &self.objects {
+            let kind = object["object"].as_str().unwrap_or_default().to_owned();
+            self.by_kind.entry(kind).or_default().insert(id.clone());
+        }
     }
 
     /// Empties the store, keeping nothing.
@@ -285,7 +328,7 @@ impl Store {
 
     /// A Stripe list object over `items` (newest first), honouring `limit`,
     /// `starting_after` and `ending_before`.
-    pub fn page(&self, items: Vec<Value>, url: &str, params: &Params) -> Result<Value, ApiError> {
+    pub fn page(&self, items: Vec<&Value>, url: &str, params: &Params) -> Result<Value, ApiError> {
         let limit = params.int("limit")?.unwrap_or(10);
         if !(1..=100).contains(&limit) {
             return Err(ApiError::invalid_param(
@@ -306,17 +349,23 @@ impl Store {
                 let start = position(after, "starting_after")? + 1;
                 let rest = &items[start..];
                 (
-                    rest.iter().take(limit).cloned().collect::<Vec<_>>(),
+                    rest.iter()
+                        .take(limit)
+                        .map(|v| (*v).clone())
+                        .collect::<Vec<_>>(),
                     rest.len() > limit,
                 )
             } else if let Some(before) = params.str("ending_before")?.filter(|s| !s.is_empty()) {
                 let end = position(before, "ending_before")?;
                 let rest = &items[..end];
                 let from = rest.len().saturating_sub(limit);
-                (rest[from..].to_vec(), from > 0)
+                (
+                    rest[from..].iter().map(|v| (*v).clone()).collect(),
+                    from > 0,
+                )
             } else {
                 (
-                    items.iter().take(limit).cloned().collect(),
+                    items.iter().take(limit).map(|v| (*v).clone()).collect(),
                     items.len() > limit,
                 )
             };

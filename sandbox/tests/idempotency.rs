@@ -161,3 +161,36 @@ async fn keys_expire_after_24_hours_of_sandbox_time_and_are_scoped_per_api_key()
     assert_eq!(after_expiry.header("idempotent-replayed"), None);
     Ok(())
 }
+
+#[tokio::test]
+async fn concurrent_requests_with_one_key_charge_exactly_once() -> TestResult {
+    let sandbox = start().await?;
+    let api = Api::new(&sandbox);
+    let mut requests = Vec::new();
+    for _ in 0..40 {
+        let api = api.clone();
+        requests.push(tokio::spawn(async move {
+            api.post_with_key("/v1/payment_intents", PAYMENT, Some("stampede"))
+                .await
+                .map_err(|e| e.to_string())
+        }));
+    }
+    let mut ids = std::collections::BTreeSet::new();
+    for request in requests {
+        let reply = request.await?.map_err(|e| e.to_string())?;
+        match reply.status {
+            200 => {
+                ids.insert(reply.id());
+            }
+            409 => assert_eq!(reply.body["error"]["code"], "idempotency_key_in_use"),
+            other => return Err(format!("unexpected status {other}: {}", reply.body).into()),
+        }
+    }
+    assert_eq!(
+        ids.len(),
+        1,
+        "every successful answer is the same payment intent"
+    );
+    assert_eq!(api.admin_get("/ledger").await?.body["totals"]["charges"], 1);
+    Ok(())
+}

@@ -395,7 +395,6 @@ pub fn list(store: &Store, params: &Params) -> Result<Value, ApiError> {
         .filter(|i| customer.is_none_or(|c| i["customer"] == c))
         .filter(|i| subscription.is_none_or(|s| i["subscription"] == s))
         .filter(|i| status.is_none_or(|s| i["status"] == s))
-        .cloned()
         .collect();
     store.page(items, "/v1/invoices", params)
 }

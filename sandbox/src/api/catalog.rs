@@ -133,7 +133,6 @@ pub fn list_products(store: &Store, params: &Params) -> Result<Value, ApiError> 
         .all("product")
         .rev()
         .filter(|p| active.is_none_or(|a| p["active"] == a))
-        .cloned()
         .collect();
     store.page(items, "/v1/products", params)
 }
@@ -301,7 +300,6 @@ pub fn list_prices(store: &Store, params: &Params) -> Result<Value, ApiError> {
         .filter(|p| active.is_none_or(|a| p["active"] == a))
         .filter(|p| product.is_none_or(|id| p["product"] == id))
         .filter(|p| kind.as_deref().is_none_or(|k| p["type"] == k))
-        .cloned()
         .collect();
     store.page(items, "/v1/prices", params)
 }

@@ -124,7 +124,6 @@ pub fn list(store: &Store, params: &Params) -> Result<Value, ApiError> {
         .rev()
         .filter(|c| customer.is_none_or(|id| c["customer"] == id))
         .filter(|c| intent.is_none_or(|id| c["payment_intent"] == id))
-        .cloned()
         .collect();
     store.page(items, "/v1/charges", params)
 }
@@ -271,7 +270,6 @@ pub fn list_refunds(store: &Store, params: &Params) -> Result<Value, ApiError> {
         .rev()
         .filter(|r| charge.is_none_or(|id| r["charge"] == id))
         .filter(|r| intent.is_none_or(|id| r["payment_intent"] == id))
-        .cloned()
         .collect();
     store.page(items, "/v1/refunds", params)
 }

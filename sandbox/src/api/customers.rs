@@ -190,7 +190,6 @@ pub fn list(store: &Store, params: &Params) -> Result<Value, ApiError> {
         .rev()
         .filter(|c| email.is_none_or(|e| c["email"] == e))
         .filter(|c| clock.is_none_or(|t| c["test_clock"] == t))
-        .cloned()
         .collect();
     store.page(items, "/v1/customers", params)
 }

@@ -41,7 +41,7 @@ pub fn list(store: &Store, params: &Params) -> Result<Value, ApiError> {
         });
         by_type && (kinds.is_empty() || kinds.iter().any(|k| k == name))
     };
-    let items = store.events().filter(|e| matches(e)).cloned().collect();
+    let items = store.events().filter(|e| matches(e)).collect();
     store.page(items, "/v1/events", params)
 }
 
@@ -154,6 +154,6 @@ pub fn delete_endpoint(store: &mut Store, id: &str, params: &Params) -> Result<V
 /// `GET /v1/webhook_endpoints`.
 pub fn list_endpoints(store: &Store, params: &Params) -> Result<Value, ApiError> {
     params.allow(&["limit", "starting_after", "ending_before"])?;
-    let items = store.all("webhook_endpoint").rev().cloned().collect();
+    let items = store.all("webhook_endpoint").rev().collect();
     store.page(items, "/v1/webhook_endpoints", params)
 }

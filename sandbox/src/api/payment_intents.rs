@@ -485,7 +485,6 @@ pub fn list(store: &Store, params: &Params) -> Result<Value, ApiError> {
         .all(KIND)
         .rev()
         .filter(|i| customer.is_none_or(|c| i["customer"] == c))
-        .cloned()
         .collect();
     store.page(items, "/v1/payment_intents", params)
 }

@@ -239,7 +239,6 @@ pub fn list(store: &Store, customer: Option<&str>, params: &Params) -> Result<Va
         .all(NOUN)
         .rev()
         .filter(|m| m["customer"] == customer.as_str())
-        .cloned()
         .collect();
     store.page(items, "/v1/payment_methods", params)
 }

@@ -292,7 +292,6 @@ pub fn list(store: &Store, params: &Params) -> Result<Value, ApiError> {
             Some("all") => true,
             Some(wanted) => s["status"] == wanted,
         })
-        .cloned()
         .collect();
     store.page(items, "/v1/subscriptions", params)
 }
