@@ -42,13 +42,30 @@ pub struct IdempotentResult {
     pub fingerprint: String,
     /// The response status, or `None` while the first request is still in flight.
     pub status: Option<u16>,
-    /// The response body.
-    pub body: Value,
+    /// The response body, as JSON text.
+    pub body: String,
     /// Sandbox time of the first request.
     pub created: i64,
     /// The first request's `Request-Id`, sent again on replays.
     #[serde(default)]
     pub request_id: String,
+}
+
+/// An event kept as JSON text, with the fields lists filter on.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredEvent {
+    /// The `evt_…` id.
+    pub id: String,
+    /// The event type, such as `charge.refunded`.
+    pub kind: String,
+    json: Box<str>,
+}
+
+impl StoredEvent {
+    /// The event object.
+    pub fn parse(&self) -> Option<Value> {
+        serde_json::from_str(&self.json).ok()
+    }
 }
 
 /// The request being served, recorded on the events it causes.
@@ -63,12 +80,14 @@ pub struct RequestContext {
 /// All state of one sandbox.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Store {
-    objects: IndexMap<String, Value>,
+    /// Objects as compact JSON text: a parsed `Value` takes several times the memory,
+    /// and every request touches only a handful of objects.
+    objects: IndexMap<String, Box<str>>,
     /// Object ids per `object` type, in creation order, so lists never scan everything.
     #[serde(skip)]
     by_kind: HashMap<String, IndexSet<String>>,
     cards: HashMap<String, CardProfile>,
-    events: VecDeque<Value>,
+    events: VecDeque<StoredEvent>,
     endpoint_secrets: HashMap<String, String>,
     clock_offset: i64,
     idempotency: HashMap<String, IdempotentResult>,
@@ -107,13 +126,12 @@ impl Store {
 
     /// The clock an object's customer lives on: its test clock's frozen time, else `now`.
     pub fn time_for_customer(&self, customer: Option<&str>) -> i64 {
-        let clock = customer
-            .and_then(|id| self.objects.get(id))
-            .and_then(|c| c["test_clock"].as_str())
-            .and_then(|id| self.objects.get(id));
         if let Some(time) = self.event_time {
             return time;
         }
+        let clock = customer
+            .and_then(|id| self.load(id))
+            .and_then(|c| c["test_clock"].as_str().and_then(|id| self.load(id)));
         clock
             .and_then(|clock| clock["frozen_time"].as_i64())
             .unwrap_or_else(|| self.now())
@@ -139,6 +157,10 @@ impl Store {
         self.marks.contains(fact)
     }
 
+    fn load(&self, id: &str) -> Option<Value> {
+        serde_json::from_str(self.objects.get(id)?).ok()
+    }
+
     /// Stores an object under its `id`.
     pub fn put(&mut self, object: Value) {
         let (Some(id), Some(kind)) = (object["id"].as_str(), object["object"].as_str()) else {
@@ -150,42 +172,42 @@ impl Store {
                 .or_default()
                 .insert(id.to_owned());
         }
-        self.objects.insert(id.to_owned(), object);
+        self.objects
+            .insert(id.to_owned(), object.to_string().into_boxed_str());
     }
 
     /// An object by id, of the given `object` type.
-    pub fn get(&self, kind: &str, id: &str) -> Option<&Value> {
-        self.objects
-            .get(id)
+    pub fn get(&self, kind: &str, id: &str) -> Option<Value> {
+        self.load(id)
             .filter(|o| o["object"] == kind && o["deleted"] != true)
     }
 
     /// An object by id whatever its type, deletion stubs included.
-    pub fn raw_object(&self, id: &str) -> Option<&Value> {
-        self.objects.get(id)
+    pub fn raw_object(&self, id: &str) -> Option<Value> {
+        self.load(id)
     }
 
     /// An object by id, or Stripe's 404 naming `noun` and `param`.
     pub fn find(&self, kind: &str, id: &str, noun: &str, param: &str) -> Result<Value, ApiError> {
         self.get(kind, id)
-            .cloned()
             .ok_or_else(|| ApiError::resource_missing(noun, id, param))
     }
 
-    /// Every live object of a type, oldest first.
-    pub fn all<'a>(&'a self, kind: &'a str) -> impl DoubleEndedIterator<Item = &'a Value> + 'a {
+    /// Every live object of a type, oldest first, parsed as the iterator reaches it.
+    pub fn all<'a>(&'a self, kind: &str) -> impl DoubleEndedIterator<Item = Value> + 'a {
         self.by_kind
             .get(kind)
             .into_iter()
             .flat_map(|ids| ids.iter())
-            .filter_map(|id| self.objects.get(id))
+            .filter_map(|id| self.load(id))
             .filter(|o| o["deleted"] != true)
     }
 
     /// Replaces an object by a `{"id", "object", "deleted": true}` stub and returns it.
     pub fn delete(&mut self, kind: &str, id: &str) -> Value {
         let stub = json!({ "id": id, "object": kind, "deleted": true });
-        self.objects.insert(id.to_owned(), stub.clone());
+        self.objects
+            .insert(id.to_owned(), stub.to_string().into_boxed_str());
         stub
     }
 
@@ -252,14 +274,20 @@ impl Store {
         for (endpoint, url) in endpoints {
             self.deliveries.enqueue(&event, &endpoint, &url);
         }
-        self.events.push_back(event);
+        let id = event["id"].as_str().unwrap_or_default().to_owned();
+        let json = event.to_string().into_boxed_str();
+        self.events.push_back(StoredEvent {
+            id,
+            kind: kind.to_owned(),
+            json,
+        });
         if self.events.len() > MAX_EVENTS {
             self.events.pop_front();
         }
     }
 
     /// Events, newest first.
-    pub fn events(&self) -> impl Iterator<Item = &Value> {
+    pub fn events(&self) -> impl Iterator<Item = &StoredEvent> {
         self.events.iter().rev()
     }
 
@@ -315,7 +343,8 @@ impl Store {
         order.sort();
         self.idempotency_order = order.into();
         self.by_kind.clear();
-        for (id, object) in &self.objects {
+        for (id, text) in &self.objects {
+            let object: Value = serde_json::from_str(text).unwrap_or_default();
             let kind = object["object"].as_str().unwrap_or_default().to_owned();
             self.by_kind.entry(kind).or_default().insert(id.clone());
         }
@@ -327,8 +356,13 @@ impl Store {
     }
 
     /// A Stripe list object over `items` (newest first), honouring `limit`,
-    /// `starting_after` and `ending_before`.
-    pub fn page(&self, items: Vec<&Value>, url: &str, params: &Params) -> Result<Value, ApiError> {
+    /// `starting_after` and `ending_before`; items past the page are never parsed.
+    pub fn page(
+        &self,
+        mut items: impl Iterator<Item = Value>,
+        url: &str,
+        params: &Params,
+    ) -> Result<Value, ApiError> {
         let limit = params.int("limit")?.unwrap_or(10);
         if !(1..=100).contains(&limit) {
             return Err(ApiError::invalid_param(
@@ -338,37 +372,44 @@ impl Store {
             ));
         }
         let limit = usize::try_from(limit).unwrap_or(10);
-        let position = |id: &str, param: &str| {
-            items
-                .iter()
-                .position(|item| item["id"] == id)
-                .ok_or_else(|| ApiError::resource_missing("object", id, param))
+        let after = params.str("starting_after")?.filter(|s| !s.is_empty());
+        let before = params.str("ending_before")?.filter(|s| !s.is_empty());
+        let mut window: Vec<Value> = Vec::with_capacity(limit + 1);
+        let has_more = if let Some(before) = before {
+            // Everything newer than the cursor, of which the page is the last `limit`.
+            let mut newer = Vec::new();
+            let found = items.any(|item| {
+                let is_cursor = item["id"] == before;
+                if !is_cursor {
+                    newer.push(item);
+                }
+                is_cursor
+            });
+            if !found {
+                return Err(ApiError::resource_missing(
+                    "object",
+                    before,
+                    "ending_before",
+                ));
+            }
+            let from = newer.len().saturating_sub(limit);
+            window.extend(newer.drain(from..));
+            from > 0
+        } else {
+            if let Some(after) = after {
+                if !items.any(|item| item["id"] == after) {
+                    return Err(ApiError::resource_missing(
+                        "object",
+                        after,
+                        "starting_after",
+                    ));
+                }
+            }
+            window.extend(items.take(limit + 1));
+            let more = window.len() > limit;
+            window.truncate(limit);
+            more
         };
-        let (window, has_more) =
-            if let Some(after) = params.str("starting_after")?.filter(|s| !s.is_empty()) {
-                let start = position(after, "starting_after")? + 1;
-                let rest = &items[start..];
-                (
-                    rest.iter()
-                        .take(limit)
-                        .map(|v| (*v).clone())
-                        .collect::<Vec<_>>(),
-                    rest.len() > limit,
-                )
-            } else if let Some(before) = params.str("ending_before")?.filter(|s| !s.is_empty()) {
-                let end = position(before, "ending_before")?;
-                let rest = &items[..end];
-                let from = rest.len().saturating_sub(limit);
-                (
-                    rest[from..].iter().map(|v| (*v).clone()).collect(),
-                    from > 0,
-                )
-            } else {
-                (
-                    items.iter().take(limit).map(|v| (*v).clone()).collect(),
-                    items.len() > limit,
-                )
-            };
         Ok(json!({ "object": "list", "data": window, "has_more": has_more, "url": url }))
     }
 
@@ -396,8 +437,8 @@ impl Store {
         let Some(field) = value.get_mut(*first) else {
             return;
         };
-        if let Some(object) = field.as_str().and_then(|id| self.objects.get(id)) {
-            *field = object.clone();
+        if let Some(object) = field.as_str().and_then(|id| self.load(id)) {
+            *field = object;
         }
         if !rest.is_empty() {
             self.expand_path(field, rest);

@@ -90,7 +90,7 @@ pub struct Delivery {
     /// Every attempt so far.
     pub attempts: Vec<Attempt>,
     #[serde(skip)]
-    event: Value,
+    body: String,
     #[serde(skip)]
     due: Option<Instant>,
     #[serde(skip)]
@@ -139,7 +139,7 @@ impl DeliveryQueue {
                 url: url.to_owned(),
                 status: if held { "held" } else { "pending" },
                 attempts: Vec::new(),
-                event: event.clone(),
+                body: event.to_string(),
                 due: Some(due),
                 order: self.next_order,
             });
@@ -199,19 +199,19 @@ impl DeliveryQueue {
     }
 
     /// Takes the first due delivery in queue order, marking it as being sent.
-    fn take_due(&mut self, now: Instant) -> Option<(String, String, String, Value)> {
+    fn take_due(&mut self, now: Instant) -> Option<Ticket> {
         let next = self
             .deliveries
             .iter_mut()
             .filter(|d| d.status == "pending" && d.due.is_some_and(|due| due <= now))
             .min_by_key(|d| d.order)?;
         next.status = "sending";
-        Some((
-            next.id.clone(),
-            next.url.clone(),
-            next.endpoint_id.clone(),
-            next.event.clone(),
-        ))
+        Some(Ticket {
+            id: next.id.clone(),
+            url: next.url.clone(),
+            endpoint_id: next.endpoint_id.clone(),
+            body: next.body.clone(),
+        })
     }
 
     /// When the next pending delivery falls due.
@@ -250,15 +250,8 @@ pub fn signature_header(secret: &str, timestamp: u64, body: &str) -> String {
 
 fn next_ticket(shared: &Shared) -> Result<Ticket, Option<Instant>> {
     let mut store = shared.lock();
-    let Some((id, url, endpoint_id, event)) = store.deliveries.take_due(Instant::now()) else {
-        return Err(store.deliveries.next_due());
-    };
-    Ok(Ticket {
-        id,
-        url,
-        endpoint_id,
-        body: event.to_string(),
-    })
+    let next = store.deliveries.take_due(Instant::now());
+    next.ok_or_else(|| store.deliveries.next_due())
 }
 
 /// Sends due deliveries until `shutdown` fires.

@@ -202,23 +202,44 @@ pub fn pay(
         invoice["attempt_count"] = json!(invoice["attempt_count"].as_i64().unwrap_or(0) + 1);
     }
     if paid {
-        invoice["status"] = json!("paid");
-        invoice["paid"] = json!(true);
-        invoice["amount_paid"] = json!(amount);
-        invoice["amount_remaining"] = json!(0);
-        invoice["next_payment_attempt"] = Value::Null;
-        invoice["status_transitions"]["paid_at"] = json!(now);
-        store.put(invoice.clone());
-        store.emit("invoice.paid", &invoice);
-        store.emit("invoice.payment_succeeded", &invoice);
-        if matches!(
-            subscription["status"].as_str(),
-            Some("past_due" | "incomplete")
-        ) {
-            set_status(store, &subscription_id, "active")?;
-        }
-        return Ok(true);
+        record_paid(store, invoice, &subscription, now)?;
+    } else {
+        record_failed(store, invoice, &subscription_id, now)?;
     }
+    Ok(paid)
+}
+
+/// Marks an invoice paid and reactivates a `past_due` or `incomplete` subscription.
+fn record_paid(
+    store: &mut Store,
+    mut invoice: Value,
+    subscription: &Value,
+    now: i64,
+) -> Result<(), ApiError> {
+    invoice["status"] = json!("paid");
+    invoice["paid"] = json!(true);
+    invoice["amount_paid"] = invoice["amount_due"].clone();
+    invoice["amount_remaining"] = json!(0);
+    invoice["next_payment_attempt"] = Value::Null;
+    invoice["status_transitions"]["paid_at"] = json!(now);
+    store.put(invoice.clone());
+    store.emit("invoice.paid", &invoice);
+    store.emit("invoice.payment_succeeded", &invoice);
+    let subscription_id = subscription["id"].as_str().unwrap_or_default();
+    match subscription["status"].as_str() {
+        Some("past_due" | "incomplete") => set_status(store, subscription_id, "active"),
+        _ => Ok(()),
+    }
+}
+
+/// Records a failed attempt: schedules the retry, or leaves a new subscription
+/// `incomplete`, makes a renewing one `past_due`, and cancels it after [`MAX_ATTEMPTS`].
+fn record_failed(
+    store: &mut Store,
+    mut invoice: Value,
+    subscription_id: &str,
+    now: i64,
+) -> Result<(), ApiError> {
     let attempts = invoice["attempt_count"].as_i64().unwrap_or(1);
     let first_invoice = invoice["billing_reason"] == "subscription_create";
     let retry = !first_invoice && attempts < MAX_ATTEMPTS;
@@ -230,13 +251,12 @@ pub fn pay(
     store.put(invoice.clone());
     store.emit("invoice.payment_failed", &invoice);
     if first_invoice {
-        set_status(store, &subscription_id, "incomplete")?;
+        set_status(store, subscription_id, "incomplete")
     } else if attempts >= MAX_ATTEMPTS {
-        super::subscriptions::cancel_with_reason(store, &subscription_id, "payment_failed")?;
+        super::subscriptions::cancel_with_reason(store, subscription_id, "payment_failed")
     } else {
-        set_status(store, &subscription_id, "past_due")?;
+        set_status(store, subscription_id, "past_due")
     }
-    Ok(false)
 }
 
 /// Moves a subscription to `status`, emitting `customer.subscription.updated` on change.
@@ -394,8 +414,7 @@ pub fn list(store: &Store, params: &Params) -> Result<Value, ApiError> {
         .rev()
         .filter(|i| customer.is_none_or(|c| i["customer"] == c))
         .filter(|i| subscription.is_none_or(|s| i["subscription"] == s))
-        .filter(|i| status.is_none_or(|s| i["status"] == s))
-        .collect();
+        .filter(|i| status.is_none_or(|s| i["status"] == s));
     store.page(items, "/v1/invoices", params)
 }
 
@@ -428,8 +447,7 @@ pub fn pay_now(store: &mut Store, id: &str, params: &Params) -> Result<Value, Ap
     }
     let intent = invoice["payment_intent"]
         .as_str()
-        .and_then(|pi| store.get("payment_intent", pi))
-        .cloned();
+        .and_then(|pi| store.get("payment_intent", pi));
     let error = intent
         .as_ref()
         .map(|i| i["last_payment_error"].clone())

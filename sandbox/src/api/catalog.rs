@@ -132,8 +132,7 @@ pub fn list_products(store: &Store, params: &Params) -> Result<Value, ApiError> 
     let items = store
         .all("product")
         .rev()
-        .filter(|p| active.is_none_or(|a| p["active"] == a))
-        .collect();
+        .filter(|p| active.is_none_or(|a| p["active"] == a));
     store.page(items, "/v1/products", params)
 }
 
@@ -299,7 +298,6 @@ pub fn list_prices(store: &Store, params: &Params) -> Result<Value, ApiError> {
         .rev()
         .filter(|p| active.is_none_or(|a| p["active"] == a))
         .filter(|p| product.is_none_or(|id| p["product"] == id))
-        .filter(|p| kind.as_deref().is_none_or(|k| p["type"] == k))
-        .collect();
+        .filter(|p| kind.as_deref().is_none_or(|k| p["type"] == k));
     store.page(items, "/v1/prices", params)
 }

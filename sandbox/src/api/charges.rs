@@ -123,8 +123,7 @@ pub fn list(store: &Store, params: &Params) -> Result<Value, ApiError> {
         .all("charge")
         .rev()
         .filter(|c| customer.is_none_or(|id| c["customer"] == id))
-        .filter(|c| intent.is_none_or(|id| c["payment_intent"] == id))
-        .collect();
+        .filter(|c| intent.is_none_or(|id| c["payment_intent"] == id));
     store.page(items, "/v1/charges", params)
 }
 
@@ -269,7 +268,6 @@ pub fn list_refunds(store: &Store, params: &Params) -> Result<Value, ApiError> {
         .all("refund")
         .rev()
         .filter(|r| charge.is_none_or(|id| r["charge"] == id))
-        .filter(|r| intent.is_none_or(|id| r["payment_intent"] == id))
-        .collect();
+        .filter(|r| intent.is_none_or(|id| r["payment_intent"] == id));
     store.page(items, "/v1/refunds", params)
 }

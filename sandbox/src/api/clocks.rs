@@ -110,6 +110,6 @@ pub fn delete(store: &mut Store, id: &str, params: &Params) -> Result<Value, Api
 /// `GET /v1/test_helpers/test_clocks`.
 pub fn list(store: &Store, params: &Params) -> Result<Value, ApiError> {
     params.allow(&["limit", "starting_after", "ending_before"])?;
-    let items = store.all(KIND).rev().collect();
+    let items = store.all(KIND).rev();
     store.page(items, "/v1/test_helpers/test_clocks", params)
 }

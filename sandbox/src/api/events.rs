@@ -14,8 +14,8 @@ pub fn retrieve(store: &Store, id: &str, params: &Params) -> Result<Value, ApiEr
     params.allow(&[])?;
     store
         .events()
-        .find(|e| e["id"] == id)
-        .cloned()
+        .find(|e| e.id == id)
+        .and_then(|e| e.parse())
         .ok_or_else(|| ApiError::resource_missing("event", id, "id"))
 }
 
@@ -33,15 +33,17 @@ pub fn list(store: &Store, params: &Params) -> Result<Value, ApiError> {
     ])?;
     let kind = params.str("type")?;
     let kinds = params.string_list("types")?;
-    let matches = |event: &Value| {
-        let name = event["type"].as_str().unwrap_or_default();
+    let matches = |name: &str| {
         let by_type = kind.is_none_or(|k| match k.strip_suffix('*') {
             Some(prefix) => name.starts_with(prefix),
             None => name == k,
         });
         by_type && (kinds.is_empty() || kinds.iter().any(|k| k == name))
     };
-    let items = store.events().filter(|e| matches(e)).collect();
+    let items = store
+        .events()
+        .filter(|e| matches(&e.kind))
+        .filter_map(|e| e.parse());
     store.page(items, "/v1/events", params)
 }
 
@@ -154,6 +156,6 @@ pub fn delete_endpoint(store: &mut Store, id: &str, params: &Params) -> Result<V
 /// `GET /v1/webhook_endpoints`.
 pub fn list_endpoints(store: &Store, params: &Params) -> Result<Value, ApiError> {
     params.allow(&["limit", "starting_after", "ending_before"])?;
-    let items = store.all("webhook_endpoint").rev().collect();
+    let items = store.all("webhook_endpoint").rev();
     store.page(items, "/v1/webhook_endpoints", params)
 }

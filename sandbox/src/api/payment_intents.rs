@@ -484,8 +484,7 @@ pub fn list(store: &Store, params: &Params) -> Result<Value, ApiError> {
     let items = store
         .all(KIND)
         .rev()
-        .filter(|i| customer.is_none_or(|c| i["customer"] == c))
-        .collect();
+        .filter(|i| customer.is_none_or(|c| i["customer"] == c));
     store.page(items, "/v1/payment_intents", params)
 }
 

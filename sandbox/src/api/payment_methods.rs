@@ -238,7 +238,6 @@ pub fn list(store: &Store, customer: Option<&str>, params: &Params) -> Result<Va
     let items = store
         .all(NOUN)
         .rev()
-        .filter(|m| m["customer"] == customer.as_str())
-        .collect();
+        .filter(|m| m["customer"] == customer.as_str());
     store.page(items, "/v1/payment_methods", params)
 }

@@ -291,7 +291,6 @@ pub fn list(store: &Store, params: &Params) -> Result<Value, ApiError> {
             None => s["status"] != "canceled",
             Some("all") => true,
             Some(wanted) => s["status"] == wanted,
-        })
-        .collect();
+        });
     store.page(items, "/v1/subscriptions", params)
 }

@@ -125,16 +125,11 @@ async fn serve(shared: &Shared, parts: &Parts, body: &[u8], request_id: &str) ->
         Some((FaultKind::DropBefore, _)) => return never_respond(kill).await,
         _ => {}
     }
-    let result = {
-        let mut store = shared.lock();
-        store.set_request(RequestContext {
-            id: Some(request_id.to_owned()),
-            idempotency_key: idempotency_key.map(str::to_owned),
-        });
-        let result = api::dispatch(&mut store, method, api_path, &params);
-        store.set_request(RequestContext::default());
-        result
+    let context = RequestContext {
+        id: Some(request_id.to_owned()),
+        idempotency_key: idempotency_key.map(str::to_owned),
     };
+    let result = dispatch_locked(shared, context, method, api_path, &params);
     if method != "GET" {
         shared.changed();
     }
@@ -152,6 +147,21 @@ async fn serve(shared: &Shared, parts: &Parts, body: &[u8], request_id: &str) ->
         return never_respond(kill).await;
     }
     reply
+}
+
+/// Runs the operation under the store lock, with the request recorded on its events.
+fn dispatch_locked(
+    shared: &Shared,
+    context: RequestContext,
+    method: &str,
+    api_path: &str,
+    params: &Params,
+) -> Result<Value, ApiError> {
+    let mut store = shared.lock();
+    store.set_request(context);
+    let result = api::dispatch(&mut store, method, api_path, params);
+    store.set_request(RequestContext::default());
+    result
 }
 
 /// Closes the connection and never answers.
@@ -263,7 +273,11 @@ impl<'a> IdempotencyClaim<'a> {
                     request_id,
                 ));
             };
-            let mut reply = Reply::new(status, record.body.clone(), &record.request_id);
+            let mut reply = Reply::new(
+                status,
+                serde_json::from_str(&record.body).unwrap_or_default(),
+                &record.request_id,
+            );
             reply.replayed = true;
             return Err(reply);
         }
@@ -271,7 +285,7 @@ impl<'a> IdempotencyClaim<'a> {
         let in_flight = IdempotentResult {
             fingerprint: fingerprint.clone(),
             status: None,
-            body: Value::Null,
+            body: String::new(),
             created,
             request_id: request_id.to_owned(),
         };
@@ -297,7 +311,7 @@ impl<'a> IdempotencyClaim<'a> {
         let record = IdempotentResult {
             fingerprint: std::mem::take(&mut self.fingerprint),
             status: Some(reply.status.as_u16()),
-            body: reply.body.clone(),
+            body: reply.body.to_string(),
             created,
             request_id: reply.request_id.clone(),
         };
