@@ -396,14 +396,15 @@ impl Store {
             window.extend(newer.drain(from..));
             from > 0
         } else {
-            if let Some(after) = after {
-                if !items.any(|item| item["id"] == after) {
-                    return Err(ApiError::resource_missing(
-                        "object",
-                        after,
-                        "starting_after",
-                    ));
-                }
+            // Skipping through the cursor leaves the iterator on the item after it.
+            if let Some(after) = after
+                && !items.any(|item| item["id"] == after)
+            {
+                return Err(ApiError::resource_missing(
+                    "object",
+                    after,
+                    "starting_after",
+                ));
             }
             window.extend(items.take(limit + 1));
             let more = window.len() > limit;
