@@ -32,6 +32,10 @@ pub trait ErrorCatalogue: StringEnum {
 
 /// A field of a provider error that holds a catalogue code, marked
 /// `#[provider_error(classify)]`: a code or an optional code.
+#[diagnostic::on_unimplemented(
+    message = "`#[provider_error(classify)]` needs a catalogue code (an enum deriving `ProviderError`, or an `Option` of one), not `{Self}`",
+    label = "not a catalogue code"
+)]
 pub trait CatalogueField {
     /// The code, when set and not empty.
     fn catalogue_code(&self) -> Option<&str>;

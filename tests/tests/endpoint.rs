@@ -1,48 +1,9 @@
 //! What `#[endpoint]` gives a declaration at run time: method, path, encoding and paging.
 
 use payforge::wire::{HasId, List, Paginated, SearchList};
-use payforge::{ApiError, BodyEncoding, EncodeError, Endpoint, ErrorClass, RequestBody};
+use payforge::{BodyEncoding, EncodeError, Endpoint, RequestBody};
+use payforge_tests::Shop;
 use serde::{Deserialize, Serialize};
-
-/// A provider marker, as the generator emits one.
-#[derive(Debug)]
-struct Shop;
-
-#[derive(Debug)]
-struct ShopError;
-
-impl std::fmt::Display for ShopError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("shop error")
-    }
-}
-
-impl std::error::Error for ShopError {}
-
-impl ApiError for ShopError {
-    fn from_response(_status: http::StatusCode, _body: &[u8]) -> Option<Self> {
-        Some(ShopError)
-    }
-
-    fn class(&self) -> ErrorClass {
-        ErrorClass::Unknown
-    }
-}
-
-impl payforge::Provider for Shop {
-    const NAME: &'static str = "shop";
-    const API_VERSION: &'static str = "2024-01-01";
-    const API_VERSION_HEADER: Option<&'static str> = None;
-    const IDEMPOTENCY_HEADER: &'static str = "Idempotency-Key";
-    const IDEMPOTENCY_RETENTION_SECS: u64 = 86_400;
-    const REQUEST_ID_HEADER: &'static str = "Request-Id";
-    const SHOULD_RETRY_HEADER: Option<&'static str> = None;
-    const LIVE_BASE_URL: &'static str = "https://shop.invalid";
-    const SECRET_KEY_ENV: &'static str = "SHOP_SECRET_KEY";
-    const TEST_KEY_PREFIXES: &'static [&'static str] = &["sk_test_"];
-    const LIVE_KEY_PREFIXES: &'static [&'static str] = &["sk_live_"];
-    type Error = ShopError;
-}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Order {

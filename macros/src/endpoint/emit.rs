@@ -115,6 +115,7 @@ fn emit_paginated_impl(endpoint: &Endpoint, paginate: &Paginate) -> TokenStream 
         Paginate::Search { cursor_field } => (quote!(::payforge::wire::SearchPage), cursor_field),
     };
     let item = quote_spanned!(output.span()=> <#output as #page_trait>::Item);
+    let into_page = quote_spanned!(output.span()=> <#output as #page_trait>::into_page(output));
     let set_cursor = quote_spanned! {cursor_field.span()=>
         self.#cursor_field = ::core::option::Option::Some(cursor);
     };
@@ -122,7 +123,7 @@ fn emit_paginated_impl(endpoint: &Endpoint, paginate: &Paginate) -> TokenStream 
         impl ::payforge::wire::Paginated for #ident {
             type Item = #item;
             fn into_page(output: Self::Output) -> (::std::vec::Vec<Self::Item>, ::core::option::Option<::std::string::String>) {
-                #page_trait::into_page(output)
+                #into_page
             }
             fn set_cursor(&mut self, cursor: ::std::string::String) {
                 #set_cursor

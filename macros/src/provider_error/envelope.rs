@@ -341,12 +341,14 @@ fn emit_class(envelope: &ErrorEnvelope) -> TokenStream {
         let ident = &variant.ident;
         let class = &variant.class;
         let classified: Vec<&ErrorField> = variant.fields.iter().filter(|field| field.classify).collect();
+        // Each binding is spanned at its field's type, so a field that is not a catalogue
+        // code is reported at the field.
         let bindings = classified.iter().enumerate().map(|(index, field)| {
-            let (name, binding) = (&field.ident, format_ident!("field_{index}"));
+            let (name, binding) = (&field.ident, field_binding(index, field));
             quote!(#name: #binding)
         });
         let classes = classified.iter().enumerate().map(|(index, field)| {
-            let binding = format_ident!("field_{index}");
+            let binding = field_binding(index, field);
             quote_spanned!(field.ty.span()=> ::payforge::catalogue::CatalogueField::catalogue_class(#binding))
         });
         quote!(Self::#ident { #(#bindings,)* .. } => ::payforge::catalogue::refine_class(#class, &[#(#classes),*]),)
@@ -390,7 +392,7 @@ fn emit_display_arm(
     let mut bindings = vec![extra_binding];
     let mut writes = vec![write_tag];
     for (index, field) in variant.fields.iter().enumerate() {
-        let (name, binding, wire) = (&field.ident, format_ident!("field_{index}"), &field.wire);
+        let (name, binding, wire) = (&field.ident, field_binding(index, field), &field.wire);
         if field.classify {
             bindings.push(quote!(#name: #binding,));
             writes.push(quote_spanned!(field.ty.span()=> ::payforge::catalogue::write_code(formatter, #wire, #binding)?;));
@@ -405,4 +407,9 @@ fn emit_display_arm(
             ::core::result::Result::Ok(())
         }
     }
+}
+
+/// The name a field is bound to in a `match` arm, spanned at the field's type.
+fn field_binding(index: usize, field: &ErrorField) -> Ident {
+    format_ident!("field_{index}", span = field.ty.span())
 }

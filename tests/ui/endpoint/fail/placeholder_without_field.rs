@@ -1,0 +1,10 @@
+#[derive(serde::Deserialize)]
+struct Order;
+
+#[payforge::endpoint(provider = payforge_tests::Shop, method = GET, path = "/v1/orders/{order}", output = Order)]
+#[derive(serde::Serialize)]
+struct RetrieveOrder {
+    order: String,
+}
+
+fn main() {}

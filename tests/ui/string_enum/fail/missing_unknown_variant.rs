@@ -1,0 +1,7 @@
+#[derive(payforge::StringEnum)]
+pub enum Status {
+    #[wire("succeeded")]
+    Succeeded,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+#[derive(payforge::StringEnum)]
+pub enum Status {
+    #[wire("succeeded")]
+    Succeeded,
+    Canceled,
+    Unknown(String),
+}
+
+fn main() {}
