@@ -341,7 +341,7 @@ impl RecoveryReport {
 }
 
 /// Checks that a name can be spliced into SQL as an identifier.
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(feature = "postgres")]
 fn checked_identifier(name: &str) -> Result<&str, JournalError> {
     let mut chars = name.chars();
     let first_ok = chars

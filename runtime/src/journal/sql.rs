@@ -9,7 +9,10 @@ use super::{
 /// The placeholder style of a database: `?1` (SQLite) or `$1` (PostgreSQL).
 #[derive(Clone, Copy)]
 pub(crate) enum Placeholder {
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))] // Built by the SQLite journal only.
     Question,
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    // Built by the PostgreSQL journal only.
     Dollar,
 }
 

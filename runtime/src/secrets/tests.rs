@@ -32,7 +32,7 @@ impl crate::ApiError for NoError {
 
 #[test]
 fn debug_and_display_never_show_the_key() -> Result<(), SecretError> {
-    let key = SecretKey::insecure_from_literal("sk_test_abcdefghijkl")?;
+    let key = SecretKey::insecure_from_literal("sk_test_abcdefghijkl")?; // audit:allow: a fake key
     let printed = format!(
         "{key:?} {key} {:?} {}",
         Secret::new("whsec_x"),

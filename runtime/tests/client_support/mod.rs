@@ -25,9 +25,9 @@ use payforge::secrets::FileSecretProvider;
 pub type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 /// The first test key the server accepts.
-pub const KEY_A: &str = "sk_test_alpha0123456789abcdef";
+pub const KEY_A: &str = "sk_test_alpha0123456789abcdef"; // audit:allow: a fake key
 /// The key rotated to.
-pub const KEY_B: &str = "sk_test_bravo0123456789abcdef";
+pub const KEY_B: &str = "sk_test_bravo0123456789abcdef"; // audit:allow: a fake key
 
 /// Quick retries, so suites count attempts without waiting.
 pub fn quick_retries() -> RetryPolicy {
