@@ -222,3 +222,13 @@ pub fn feature_problems(ir: &Ir, manifest: &str) -> Vec<String> {
     }
     problems
 }
+
+/// `resource_table! { "account" => Account, … }`: every API resource by schema name, for
+/// the SDK's own tests (its fixture round trip defines the macro and includes this file).
+pub(super) fn resource_table(ir: &Ir) -> TokenStream {
+    let entries = ir.resources.iter().map(|(name, id)| {
+        let ty = ident(ir.name_of(id));
+        quote! { #name => #ty, }
+    });
+    quote! { resource_table! { #(#entries)* } }
+}

@@ -198,6 +198,15 @@ pub fn write_sdk(
         &header,
     )?;
     record(top, did_change);
+    if layout == Layout::BuildScript {
+        let relative = PathBuf::from("resources.rs");
+        let did_change = write_rust_file(
+            &out_dir.join(&relative),
+            layout::resource_table(ir),
+            &header,
+        )?;
+        record(relative, did_change);
+    }
     if layout == Layout::Standalone {
         let manifest = PathBuf::from("Cargo.toml");
         let did_change = write_if_changed(

@@ -44,6 +44,9 @@ pub struct Ir {
     pub title: String,
     /// Every declared type.
     pub types: BTreeMap<TypeId, TypeDef>,
+    /// The API resources (component schemas with a resource id, the objects the provider's
+    /// fixtures describe), by schema name.
+    pub resources: BTreeMap<String, TypeId>,
     /// Every operation, by Rust name.
     pub operations: BTreeMap<String, Operation>,
     /// Webhook event types, by wire name.
@@ -131,6 +134,11 @@ impl Ir {
             spec_sha256: spec.sha256.clone(),
             title: spec.document.info.title.clone(),
             types,
+            resources: components
+                .iter()
+                .filter(|(_, schema)| schema.resource_id.is_some())
+                .map(|(name, _)| ((*name).clone(), type_space::component_id(name)))
+                .collect(),
             operations: operations
                 .into_iter()
                 .map(|op| (op.name.clone(), op))
