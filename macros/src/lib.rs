@@ -11,6 +11,8 @@ use proc_macro::TokenStream;
 
 mod diagnostics;
 mod endpoint;
+#[cfg(test)]
+mod expansion_tests;
 mod provider_error;
 mod string_enum;
 mod webhook_event;
@@ -18,7 +20,7 @@ mod webhook_event;
 /// Declares a provider operation: implements `payforge::Endpoint` (and
 /// `payforge::wire::Paginated` with `paginate`) for a struct of its parameters.
 ///
-/// ```ignore
+/// ```text
 /// #[payforge::endpoint(
 ///     provider = crate::Stripe,
 ///     method = POST,
@@ -61,7 +63,7 @@ pub fn idempotent(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// The *catalogue* form (an enum of unit variants plus `Unknown(String)`) implements
 /// `payforge::ErrorCatalogue`, serde as the code, `Display` and `Default`:
 ///
-/// ```ignore
+/// ```text
 /// #[derive(Clone, Debug, PartialEq, Eq, Hash, payforge::ProviderError)]
 /// pub enum DeclineCode {
 ///     #[provider_error(code = "insufficient_funds", class = card_decline,
@@ -84,7 +86,7 @@ pub fn provider_error(item: TokenStream) -> TokenStream {
 /// Derives `payforge::webhook::EventPayload` for an enum of event types, each variant
 /// carrying its typed `data.object`:
 ///
-/// ```ignore
+/// ```text
 /// #[derive(Clone, Debug, PartialEq, payforge::WebhookEvent)]
 /// pub enum EventObject {
 ///     #[event("payment_intent.succeeded")]
@@ -105,7 +107,7 @@ pub fn webhook_event(item: TokenStream) -> TokenStream {
 /// `Serialize`/`Deserialize` as the string, `Display`, `FromStr` (infallible), an inherent
 /// `as_str()` and `payforge::wire::StringEnum`.
 ///
-/// ```ignore
+/// ```text
 /// #[derive(Clone, Debug, PartialEq, Eq, Hash, payforge::StringEnum)]
 /// pub enum CaptureMethod {
 ///     #[wire("automatic")]

@@ -107,28 +107,33 @@ impl EndpointArgs {
     }
 
     fn record(&mut self, arg: Arg, diagnostics: &mut Diagnostics) {
-        fn set<T>(slot: &mut Option<T>, value: T, key: Span, diagnostics: &mut Diagnostics) {
+        // Records a key's value, or a duplicate-key error at the second occurrence.
+        fn set<T>(
+            slot: &mut Option<T>,
+            value: T,
+            key: impl ToTokens,
+            diagnostics: &mut Diagnostics,
+        ) {
             if slot.is_some() {
-                diagnostics.push(syn::Error::new(key, "duplicate key"));
+                let name = key.to_token_stream().to_string();
+                diagnostics.error_at(&key, format!("duplicate key `{name}`"));
             } else {
                 *slot = Some(value);
             }
         }
         match arg {
-            Arg::Provider(key, value) => set(&mut self.provider, value, key.span, diagnostics),
-            Arg::Method(key, value) => set(&mut self.method, value, key.span, diagnostics),
-            Arg::Path(key, value) => set(&mut self.path, value, key.span, diagnostics),
-            Arg::Encoding(key, value) => set(&mut self.encoding, value, key.span, diagnostics),
-            Arg::Output(key, value) => set(&mut self.output, value, key.span, diagnostics),
-            Arg::Paginate(key, value) => set(&mut self.paginate, value, key.span, diagnostics),
-            Arg::Idempotent(key) => {
-                set(
-                    &mut self.idempotent,
-                    key.to_token_stream(),
-                    key.span,
-                    diagnostics,
-                );
-            }
+            Arg::Provider(key, value) => set(&mut self.provider, value, key, diagnostics),
+            Arg::Method(key, value) => set(&mut self.method, value, key, diagnostics),
+            Arg::Path(key, value) => set(&mut self.path, value, key, diagnostics),
+            Arg::Encoding(key, value) => set(&mut self.encoding, value, key, diagnostics),
+            Arg::Output(key, value) => set(&mut self.output, value, key, diagnostics),
+            Arg::Paginate(key, value) => set(&mut self.paginate, value, key, diagnostics),
+            Arg::Idempotent(key) => set(
+                &mut self.idempotent,
+                key.to_token_stream(),
+                key,
+                diagnostics,
+            ),
             Arg::Unknown(key) => diagnostics.error_at(
                 &key,
                 format!(

@@ -58,7 +58,9 @@ fn emit_endpoint_impl(endpoint: &Endpoint) -> TokenStream {
     let output = &endpoint.output;
     let output = quote_spanned!(output.span()=> type Output = #output;);
     let path_body = emit_path_body(&endpoint.template);
+    // `allow(deprecated)`: a deprecated operation stays usable; its own impls are no use of it.
     quote! {
+        #[allow(deprecated)]
         impl ::payforge::Endpoint for #ident {
             #provider
             #output
@@ -120,6 +122,7 @@ fn emit_paginated_impl(endpoint: &Endpoint, paginate: &Paginate) -> TokenStream 
         self.#cursor_field = ::core::option::Option::Some(cursor);
     };
     quote! {
+        #[allow(deprecated)]
         impl ::payforge::wire::Paginated for #ident {
             type Item = #item;
             fn into_page(output: Self::Output) -> (::std::vec::Vec<Self::Item>, ::core::option::Option<::std::string::String>) {

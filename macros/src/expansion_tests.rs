@@ -1,0 +1,288 @@
+//! What the macros expand to, on small inputs: the shape of the generated impls
+//! (snapshots, refreshed with `UPDATE_EXPECT=1`) and the collection of every error.
+
+use expect_test::{Expect, expect};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::endpoint::{expand_endpoint, expand_idempotent};
+use crate::string_enum::expand_string_enum;
+use crate::webhook_event::expand_webhook_event;
+
+/// Pretty-prints an expansion, or shows its errors one per line.
+fn show(expansion: syn::Result<TokenStream>) -> String {
+    match expansion {
+        Ok(tokens) => match syn::parse2::<syn::File>(tokens.clone()) {
+            Ok(file) => prettyplease::unparse(&file),
+            Err(error) => format!("unparsable expansion ({error}): {tokens}"),
+        },
+        Err(errors) => errors
+            .into_iter()
+            .map(|error| format!("error: {error}\n"))
+            .collect(),
+    }
+}
+
+fn check(expansion: syn::Result<TokenStream>, expected: Expect) {
+    expected.assert_eq(&show(expansion));
+}
+
+#[test]
+fn an_endpoint_with_a_path_parameter() {
+    let args = quote!(
+        provider = crate::Stripe,
+        method = POST,
+        path = "/v1/refunds/{refund}",
+        output = crate::Refund,
+        idempotent
+    );
+    let item = quote! {
+        #[derive(Serialize)]
+        pub struct UpdateRefund {
+            #[endpoint(path)]
+            pub refund: String,
+            pub metadata: Option<Metadata>,
+        }
+    };
+    check(
+        expand_endpoint(args, item),
+        expect![[r##"
+        #[derive(Serialize)]
+        pub struct UpdateRefund {
+            #[serde(skip)]
+            pub refund: String,
+            pub metadata: Option<Metadata>,
+        }
+        #[allow(deprecated)]
+        impl ::payforge::Endpoint for UpdateRefund {
+            type Provider = crate::Stripe;
+            type Output = crate::Refund;
+            const METHOD: ::payforge::__private::http::Method = ::payforge::__private::http::Method::POST;
+            const PATH_TEMPLATE: &'static str = "/v1/refunds/{refund}";
+            const IDEMPOTENT: bool = true;
+            const ENCODING: ::payforge::BodyEncoding = ::payforge::BodyEncoding::Form;
+            fn path(&self) -> ::std::borrow::Cow<'static, str> {
+                let mut path = ::std::string::String::new();
+                path.push_str("/v1/refunds/");
+                path.push_str(
+                    &::payforge::encode_path_segment(
+                        &::std::string::ToString::to_string(&self.refund),
+                    ),
+                );
+                ::std::borrow::Cow::Owned(path)
+            }
+            fn encode(
+                &self,
+            ) -> ::core::result::Result<::payforge::RequestBody, ::payforge::EncodeError> {
+                ::core::result::Result::Ok(
+                    ::payforge::RequestBody::Form(::payforge::wire::form::to_string(self)?),
+                )
+            }
+        }
+    "##]],
+    );
+}
+
+#[test]
+fn a_paginated_list_endpoint() {
+    let args = quote!(provider = crate::Stripe, method = GET, path = "/v1/refunds", output = List<crate::Refund>, paginate = cursor);
+    let item = quote! {
+        pub struct ListRefunds {
+            pub starting_after: Option<String>,
+        }
+    };
+    check(
+        expand_endpoint(args, item),
+        expect![[r#"
+        pub struct ListRefunds {
+            pub starting_after: Option<String>,
+        }
+        #[allow(deprecated)]
+        impl ::payforge::Endpoint for ListRefunds {
+            type Provider = crate::Stripe;
+            type Output = List<crate::Refund>;
+            const METHOD: ::payforge::__private::http::Method = ::payforge::__private::http::Method::GET;
+            const PATH_TEMPLATE: &'static str = "/v1/refunds";
+            const IDEMPOTENT: bool = false;
+            const ENCODING: ::payforge::BodyEncoding = ::payforge::BodyEncoding::Query;
+            fn path(&self) -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed("/v1/refunds")
+            }
+            fn encode(
+                &self,
+            ) -> ::core::result::Result<::payforge::RequestBody, ::payforge::EncodeError> {
+                ::core::result::Result::Ok(
+                    ::payforge::RequestBody::Query(::payforge::wire::form::to_string(self)?),
+                )
+            }
+        }
+        #[allow(deprecated)]
+        impl ::payforge::wire::Paginated for ListRefunds {
+            type Item = <List<crate::Refund> as ::payforge::wire::CursorPage>::Item;
+            fn into_page(
+                output: Self::Output,
+            ) -> (::std::vec::Vec<Self::Item>, ::core::option::Option<::std::string::String>) {
+                <List<crate::Refund> as ::payforge::wire::CursorPage>::into_page(output)
+            }
+            fn set_cursor(&mut self, cursor: ::std::string::String) {
+                self.starting_after = ::core::option::Option::Some(cursor);
+            }
+        }
+    "#]],
+    );
+}
+
+#[test]
+fn every_mistake_is_reported_in_one_go() {
+    let args = quote!(
+        provider = Shop,
+        method = FETCH,
+        path = "/v1/x/{id}",
+        colour = red,
+        path = "/v1/y"
+    );
+    let item = quote! {
+        struct Broken {
+            #[endpoint(path)]
+            other: Option<String>,
+        }
+    };
+    check(
+        expand_endpoint(args, item),
+        expect![[r#"
+            error: unknown key `colour`; expected one of `provider`, `method`, `path`, `encoding`, `output`, `idempotent`, `paginate`
+            error: duplicate key `path`
+            error: missing `output = <the response type>` in `#[endpoint(...)]`
+            error: unknown method `FETCH`; expected GET, POST, DELETE, PUT or PATCH
+            error: the placeholder `{id}` has no field marked `#[endpoint(path)]`
+            error: `other` is marked `#[endpoint(path)]` but the path has no `{other}`
+            error: the path parameter `other` cannot be an `Option`: every path segment must be sent
+        "#]],
+    );
+}
+
+#[test]
+fn idempotent_needs_an_endpoint_attribute() {
+    let item = quote!(
+        struct Lonely {
+            a: i64,
+        }
+    );
+    check(
+        expand_idempotent(TokenStream::new(), item),
+        expect![[r#"
+        error: `#[idempotent]` marks an endpoint: write it together with `#[endpoint(...)]`
+    "#]],
+    );
+}
+
+#[test]
+fn a_string_enum_is_two_matches_and_forwarding_impls() {
+    let item = quote! {
+        enum CaptureMethod {
+            #[wire("automatic")]
+            Automatic,
+            Unknown(String),
+        }
+    };
+    check(
+        expand_string_enum(item),
+        expect![[r#"
+        impl ::payforge::wire::StringEnum for CaptureMethod {
+            fn as_wire_str(&self) -> &str {
+                match self {
+                    Self::Automatic => "automatic",
+                    Self::Unknown(wire) => wire,
+                }
+            }
+            fn known(wire: &str) -> ::core::option::Option<Self> {
+                match wire {
+                    "automatic" => ::core::option::Option::Some(Self::Automatic),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn unknown(wire: ::std::string::String) -> Self {
+                Self::Unknown(wire)
+            }
+        }
+        impl ::payforge::__private::serde::Serialize for CaptureMethod {
+            fn serialize<S>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error>
+            where
+                S: ::payforge::__private::serde::Serializer,
+            {
+                serializer.serialize_str(::payforge::wire::StringEnum::as_wire_str(self))
+            }
+        }
+        impl<'de> ::payforge::__private::serde::Deserialize<'de> for CaptureMethod {
+            fn deserialize<D>(deserializer: D) -> ::core::result::Result<Self, D::Error>
+            where
+                D: ::payforge::__private::serde::Deserializer<'de>,
+            {
+                ::payforge::wire::string_enum::deserialize(deserializer)
+            }
+        }
+        impl CaptureMethod {
+            /// The wire string of this value.
+            pub fn as_str(&self) -> &str {
+                ::payforge::wire::StringEnum::as_wire_str(self)
+            }
+        }
+        impl ::core::fmt::Display for CaptureMethod {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(::payforge::wire::StringEnum::as_wire_str(self))
+            }
+        }
+        impl ::core::str::FromStr for CaptureMethod {
+            type Err = ::core::convert::Infallible;
+            fn from_str(wire: &str) -> ::core::result::Result<Self, Self::Err> {
+                ::core::result::Result::Ok(::payforge::wire::StringEnum::from_wire_str(wire))
+            }
+        }
+    "#]],
+    );
+}
+
+#[test]
+fn a_webhook_event_enum() {
+    let item = quote! {
+        enum EventObject {
+            #[event("refund.created")]
+            RefundCreated(Refund),
+            #[event(unknown)]
+            Unknown { event_type: String, object: Value },
+        }
+    };
+    check(
+        expand_webhook_event(item),
+        expect![[r#"
+        impl ::payforge::webhook::EventPayload for EventObject {
+            fn decode(
+                event_type: &str,
+                object: ::payforge::__private::serde_json::Value,
+            ) -> ::core::result::Result<Self, ::payforge::__private::serde_json::Error> {
+                match event_type {
+                    "refund.created" => {
+                        ::payforge::__private::serde_json::from_value::<Refund>(object)
+                            .map(Self::RefundCreated)
+                    }
+                    _ => {
+                        ::core::result::Result::Ok(Self::Unknown {
+                            event_type: ::std::borrow::ToOwned::to_owned(event_type),
+                            object,
+                        })
+                    }
+                }
+            }
+            fn event_type(&self) -> &str {
+                match self {
+                    Self::RefundCreated(_) => "refund.created",
+                    Self::Unknown { event_type, .. } => event_type,
+                }
+            }
+            fn known_types() -> &'static [&'static str] {
+                &["refund.created"]
+            }
+        }
+    "#]],
+    );
+}
