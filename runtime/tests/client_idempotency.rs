@@ -316,3 +316,42 @@ async fn a_write_without_a_key_is_never_replayed_after_it_may_have_arrived() -> 
     assert_eq!(server.seen().len(), 1);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_re_driven_call_refused_before_running_keeps_its_entry() -> TestResult {
+    let server = FakeProvider::start(&[KEY_A]).await?;
+    let (_dir, key) = key_file(KEY_A)?;
+    let journal = Arc::new(MemoryJournal::new());
+    let client = client(&server, &key, journal.clone()).await?;
+    let op = CreateCharge::new(100);
+    let logical = LogicalKey::new("order-6/charge")?;
+    // An entry left `started` by a process that died: its request may have run.
+    journal
+        .begin(NewEntry {
+            provider: "testpay".to_owned(),
+            logical_key: logical.clone(),
+            idempotency_key: IdempotencyKey::generate(),
+            fingerprint: Fingerprint::of(&CreateCharge::METHOD, "/v1/charges", &op.encode()?),
+            method: "POST".to_owned(),
+            path: "/v1/charges".to_owned(),
+            now: UnixMillis::now(),
+        })
+        .await?;
+    server
+        .queue([Fault::error(429, "invalid_request_error", "rate_limit")
+            .with_header("retry-after", "60")]);
+
+    let result = client.send_with_key(op, logical.clone()).await;
+
+    assert!(
+        matches!(result, Err(Error::Api(TestError::RateLimited))),
+        "{result:?}"
+    );
+    let entry = journal.get("testpay".to_owned(), logical).await?;
+    assert_eq!(
+        entry.map(|e| e.state),
+        Some(EntryState::OutcomeUnknown),
+        "a 429 now says nothing about the earlier attempt, so the key must be kept"
+    );
+    Ok(())
+}

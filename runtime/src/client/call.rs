@@ -23,6 +23,10 @@ use crate::{ApiError, Endpoint, Error, Provider};
 struct Ticket {
     logical_key: LogicalKey,
     idempotency_key: IdempotencyKey,
+    /// Whether this call wrote the entry. A call re-driving an existing entry must assume
+    /// that an earlier attempt (another process, another task) may have run, so it never
+    /// abandons the entry.
+    created: bool,
 }
 
 /// What the journal says to do.
@@ -33,16 +37,10 @@ enum Opened {
 
 /// How the attempts ended.
 struct Ending {
-    last: Last,
+    last: Attempt,
     attempts: u32,
     /// Whether any attempt may have been acted on without us seeing the answer.
     may_have_acted: bool,
-}
-
-enum Last {
-    Attempt(Attempt),
-    /// The key could not be obtained before the first attempt.
-    Key(ConfigError),
 }
 
 impl<P: Provider> Client<P> {
@@ -101,7 +99,10 @@ impl<P: Provider> Client<P> {
             body,
             idempotency_key: ticket.as_ref().map(|t| t.idempotency_key.clone()),
         };
-        let ending = self.drive(&prepared, Op::PATH_TEMPLATE, replay).await;
+        let ran_before = ticket.as_ref().is_some_and(|t| !t.created);
+        let ending = self
+            .drive(&prepared, Op::PATH_TEMPLATE, replay, ran_before)
+            .await;
         if let Some(ticket) = &ticket {
             self.settle(ticket, &ending).await;
         }
@@ -132,6 +133,7 @@ impl<P: Provider> Client<P> {
                 return Ok(Opened::Send(Ticket {
                     logical_key: created.logical_key,
                     idempotency_key: created.idempotency_key,
+                    created: true,
                 }));
             }
             Begin::Existing(existing) => existing,
@@ -166,6 +168,7 @@ impl<P: Provider> Client<P> {
         Ok(Opened::Send(Ticket {
             logical_key: existing.logical_key,
             idempotency_key: existing.idempotency_key,
+            created: false,
         }))
     }
 
@@ -175,19 +178,11 @@ impl<P: Provider> Client<P> {
         prepared: &Prepared,
         path_template: &'static str,
         replay: Replay,
+        ran_before: bool,
     ) -> Ending {
         let started = Instant::now();
-        let mut key = match self.inner.keys.current().await {
-            Ok(key) => key,
-            Err(error) => {
-                return Ending {
-                    last: Last::Key(error),
-                    attempts: 0,
-                    may_have_acted: false,
-                };
-            }
-        };
-        let (mut attempt, mut rotated, mut may_have_acted) = (0, false, false);
+        let mut key = self.inner.keys.current().await;
+        let (mut attempt, mut rotated, mut may_have_acted) = (0, false, ran_before);
         loop {
             attempt += 1;
             let result = self.attempt(prepared, path_template, &key, attempt).await;
@@ -208,7 +203,7 @@ impl<P: Provider> Client<P> {
             };
             let Some(outcome) = outcome else {
                 return Ending {
-                    last: Last::Attempt(result),
+                    last: result,
                     attempts: attempt,
                     may_have_acted,
                 };
@@ -236,7 +231,7 @@ impl<P: Provider> Client<P> {
                 Decision::GiveUp(reason) => {
                     tracing::debug!(path = path_template, attempt, ?reason, "giving up");
                     return Ending {
-                        last: Last::Attempt(result),
+                        last: result,
                         attempts: attempt,
                         may_have_acted,
                     };
@@ -368,11 +363,11 @@ fn settlement(ending: &Ending) -> Settlement {
         Settlement::Abandon
     };
     let (status, body) = match &ending.last {
-        Last::Attempt(Attempt::Response { status, body, .. }) => (*status, body),
-        Last::Attempt(Attempt::NoResponse(_)) => {
+        Attempt::Response { status, body, .. } => (*status, body),
+        Attempt::NoResponse(_) => {
             return Settlement::Finish(EntryState::OutcomeUnknown, None);
         }
-        Last::Attempt(Attempt::ConnectFailed(_) | Attempt::Unsendable(_)) | Last::Key(_) => {
+        Attempt::ConnectFailed(_) | Attempt::Unsendable(_) => {
             return unknown_or_abandon;
         }
     };
@@ -415,12 +410,11 @@ where
         }
     };
     match ending.last {
-        Last::Key(error) => Err(error.into()),
-        Last::Attempt(Attempt::Response {
+        Attempt::Response {
             status,
             headers,
             body,
-        }) => {
+        } => {
             if status.is_success() {
                 let kind = BodyKind::from_content_type(header(
                     &headers,
@@ -431,16 +425,12 @@ where
                 Err(decode_error(status, &body))
             }
         }
-        Last::Attempt(Attempt::Unsendable(message)) => {
-            Err(ConfigError::Unsendable { message }.into())
-        }
-        Last::Attempt(Attempt::ConnectFailed(message)) if read_only || !ending.may_have_acted => {
+        Attempt::Unsendable(message) => Err(ConfigError::Unsendable { message }.into()),
+        Attempt::ConnectFailed(message) if read_only || !ending.may_have_acted => {
             Err(Error::Connect { attempts, message })
         }
-        Last::Attempt(Attempt::NoResponse(message)) if read_only => {
-            Err(Error::Timeout { attempts, message })
-        }
-        Last::Attempt(Attempt::ConnectFailed(message) | Attempt::NoResponse(message)) => {
+        Attempt::NoResponse(message) if read_only => Err(Error::Timeout { attempts, message }),
+        Attempt::ConnectFailed(message) | Attempt::NoResponse(message) => {
             Err(outcome_unknown(message))
         }
     }

@@ -40,7 +40,9 @@ impl<P: Provider> Keyring<P> {
     }
 
     /// The key a new request starts with, refreshed first if the refresh interval passed.
-    pub(crate) async fn current(&self) -> Result<Arc<SecretKey>, ConfigError> {
+    /// A failed refresh keeps the current key (the store may be briefly unreachable) and is
+    /// tried again after another interval.
+    pub(crate) async fn current(&self) -> Arc<SecretKey> {
         let due = self.refresh_every.is_some_and(|every| {
             self.fetched_at
                 .lock()
@@ -48,10 +50,14 @@ impl<P: Provider> Keyring<P> {
                 .elapsed()
                 >= every
         });
-        if due {
-            self.rotate().await?;
+        if due && let Err(error) = self.rotate().await {
+            tracing::warn!(%error, provider = P::NAME, "cannot refresh the secret key; keeping the current one");
+            *self
+                .fetched_at
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Instant::now();
         }
-        Ok(self.snapshot())
+        self.snapshot()
     }
 
     /// Asks the source again and switches to its key.
