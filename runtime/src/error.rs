@@ -124,14 +124,58 @@ impl<E: ApiError> Error<E> {
     }
 }
 
-/// Keeps the start of a body as text for [`Error::Decode`].
+/// Keeps the start of a body as text for [`Error::Decode`]. Providers do not echo card
+/// numbers, but a proxy's error page might; any run of 13 to 19 digits is masked anyway.
 pub(crate) fn kept_body(body: &[u8]) -> String {
     let end = body.len().min(KEPT_BODY_BYTES);
-    let mut kept = String::from_utf8_lossy(&body[..end]).into_owned();
+    let text = String::from_utf8_lossy(&body[..end]);
+    let mut kept = String::with_capacity(text.len());
+    let mut digits = String::new();
+    for c in text.chars().chain(std::iter::once('\0')) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if (13..=19).contains(&digits.len()) {
+            kept.push_str("[redacted digits]");
+        } else {
+            kept.push_str(&digits);
+        }
+        digits.clear();
+        if c != '\0' {
+            kept.push(c);
+        }
+    }
     if body.len() > end {
         kept.push_str("…[truncated]");
     }
     kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_bodies_are_truncated_and_card_numbers_masked() {
+        let cases = [
+            (
+                "<html>502 Bad Gateway</html>",
+                "<html>502 Bad Gateway</html>",
+            ),
+            (
+                "card 4242424242424242 id 123",
+                "card [redacted digits] id 123",
+            ),
+            ("ts 1700000000", "ts 1700000000"),
+            ("4000056655665556", "[redacted digits]"),
+        ];
+        for (body, kept) in cases {
+            assert_eq!(kept_body(body.as_bytes()), kept);
+        }
+        let long = "x".repeat(KEPT_BODY_BYTES + 10);
+        assert!(kept_body(long.as_bytes()).ends_with("…[truncated]"));
+    }
 }
 
 /// The environment a client talks to.

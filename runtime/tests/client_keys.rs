@@ -274,3 +274,18 @@ async fn requests_carry_the_version_and_the_key_only_in_headers() -> TestResult 
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn from_env_without_a_key_names_the_variable_and_creates_nothing() -> TestResult {
+    let before: Vec<_> = std::fs::read_dir(".")?.collect::<Result<_, _>>()?;
+
+    let result = Client::<TestProvider>::from_env().await;
+
+    let Err(Error::Config(error @ ConfigError::Secret { .. })) = &result else {
+        return Err(format!("expected a missing-key error, got {result:?}").into());
+    };
+    assert!(error.to_string().contains("TESTPAY_SECRET_KEY"), "{error}");
+    let after: Vec<_> = std::fs::read_dir(".")?.collect::<Result<_, _>>()?;
+    assert_eq!(before.len(), after.len(), "no journal file was created");
+    Ok(())
+}

@@ -32,6 +32,7 @@ pub use builder::ClientBuilder;
 use crate::error::{ConfigError, EnvironmentKind};
 use crate::journal::{IdempotencyJournal, LogicalKey, RecoveryReport, UnixMillis};
 use crate::retry::RetryPolicy;
+use crate::secrets::SecretProvider;
 use crate::wire::Paginated;
 use crate::{Endpoint, Error, Provider};
 
@@ -94,6 +95,16 @@ impl<P: Provider> Client<P> {
     /// `payforge-journal.sqlite` in the working directory).
     pub async fn from_env() -> Result<Self, Error<P::Error>> {
         let builder = Self::builder().environment(Environment::from_env()?);
+        // The key is checked before the journal file is created, so a missing key leaves
+        // no stray file behind.
+        let source = crate::secrets::EnvSecretProvider::new(P::SECRET_KEY_ENV);
+        if let Err(error) = source.fetch().await {
+            return Err(ConfigError::Secret {
+                source_name: source.describe(),
+                source: error,
+            }
+            .into());
+        }
         #[cfg(feature = "sqlite")]
         let builder = {
             let path = std::env::var("PAYFORGE_JOURNAL_PATH")
