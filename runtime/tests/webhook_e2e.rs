@@ -394,6 +394,8 @@ mod postgres {
         ))
         .fetch_all(&pool)
         .await?;
-        assert_processed_once(&*inbox, per_event).await
+        assert_processed_once(&*inbox, per_event).await?;
+        webhook_support::drop_pg_table(&pool, &effects).await?;
+        webhook_support::drop_pg_table(inbox.pool(), inbox.table()).await
     }
 }

@@ -268,7 +268,9 @@ macro_rules! inbox_suite {
                     let Some(inbox) = super::webhook_support::pg_inbox().await? else {
                         return Ok(());
                     };
-                    super::$case(inbox).await
+                    super::$case(std::sync::Arc::clone(&inbox)).await?;
+                    // Dropped only after a pass, so a failing case leaves its rows to inspect.
+                    super::webhook_support::drop_pg_table(inbox.pool(), inbox.table()).await
                 }
             )*
         }

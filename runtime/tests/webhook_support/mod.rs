@@ -152,3 +152,12 @@ impl payforge::webhook::EventPayload for TestObject {
         &["charge.succeeded", "charge.refunded"]
     }
 }
+
+/// Drops a test table.
+#[cfg(feature = "postgres")]
+pub async fn drop_pg_table(pool: &sqlx::PgPool, table: &str) -> TestResult {
+    sqlx::query(&format!("DROP TABLE IF EXISTS {table}"))
+        .execute(pool)
+        .await?;
+    Ok(())
+}

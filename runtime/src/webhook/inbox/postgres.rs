@@ -80,6 +80,11 @@ impl PgInbox {
         Ok(())
     }
 
+    /// The inbox table's name.
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
     /// The connection pool, for applications that keep their own tables beside the inbox.
     pub fn pool(&self) -> &PgPool {
         &self.pool

@@ -90,6 +90,11 @@ impl SqliteInbox {
         Ok(())
     }
 
+    /// The inbox table's name.
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
     /// The connection pool, for applications that keep their own tables beside the inbox.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
