@@ -10,6 +10,7 @@ pub mod diagnosis;
 mod error;
 mod event;
 mod inbox;
+mod named;
 #[cfg(feature = "axum")]
 mod receiver;
 mod scheme;
@@ -33,6 +34,7 @@ pub use inbox::{
     Arrival, ClaimedEvent, InboxEntry, InboxError, InboxState, LeaseOutcome, StoreOutcome,
     WebhookInbox,
 };
+pub use named::{SCHEME_NAMES, SchemeSelectionError, scheme_by_name};
 #[cfg(feature = "axum")]
 pub use receiver::WebhookReceiver;
 pub use scheme::{SignatureScheme, SignedMessage, Tolerance};
