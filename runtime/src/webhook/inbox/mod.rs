@@ -27,7 +27,14 @@ pub use postgres::PgInbox;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteInbox;
 
-/// Storage for verified webhook events; see the [module docs](self) for the states.
+/// Storage for verified webhook events, one row per `(provider, event id)`:
+///
+/// ```text
+/// pending ──claim──▶ processing(lease) ──complete──▶ done
+///    ▲                 │    │ └─lease expires──▶ (claimable again)
+///    │                 │    └─retry_later──▶ failed(next attempt at) ──claim──▶ processing
+///    └────replay────── dead ◀──bury─┘
+/// ```
 ///
 /// Times are Unix milliseconds passed in by the caller, so the same code runs under a test
 /// clock. Every state change after a claim names the claim, and takes effect only while that
