@@ -1,4 +1,4 @@
-//! The `payforge-sandbox` binary: serves the sandbox until Ctrl-C, then writes the final
+//! The `payforge-sandbox` binary: serves the sandbox until Ctrl-C or SIGTERM, then writes the final
 //! snapshot. The first line on stdout is `payforge-sandbox listening on http://ADDR`.
 
 use std::io::Write;
@@ -26,6 +26,24 @@ struct Cli {
     /// Webhook retry delays in milliseconds, comma-separated (default 1000,2000,4000,8000,16000).
     #[arg(long, value_delimiter = ',')]
     webhook_retry_ms: Option<Vec<u64>>,
+}
+
+/// Waits for Ctrl-C or, on Unix, SIGTERM, so process managers also get the final snapshot.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    if let Err(error) = tokio::signal::ctrl_c().await {
+        eprintln!("payforge-sandbox: cannot wait for Ctrl-C: {error}");
+    }
 }
 
 #[tokio::main]
@@ -56,9 +74,7 @@ async fn main() -> ExitCode {
     let mut stdout = std::io::stdout();
     let _ = writeln!(stdout, "payforge-sandbox listening on {}", sandbox.url());
     let _ = stdout.flush();
-    if let Err(error) = tokio::signal::ctrl_c().await {
-        eprintln!("payforge-sandbox: cannot wait for Ctrl-C: {error}");
-    }
+    stop_signal().await;
     match sandbox.shutdown().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

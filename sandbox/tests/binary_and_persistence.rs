@@ -156,3 +156,20 @@ async fn the_admin_token_guards_the_admin_surface_only() -> TestResult {
     expect_status(&api.get("/v1/customers").await?, 200)?;
     Ok(())
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn sigterm_stops_the_binary_gracefully_with_a_final_snapshot() -> TestResult {
+    let directory = tempfile::tempdir()?;
+    let state = directory.path().join("sandbox.json");
+    let (mut process, url) = spawn(&["--state", &state.to_string_lossy()])?;
+    let customer = api_at(&url).customer("email=term@example.com").await?;
+    let terminated = Command::new("kill")
+        .args(["-TERM", &process.0.id().to_string()])
+        .status()?;
+    assert!(terminated.success());
+    let exit = process.0.wait()?;
+    assert!(exit.success(), "a graceful stop exits 0, got {exit:?}");
+    assert!(std::fs::read_to_string(&state)?.contains(&customer));
+    Ok(())
+}
