@@ -133,7 +133,7 @@ fn a_paginated_list_endpoint() {
 }
 
 #[test]
-fn every_mistake_is_reported_in_one_go() {
+fn every_mistake_is_reported_in_one_go_and_the_struct_is_kept() {
     let args = quote!(
         provider = Shop,
         method = FETCH,
@@ -150,13 +150,31 @@ fn every_mistake_is_reported_in_one_go() {
     check(
         expand_endpoint(args, item),
         expect![[r#"
-            error: unknown key `colour`; expected one of `provider`, `method`, `path`, `encoding`, `output`, `idempotent`, `paginate`
-            error: duplicate key `path`
-            error: missing `output = <the response type>` in `#[endpoint(...)]`
-            error: unknown method `FETCH`; expected GET, POST, DELETE, PUT or PATCH
-            error: the placeholder `{id}` has no field marked `#[endpoint(path)]`
-            error: `other` is marked `#[endpoint(path)]` but the path has no `{other}`
-            error: the path parameter `other` cannot be an `Option`: every path segment must be sent
+            ::core::compile_error! {
+                "unknown key `colour`; expected one of `provider`, `method`, `path`, `encoding`, `output`, `idempotent`, `paginate`"
+            }
+            ::core::compile_error! {
+                "duplicate key `path`"
+            }
+            ::core::compile_error! {
+                "missing `output = <the response type>` in `#[endpoint(...)]`"
+            }
+            ::core::compile_error! {
+                "unknown method `FETCH`; expected GET, POST, DELETE, PUT or PATCH"
+            }
+            ::core::compile_error! {
+                "the placeholder `{id}` has no field marked `#[endpoint(path)]`"
+            }
+            ::core::compile_error! {
+                "`other` is marked `#[endpoint(path)]` but the path has no `{other}`"
+            }
+            ::core::compile_error! {
+                "the path parameter `other` cannot be an `Option`: every path segment must be sent"
+            }
+            struct Broken {
+                #[serde(skip)]
+                other: Option<String>,
+            }
         "#]],
     );
 }

@@ -74,9 +74,19 @@ fn expand(
         }
     }
     let item = EndpointStruct::parse(syn::parse2(item)?, &mut diagnostics);
+    // On error the struct is still emitted (markers removed), so that code using it reports
+    // only the declaration's mistakes, not a cascade of "cannot find type" errors.
+    let declared = item.as_ref().map(|item| item.item.to_token_stream());
     let endpoint = item.and_then(|item| check::validate(args, item, &mut diagnostics));
-    diagnostics.finish()?;
-    let endpoint = endpoint
-        .ok_or_else(|| syn::Error::new(Span::call_site(), "invalid endpoint declaration"))?;
-    Ok(emit::emit(&endpoint))
+    match (diagnostics.finish(), endpoint) {
+        (Ok(()), Some(endpoint)) => Ok(emit::emit(&endpoint)),
+        (Err(errors), _) => {
+            let errors = errors.into_compile_error();
+            Ok(quote::quote!(#errors #declared))
+        }
+        (Ok(()), None) => Err(syn::Error::new(
+            Span::call_site(),
+            "invalid endpoint declaration",
+        )),
+    }
 }
