@@ -255,3 +255,50 @@ async fn a_running_worker_drains_the_inbox_and_stops_on_shutdown() -> TestResult
     assert_eq!(seen.lock().map_err(|_| "poisoned")?.len(), 5);
     Ok(())
 }
+
+#[tokio::test]
+async fn shutdown_lets_the_event_in_hand_finish() -> TestResult {
+    let (inbox, _dir) =
+        inbox_with(&[("evt_in_hand", "charge.succeeded", charge("ch_1", 1))]).await?;
+    let (entered_tx, entered) = tokio::sync::oneshot::channel::<()>();
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    let gates = Arc::new(Mutex::new((Some(entered_tx), Some(released))));
+    let handler = move |_: Verified<Event<TestObject>>| {
+        let gates = Arc::clone(&gates);
+        async move {
+            let (entered, released) = match gates.lock() {
+                Ok(mut gates) => (gates.0.take(), gates.1.take()),
+                Err(_) => (None, None),
+            };
+            if let (Some(entered), Some(released)) = (entered, released) {
+                let _ = entered.send(());
+                let _ = released.await;
+            }
+            Ok(())
+        }
+    };
+    let worker = Arc::new(Worker::new(
+        Arc::clone(&inbox),
+        handler,
+        config(3, Duration::ZERO),
+    ));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn({
+        let worker = Arc::clone(&worker);
+        async move { worker.run(async { stopped.await.unwrap_or(()) }).await }
+    });
+    entered.await?;
+    stop.send(()).map_err(|()| "worker already stopped")?;
+    release.send(()).map_err(|()| "handler gone")?;
+    running.await?;
+    let entry = inbox
+        .entry("stripe", "evt_in_hand")
+        .await?
+        .ok_or("missing")?;
+    assert!(
+        matches!(entry.state, InboxState::Done { .. }),
+        "{:?}",
+        entry.state
+    );
+    Ok(())
+}

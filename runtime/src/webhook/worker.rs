@@ -183,14 +183,16 @@ where
         }
     }
 
-    /// Processes events until `shutdown` resolves. Inbox errors are logged and retried after
+    /// Processes events until `shutdown` resolves; an event already in the handler is
+    /// finished first. Inbox errors are logged and retried after
     /// [`WorkerConfig::idle_wait`], so a database restart does not stop the worker.
     pub async fn run(&self, shutdown: impl Future<Output = ()>) {
         run_loop(shutdown, self.config.idle_wait, || self.process_one()).await;
     }
 }
 
-/// The polling loop shared by both workers.
+/// The polling loop shared by both workers. Shutdown is checked between events, never in
+/// the middle of one, so a handler that has started is allowed to finish.
 pub(crate) async fn run_loop<F, Fut>(
     shutdown: impl Future<Output = ()>,
     idle_wait: Duration,
@@ -201,16 +203,21 @@ pub(crate) async fn run_loop<F, Fut>(
 {
     tokio::pin!(shutdown);
     loop {
-        let wait = tokio::select! {
-            () = &mut shutdown => return,
-            result = step() => match result {
-                Ok(Processed::Idle) => true,
-                Ok(_) => false,
-                Err(error) => {
-                    tracing::warn!(%error, "webhook worker could not reach the inbox");
-                    true
-                }
-            },
+        let shutting_down = tokio::select! {
+            biased;
+            () = &mut shutdown => true,
+            () = std::future::ready(()) => false,
+        };
+        if shutting_down {
+            return;
+        }
+        let wait = match step().await {
+            Ok(Processed::Idle) => true,
+            Ok(_) => false,
+            Err(error) => {
+                tracing::warn!(%error, "webhook worker could not reach the inbox");
+                true
+            }
         };
         if wait {
             tokio::select! {
