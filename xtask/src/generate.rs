@@ -8,7 +8,6 @@
 //! crate (`Cargo.toml`, `src/*.rs`) instead.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use anyhow::{Context, bail};
 use payforge_generator::emit::{coverage_report, features_table, summary_line};
@@ -140,50 +139,27 @@ fn check_features(ir: &Ir) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `cargo xtask bench generate [RUNS]`: load, build the IR and emit the whole SDK `RUNS`
-/// times (default 10) into a temporary directory, and print the min and median.
+/// `cargo xtask bench generate [RUNS]`: the generator's release-mode benchmark (load,
+/// build the IR, emit the whole SDK; see `generator/benches/generate.rs`).
 pub fn bench(args: &[String]) -> anyhow::Result<()> {
     let (Some("generate"), runs) = (args.first().map(String::as_str), args.get(1)) else {
         bail!("usage: cargo xtask bench generate [RUNS]");
     };
-    let runs: usize = runs
-        .map(|r| r.parse())
-        .transpose()
-        .context("RUNS must be a number")?
-        .unwrap_or(10);
-    let specs = specs_dir()?;
-    let out = std::env::temp_dir().join(format!("payforge-bench-{}", std::process::id()));
-    for profile in profiles()? {
-        let mut times = Vec::with_capacity(runs);
-        let mut line = String::new();
-        for _ in 0..runs.max(1) {
-            // Each run writes into a fresh directory, so every file is really written.
-            let _ = std::fs::remove_dir_all(&out);
-            let start = Instant::now();
-            let generated =
-                payforge_generator::generate(&profile, &specs, &out, Layout::BuildScript)?;
-            times.push(start.elapsed());
-            line = summary_line(&generated.ir);
-        }
-        times.sort();
-        let lines = count_lines(&out)?;
-        println!(
-            "{line}: generate x{}: min {:.3} s, median {:.3} s; {} files, {} lines",
-            times.len(),
-            times[0].as_secs_f64(),
-            times[times.len() / 2].as_secs_f64(),
-            std::fs::read_dir(&out)?.count(),
-            lines
-        );
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = std::process::Command::new(cargo)
+        .args([
+            "bench",
+            "-p",
+            "payforge-generator",
+            "--bench",
+            "generate",
+            "--",
+        ])
+        .args(runs)
+        .status()
+        .context("cannot start `cargo bench`")?;
+    if !status.success() {
+        bail!("the generator benchmark failed");
     }
-    let _ = std::fs::remove_dir_all(&out);
     Ok(())
-}
-
-fn count_lines(dir: &Path) -> anyhow::Result<usize> {
-    let mut total = 0;
-    for entry in std::fs::read_dir(dir)? {
-        total += std::fs::read_to_string(entry?.path())?.lines().count();
-    }
-    Ok(total)
 }

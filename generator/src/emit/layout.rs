@@ -45,7 +45,7 @@ pub fn lint_allowances() -> &'static [(&'static str, &'static str)] {
 /// The top file: the provider marker, then each module, gated on its features.
 pub(super) fn top_file(
     ir: &Ir,
-    modules: &BTreeMap<String, ModuleItems>,
+    modules: &BTreeMap<String, ModuleItems<'_>>,
     layout: Layout,
 ) -> TokenStream {
     let marker = provider_marker(ir);
@@ -91,7 +91,7 @@ pub(super) fn top_file(
     quote! { #crate_attrs #marker #(#declarations)* }
 }
 
-fn module_doc(name: &str, module: &ModuleItems) -> String {
+fn module_doc(name: &str, module: &ModuleItems<'_>) -> String {
     if name == ERRORS_MODULE {
         " The error catalogue and the API error envelope.".to_owned()
     } else {

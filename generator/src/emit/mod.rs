@@ -112,11 +112,25 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, EmitError> {
     Ok(true)
 }
 
-/// The items of one generated module.
+/// An item of a generated module, by what declares it.
+#[derive(Clone, Copy)]
+pub(crate) enum Item<'ir> {
+    /// A declared type.
+    Type(&'ir crate::ir::TypeDef),
+    /// An operation.
+    Operation(&'ir crate::ir::Operation),
+    /// The event payload enum.
+    Events,
+    /// The error catalogue and envelope.
+    Errors,
+}
+
+/// What one generated module holds. Only references and strings, so modules can be
+/// emitted on several threads (token streams cannot cross threads).
 #[derive(Default)]
-pub(crate) struct ModuleItems {
+pub(crate) struct ModuleItems<'ir> {
     /// Items by name, so output is sorted.
-    pub items: BTreeMap<String, TokenStream>,
+    pub items: BTreeMap<String, Item<'ir>>,
     /// The features of its items (the module is compiled when any is enabled).
     pub features: BTreeSet<String>,
     /// Whether its items are re-exported at the crate root.
@@ -124,21 +138,17 @@ pub(crate) struct ModuleItems {
 }
 
 /// Every module of the SDK with its items.
-pub(crate) fn modules(ir: &Ir) -> BTreeMap<String, ModuleItems> {
-    let mut modules: BTreeMap<String, ModuleItems> = BTreeMap::new();
+pub(crate) fn modules(ir: &Ir) -> BTreeMap<String, ModuleItems<'_>> {
+    let mut modules: BTreeMap<String, ModuleItems<'_>> = BTreeMap::new();
     for def in ir.types.values() {
         let module = modules.entry(def.module.clone()).or_default();
-        module
-            .items
-            .insert(def.name.clone(), types::declare(ir, def));
+        module.items.insert(def.name.clone(), Item::Type(def));
         module.features.extend(def.features.iter().cloned());
         module.glob_export = true;
     }
     for op in ir.operations.values() {
         let module = modules.entry(op.group.clone()).or_default();
-        module
-            .items
-            .insert(op.name.clone(), operations::declare(ir, op));
+        module.items.insert(op.name.clone(), Item::Operation(op));
         module.features.insert(op.group.clone());
         module.glob_export = true;
     }
@@ -146,15 +156,24 @@ pub(crate) fn modules(ir: &Ir) -> BTreeMap<String, ModuleItems> {
         let module = modules.entry(EVENTS_FEATURE.to_owned()).or_default();
         module
             .items
-            .insert(events::EVENT_OBJECT.to_owned(), events::declare(ir));
+            .insert(events::EVENT_OBJECT.to_owned(), Item::Events);
         module.features.insert(EVENTS_FEATURE.to_owned());
         module.glob_export = true;
     }
     let errors = modules.entry(layout::ERRORS_MODULE.to_owned()).or_default();
-    errors
-        .items
-        .insert(String::new(), errors::declare(&ir.errors));
+    errors.items.insert(String::new(), Item::Errors);
     modules
+}
+
+/// The tokens of one module.
+fn module_tokens(ir: &Ir, module: &ModuleItems<'_>) -> TokenStream {
+    let items = module.items.values().map(|item| match item {
+        Item::Type(def) => types::declare(ir, def),
+        Item::Operation(op) => operations::declare(ir, op),
+        Item::Events => events::declare(ir),
+        Item::Errors => errors::declare(&ir.errors),
+    });
+    quote::quote! { #(#items)* }
 }
 
 /// Writes the SDK of `ir` into `out_dir`. Returns every file (relative to `out_dir`) and
@@ -170,50 +189,89 @@ pub fn write_sdk(
         Layout::BuildScript => PathBuf::new(),
         Layout::Standalone => PathBuf::from("src"),
     };
-    let mut files = Vec::new();
-    let mut changed = Vec::new();
-    let mut record = |relative: PathBuf, did_change: bool| {
-        if did_change {
-            changed.push(relative.clone());
-        }
-        files.push(relative);
+    let mut written = write_modules(ir, &modules, out_dir, &source_dir, &header)?;
+    let mut file = |relative: PathBuf, bytes: Result<String, EmitError>| -> Result<(), EmitError> {
+        let changed = write_if_changed(&out_dir.join(&relative), bytes?.as_bytes())?;
+        written.push((relative, changed));
+        Ok(())
     };
-    for (name, module) in &modules {
-        let relative = source_dir.join(format!("{name}.rs"));
-        let items = module.items.values();
-        let did_change = write_rust_file(
-            &out_dir.join(&relative),
-            quote::quote! { #(#items)* },
-            &header,
-        )?;
-        record(relative, did_change);
-    }
     let top = source_dir.join(match layout {
         Layout::BuildScript => "generated.rs",
         Layout::Standalone => "lib.rs",
     });
-    let did_change = write_rust_file(
-        &out_dir.join(&top),
-        layout::top_file(ir, &modules, layout),
-        &header,
+    file(
+        top.clone(),
+        format_rust(&top, layout::top_file(ir, &modules, layout), &header),
     )?;
-    record(top, did_change);
     if layout == Layout::BuildScript {
-        let relative = PathBuf::from("resources.rs");
-        let did_change = write_rust_file(
-            &out_dir.join(&relative),
-            layout::resource_table(ir),
-            &header,
+        let table = PathBuf::from("resources.rs");
+        file(
+            table.clone(),
+            format_rust(&table, layout::resource_table(ir), &header),
         )?;
-        record(relative, did_change);
     }
     if layout == Layout::Standalone {
-        let manifest = PathBuf::from("Cargo.toml");
-        let did_change = write_if_changed(
-            &out_dir.join(&manifest),
-            layout::standalone_manifest(ir).as_bytes(),
+        file(
+            PathBuf::from("Cargo.toml"),
+            Ok(layout::standalone_manifest(ir)),
         )?;
-        record(manifest, did_change);
     }
-    Ok((files, changed))
+    written.sort();
+    let changed = written
+        .iter()
+        .filter(|(_, changed)| *changed)
+        .map(|(path, _)| path.clone())
+        .collect();
+    Ok((written.into_iter().map(|(path, _)| path).collect(), changed))
+}
+
+/// Emits, formats and writes every module, spread over the machine's cores (formatting a
+/// large SDK is most of the generator's time). Returns each file (relative to the crate's
+/// output directory) and whether it changed.
+fn write_modules(
+    ir: &Ir,
+    modules: &BTreeMap<String, ModuleItems<'_>>,
+    out_dir: &Path,
+    source_dir: &Path,
+    header: &Header,
+) -> Result<Vec<(PathBuf, bool)>, EmitError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(modules.len().max(1));
+    let entries: Vec<(&String, &ModuleItems<'_>)> = modules.iter().collect();
+    let results: Vec<Result<Vec<(PathBuf, bool)>, EmitError>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|worker| {
+                let entries = &entries;
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    // Module i goes to worker i % threads, so big and small modules mix.
+                    for (name, module) in entries.iter().skip(worker).step_by(threads) {
+                        let relative = source_dir.join(format!("{name}.rs"));
+                        let changed = write_rust_file(
+                            &out_dir.join(&relative),
+                            module_tokens(ir, module),
+                            header,
+                        )?;
+                        out.push((relative, changed));
+                    }
+                    Ok(out)
+                })
+            })
+            .collect();
+        // A worker that panicked hit a generator bug: re-raise it here.
+        workers
+            .into_iter()
+            .map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut written = Vec::new();
+    for result in results {
+        written.extend(result?);
+    }
+    Ok(written)
 }

@@ -118,11 +118,13 @@ fn member_type(ir: &Ir, m: &ParamMember) -> TokenStream {
     }
 }
 
-/// Whether the constructor or builder takes `impl Into<T>` (strings and sensitive strings).
+/// Whether the constructor or builder takes `impl Into<T>`: strings (from `&str`),
+/// sensitive strings and unsettable values (from the plain value, or `Unsettable::Unset`).
 fn into_argument(m: &ParamMember) -> bool {
     matches!(
         m.ty,
         TypeRef::Scalar(Scalar::String | Scalar::Sensitive | Scalar::Decimal)
+            | TypeRef::Unsettable(_)
     )
 }
 

@@ -20,7 +20,7 @@ pub fn profile_for(
     file: &str,
     sha256: Option<&str>,
 ) -> Result<ProviderProfile, SpecError> {
-    let mut profile = ProviderProfile::load(&testdata().join("provider.toml"))?;
+    let mut profile = ProviderProfile::load(&testdata().join("test-profile.toml"))?;
     let bytes = std::fs::read(specs_dir.join(file)).unwrap_or_default();
     profile.spec.file = file.to_owned();
     profile.spec.sha256 = sha256.map_or_else(|| hex::encode(Sha256::digest(&bytes)), str::to_owned);
@@ -66,7 +66,7 @@ pub fn modules_of(case: &str) -> Result<String, Box<dyn std::error::Error>> {
     let files = generate_case(case)?;
     Ok(files
         .iter()
-        .filter(|(name, _)| name != "generated.rs" && name != "errors.rs")
+        .filter(|(name, _)| !matches!(name.as_str(), "generated.rs" | "errors.rs" | "resources.rs"))
         .map(|(name, text)| format!("// ==== {name}\n{}", strip_header(text)))
         .collect::<Vec<_>>()
         .join("\n"))
