@@ -73,7 +73,10 @@ impl PgInbox {
         .execute(&self.pool)
         .await?;
         sqlx::query(&format!(
-            "CREATE INDEX IF NOT EXISTS {table}_by_state ON {table} (state, received_at)"
+            // Claims scan only unfinished rows; done and dead rows pile up and must not slow
+            // them down. The claim query repeats this predicate so both databases use it.
+            "CREATE INDEX IF NOT EXISTS {table}_claimable ON {table} (received_at, row_id)
+             WHERE state IN ('pending', 'failed', 'processing')"
         ))
         .execute(&self.pool)
         .await?;
@@ -224,9 +227,10 @@ impl WebhookInbox for PgInbox {
                 lease_until = $3, attempts = attempts + 1
              WHERE row_id = (
                 SELECT row_id FROM {table}
-                WHERE state = 'pending'
+                WHERE state IN ('pending', 'failed', 'processing')
+                  AND (state = 'pending'
                    OR (state = 'failed' AND next_attempt_at <= $4)
-                   OR (state = 'processing' AND lease_until <= $4)
+                   OR (state = 'processing' AND lease_until <= $4))
                 ORDER BY received_at, row_id LIMIT 1
                 FOR UPDATE SKIP LOCKED)
              RETURNING row_id, provider, event_id, body, attempts, lease_token, lease_until"
