@@ -34,6 +34,19 @@ impl<T: Serialize> Serialize for Unsettable<T> {
     }
 }
 
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Unsettable<T> {
+    /// An empty string is `Unset`; anything else decodes as `T`. The value is read into a
+    /// `serde_json::Value` first, since whether it is `""` must be known before `T` sees it.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::String(text) if text.is_empty() => Ok(Self::Unset),
+            value => T::deserialize(value)
+                .map(Self::Set)
+                .map_err(de::Error::custom),
+        }
+    }
+}
+
 /// The name [`FileUpload`] serialises under, which the multipart encoder
 /// ([`crate::wire::form::to_parts`]) recognises to make a file part.
 pub(crate) const FILE_UPLOAD_NAME: &str = "$payforge::wire::FileUpload";
@@ -179,10 +192,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unsettable_sends_the_value_or_an_empty_string() -> Result<(), serde_json::Error> {
+    fn unsettable_is_the_value_or_an_empty_string() -> Result<(), serde_json::Error> {
         assert_eq!(serde_json::to_string(&Unsettable::Set(7))?, "7");
         assert_eq!(serde_json::to_string(&Unsettable::<i64>::Unset)?, r#""""#);
         assert_eq!(Unsettable::from("x"), Unsettable::Set("x"));
+        let unset: Unsettable<i64> = serde_json::from_str(r#""""#)?;
+        assert_eq!(unset, Unsettable::Unset);
+        assert_eq!(
+            serde_json::from_str::<Unsettable<i64>>("7")?,
+            Unsettable::Set(7)
+        );
+        assert!(serde_json::from_str::<Unsettable<i64>>(r#""x""#).is_err());
         Ok(())
     }
 
