@@ -247,6 +247,36 @@ async fn events_of_other_providers_do_not_collide<I: WebhookInbox>(inbox: Arc<I>
     Ok(())
 }
 
+async fn old_done_events_are_pruned_and_dead_letters_kept<I: WebhookInbox>(
+    inbox: Arc<I>,
+) -> TestResult {
+    for (index, event_id) in ["evt_old", "evt_recent", "evt_dead"].iter().enumerate() {
+        inbox
+            .store(&verified_charge(event_id)?, arrival(T0 + index as i64))
+            .await?;
+    }
+    let old = inbox
+        .claim("w1", T0, LEASE)
+        .await?
+        .ok_or("nothing claimed")?;
+    inbox.complete(&old, T0 + 10).await?;
+    let recent = inbox
+        .claim("w1", T0, LEASE)
+        .await?
+        .ok_or("nothing claimed")?;
+    inbox.complete(&recent, T0 + 1_000).await?;
+    let dead = inbox
+        .claim("w1", T0, LEASE)
+        .await?
+        .ok_or("nothing claimed")?;
+    inbox.bury(&dead, "poison", T0 + 20).await?;
+    assert_eq!(inbox.prune_done(T0 + 500).await?, 1);
+    assert!(inbox.entry("stripe", "evt_old").await?.is_none());
+    assert!(inbox.entry("stripe", "evt_recent").await?.is_some());
+    assert_eq!(inbox.dead_letters(10).await?.len(), 1);
+    Ok(())
+}
+
 macro_rules! inbox_suite {
     ($($case:ident),* $(,)?) => {
         #[cfg(feature = "sqlite")]
@@ -286,4 +316,5 @@ inbox_suite!(
     dead_letters_are_listed_and_replayable,
     concurrent_workers_never_share_an_event,
     events_of_other_providers_do_not_collide,
+    old_done_events_are_pruned_and_dead_letters_kept,
 );

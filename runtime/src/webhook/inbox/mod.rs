@@ -96,6 +96,11 @@ pub trait WebhookInbox: Send + Sync + 'static {
         now: i64,
     ) -> impl Future<Output = Result<bool, InboxError>> + Send;
 
+    /// Deletes done events completed before `done_before` (Unix milliseconds) and returns how
+    /// many it deleted. Keep them at least as long as the provider redelivers (Stripe: three
+    /// days), or a late redelivery would be processed again. Dead letters are never pruned.
+    fn prune_done(&self, done_before: i64) -> impl Future<Output = Result<u64, InboxError>> + Send;
+
     /// Reads one event's row, for inspection and tests.
     fn entry(
         &self,

@@ -316,6 +316,18 @@ impl WebhookInbox for PgInbox {
         Ok(result.rows_affected() == 1)
     }
 
+    async fn prune_done(&self, done_before: i64) -> Result<u64, InboxError> {
+        let sql = format!(
+            "DELETE FROM {} WHERE state = 'done' AND done_at < $1",
+            self.table
+        );
+        let result = sqlx::query(&sql)
+            .bind(done_before)
+            .execute(&self.pool)
+            .await?;
+        Ok(result.rows_affected())
+    }
+
     async fn entry(
         &self,
         provider: &str,
