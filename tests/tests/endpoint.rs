@@ -186,3 +186,54 @@ fn operations_without_parameters_send_an_empty_query() -> Result<(), EncodeError
     assert_eq!(RetrieveBalance.path(), "/v1/balance");
     Ok(())
 }
+
+#[payforge::endpoint(provider = Shop, method = PATCH, path = "/v1/orders/{order}", output = Order)]
+#[payforge::idempotent]
+#[derive(Clone, Debug, Serialize)]
+struct UpdateOrder {
+    #[endpoint(path)]
+    order: String,
+}
+
+#[test]
+fn idempotent_written_below_the_endpoint_attribute_counts_too() {
+    assert!(is_idempotent::<UpdateOrder>());
+    assert_eq!(UpdateOrder::METHOD, http::Method::PATCH);
+    assert_eq!(UpdateOrder::ENCODING, BodyEncoding::Form);
+}
+
+#[payforge::endpoint(provider = Shop, method = POST, path = "/v1/files", encoding = multipart, output = Order, idempotent)]
+#[derive(Clone, Debug, Serialize)]
+struct UploadFile {
+    file: payforge::wire::FileUpload,
+    purpose: String,
+}
+
+#[test]
+fn a_multipart_endpoint_sends_its_file_as_a_file_part() -> Result<(), EncodeError> {
+    let upload = UploadFile {
+        file: payforge::wire::FileUpload::new("receipt.pdf", "application/pdf", b"%PDF".to_vec()),
+        purpose: "dispute_evidence".to_owned(),
+    };
+    let RequestBody::Multipart(parts) = upload.encode()? else {
+        panic!("a multipart endpoint encodes a multipart body");
+    };
+    let names: Vec<(&str, Option<&str>, &[u8])> = parts
+        .iter()
+        .map(|part| {
+            (
+                part.name.as_str(),
+                part.file_name.as_deref(),
+                part.data.as_slice(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("file", Some("receipt.pdf"), &b"%PDF"[..]),
+            ("purpose", None, b"dispute_evidence"),
+        ]
+    );
+    Ok(())
+}
