@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
 use http::{HeaderMap, HeaderValue};
-use payforge::webhook::{Event, EventPayload, StripeSignature, WebhookVerifier};
+use payforge::webhook::{Event, StripeSignature, WebhookVerifier};
 use serde::Deserialize;
 use sha2::Sha256;
 
@@ -29,30 +29,17 @@ struct Charge {
     metadata: BTreeMap<String, String>,
 }
 
+/// The event payload, declared as the generator declares `EventObject`.
+#[derive(payforge::WebhookEvent)]
 #[allow(dead_code)] // Decoded to measure decoding; the benchmark reads no field.
 enum BenchObject {
+    #[event("charge.succeeded")]
     ChargeSucceeded(Charge),
-    Other(String),
-}
-
-impl EventPayload for BenchObject {
-    fn decode(event_type: &str, object: serde_json::Value) -> Result<Self, serde_json::Error> {
-        Ok(match event_type {
-            "charge.succeeded" => Self::ChargeSucceeded(serde_json::from_value(object)?),
-            other => Self::Other(other.to_owned()),
-        })
-    }
-
-    fn event_type(&self) -> &str {
-        match self {
-            Self::ChargeSucceeded(_) => "charge.succeeded",
-            Self::Other(event_type) => event_type,
-        }
-    }
-
-    fn known_types() -> &'static [&'static str] {
-        &["charge.succeeded"]
-    }
+    #[event(unknown)]
+    Unknown {
+        event_type: String,
+        object: serde_json::Value,
+    },
 }
 
 /// A pretty-printed Stripe-shaped event of about `size` bytes (metadata pads it).

@@ -117,40 +117,18 @@ pub struct Charge {
     pub currency: String,
 }
 
-/// A small hand-written event payload, shaped like the generated `EventObject`.
-#[derive(Clone, Debug, PartialEq)]
+/// A small event payload declared the way the generator declares `EventObject`.
+#[derive(Clone, Debug, PartialEq, payforge::WebhookEvent)]
 pub enum TestObject {
+    #[event("charge.succeeded")]
     ChargeSucceeded(Charge),
+    #[event("charge.refunded")]
     ChargeRefunded(Charge),
+    #[event(unknown)]
     Unknown {
         event_type: String,
         object: serde_json::Value,
     },
-}
-
-impl payforge::webhook::EventPayload for TestObject {
-    fn decode(event_type: &str, object: serde_json::Value) -> Result<Self, serde_json::Error> {
-        Ok(match event_type {
-            "charge.succeeded" => Self::ChargeSucceeded(serde_json::from_value(object)?),
-            "charge.refunded" => Self::ChargeRefunded(serde_json::from_value(object)?),
-            other => Self::Unknown {
-                event_type: other.to_owned(),
-                object,
-            },
-        })
-    }
-
-    fn event_type(&self) -> &str {
-        match self {
-            Self::ChargeSucceeded(_) => "charge.succeeded",
-            Self::ChargeRefunded(_) => "charge.refunded",
-            Self::Unknown { event_type, .. } => event_type,
-        }
-    }
-
-    fn known_types() -> &'static [&'static str] {
-        &["charge.succeeded", "charge.refunded"]
-    }
 }
 
 /// Drops a test table.
