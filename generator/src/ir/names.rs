@@ -29,14 +29,14 @@ fn spell_leading_digit(raw: &str) -> String {
 }
 
 /// A type or variant name: `payment_intent` -> `PaymentIntent`, `checkout.session` ->
-/// `CheckoutSession`, `3d_secure` -> `ThreeDSecure`, `` -> `Empty`.
+/// `CheckoutSession`, `3d_secure` -> `ThreeDSecure`, `` -> `Empty`, `self` -> `SelfType`.
 pub fn type_name(raw: &str) -> String {
     let name = spell_leading_digit(raw).to_upper_camel_case();
     let name: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     if name.is_empty() {
         "Empty".to_owned()
     } else if name == "Self" {
-        "Self_".to_owned()
+        "SelfType".to_owned()
     } else {
         name
     }
@@ -104,7 +104,7 @@ mod tests {
             ("checkout.session", "CheckoutSession", "checkout_session"),
             ("3d_secure", "ThreeDSecure", "three_d_secure"),
             ("type", "Type", "type_"),
-            ("self", "Self_", "self_"),
+            ("self", "SelfType", "self_"),
             ("", "Empty", "value"),
             ("ssn_last_4", "SsnLast4", "ssn_last_4"),
         ];
