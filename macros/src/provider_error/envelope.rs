@@ -80,6 +80,12 @@ fn parse_envelope(input: &DeriveInput) -> syn::Result<ErrorEnvelope> {
             ),
         }
     }
+    if envelope.is_none() {
+        diagnostics.error_at(
+            &input.ident,
+            "missing `envelope = \"…\"`: the key the error object sits under (`error`)",
+        );
+    }
     if tag_key.is_none() {
         diagnostics.error_at(
             &input.ident,
