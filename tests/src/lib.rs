@@ -1,7 +1,10 @@
 //! Shared helpers of the integration suites.
 //!
 //! [`Shop`] is a small provider marker for declarations in tests (the integration tests and
-//! the trybuild UI cases), so each case declares only what it is about.
+//! the trybuild UI cases), so each case declares only what it is about. [`flows`] holds the
+//! pieces the payment-flow suites and the chaos test share.
+
+pub mod flows;
 
 use payforge::{ApiError, ErrorClass};
 
