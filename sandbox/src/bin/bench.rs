@@ -113,9 +113,11 @@ async fn run(args: Args) -> Result<(), BenchError> {
             }
         }));
     }
+    let reporter = tokio::spawn(report_progress(next.clone(), args.payments));
     for worker in workers {
         worker.await?;
     }
+    reporter.abort();
     let elapsed = started.elapsed();
     let ledger: serde_json::Value = client
         .get(format!("{url}/_sandbox/ledger"))
@@ -144,6 +146,23 @@ async fn run(args: Args) -> Result<(), BenchError> {
     }
     drop(server);
     Ok(())
+}
+
+/// Prints the throughput of each tenth of the run, to show whether it degrades as the
+/// sandbox's state grows.
+async fn report_progress(next: Arc<AtomicU64>, total: u64) {
+    let step = (total / 10).max(1);
+    let mut mark = step;
+    let mut since = Instant::now();
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        if next.load(Ordering::Relaxed) >= mark {
+            let rate = step as f64 / since.elapsed().as_secs_f64();
+            println!("  up to {mark:>7}: {rate:>6.0}/s");
+            mark += step;
+            since = Instant::now();
+        }
+    }
 }
 
 #[tokio::main]
