@@ -72,7 +72,7 @@ async fn main() -> BenchResult {
         Ok(memory.send(Retrieve).await.map(drop)?)
     })
     .await?;
-    report("client GET", &client_get, Some(&plain_get));
+    report("client GET", &client_get, Some(("reqwest GET", &plain_get)));
     let memory_post = measure(requests, || async {
         Ok(memory.send(Create).await.map(drop)?)
     })
@@ -80,7 +80,7 @@ async fn main() -> BenchResult {
     report(
         "client POST, memory journal",
         &memory_post,
-        Some(&plain_post),
+        Some(("reqwest POST", &plain_post)),
     );
 
     let dir = tempfile::tempdir()?;
@@ -93,7 +93,7 @@ async fn main() -> BenchResult {
     report(
         "client POST, SQLite journal",
         &sqlite_post,
-        Some(&memory_post),
+        Some(("the memory journal", &memory_post)),
     );
     let sqlite_ops = measure(requests, || journal_round_trip(&sqlite)).await?;
     report("SQLite journal alone (begin + finish)", &sqlite_ops, None);
@@ -117,7 +117,7 @@ async fn postgres_cases(requests: usize, base_url: &str, memory_post: &[Duration
     report(
         "client POST, PostgreSQL journal",
         &pg_post,
-        Some(memory_post),
+        Some(("the memory journal", memory_post)),
     );
     let pg_ops = measure(requests, || journal_round_trip(&journal)).await?;
     report("PostgreSQL journal alone (begin + finish)", &pg_ops, None);
@@ -188,13 +188,13 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted.get(index).copied().unwrap_or_default()
 }
 
-fn report(case: &str, samples: &[Duration], baseline: Option<&[Duration]>) {
+fn report(case: &str, samples: &[Duration], baseline: Option<(&str, &[Duration])>) {
     let (p50, p99) = (percentile(samples, 0.50), percentile(samples, 0.99));
     let micros = |d: Duration| d.as_secs_f64() * 1e6;
-    let delta = baseline.map_or(String::new(), |base| {
+    let delta = baseline.map_or(String::new(), |(name, base)| {
         let (b50, b99) = (percentile(base, 0.50), percentile(base, 0.99));
         format!(
-            "   (+{:.0} µs p50, +{:.0} µs p99 over the line above it in the table)",
+            "   ({:+.0} µs p50, {:+.0} µs p99 over {name})",
             micros(p50) - micros(b50),
             micros(p99) - micros(b99)
         )
