@@ -2,6 +2,7 @@
 //! errors and carries on, so a declaration with several mistakes reports them all.
 
 use proc_macro2::{Span, TokenStream};
+use syn::ext::IdentExt;
 use syn::{Ident, LitStr, Type};
 
 use super::ast::{Encoding, Endpoint, EndpointStruct, Method, Paginate, PathField, PathPiece};
@@ -163,61 +164,81 @@ fn check_path_template(
     if !template.starts_with('/') {
         diagnostics.error_at(path, "the path must start with `/`");
     }
-    let mut pieces = Vec::new();
-    let mut used: Vec<String> = Vec::new();
-    let mut rest = template.as_str();
+    let Some(split) = split_template(&template) else {
+        diagnostics.error_at(
+            path,
+            "a path placeholder is `{field_name}`, with balanced braces",
+        );
+        return None;
+    };
+    let mut pieces = Vec::with_capacity(split.len());
+    let mut used: Vec<&str> = Vec::new();
     let mut complete = true;
-    while let Some(open) = rest.find(['{', '}']) {
-        let (literal, tail) = rest.split_at(open);
-        let close = tail.find('}').filter(|_| tail.starts_with('{'));
-        let Some(name) = close
-            .map(|close| &tail[1..close])
-            .filter(|name| is_identifier(name))
-        else {
+    for piece in split {
+        let name = match piece {
+            TemplatePiece::Literal(literal) => {
+                pieces.push(PathPiece::Literal(literal.to_owned()));
+                continue;
+            }
+            TemplatePiece::Placeholder(name) => name,
+        };
+        let field = fields.iter().find(|field| field.ident.unraw() == name);
+        if used.contains(&name) {
+            diagnostics.error_at(path, format!("the placeholder `{{{name}}}` appears twice"));
+            complete = false;
+        } else if let Some(field) = field {
+            pieces.push(PathPiece::Field(
+                field.ident.clone(),
+                Box::new(field.ty.clone()),
+            ));
+        } else {
             diagnostics.error_at(
                 path,
-                "a path placeholder is `{field_name}`, with balanced braces",
+                format!("the placeholder `{{{name}}}` has no field marked `#[endpoint(path)]`"),
             );
-            return None;
-        };
-        pieces.push(PathPiece::Literal(literal.to_owned()));
-        match fields.iter().find(|field| field.ident == name) {
-            _ if used.iter().any(|seen| seen == name) => {
-                diagnostics.error_at(path, format!("the placeholder `{{{name}}}` appears twice"));
-                complete = false;
-            }
-            Some(field) => {
-                pieces.push(PathPiece::Field(
-                    field.ident.clone(),
-                    Box::new(field.ty.clone()),
-                ));
-            }
-            None => {
-                diagnostics.error_at(
-                    path,
-                    format!("the placeholder `{{{name}}}` has no field marked `#[endpoint(path)]`"),
-                );
-                complete = false;
-            }
+            complete = false;
         }
-        used.push(name.to_owned());
-        rest = &tail[name.len() + 2..];
+        used.push(name);
     }
-    pieces.push(PathPiece::Literal(rest.to_owned()));
     for field in fields
         .iter()
-        .filter(|field| !used.iter().any(|name| field.ident == name))
+        .filter(|field| !used.iter().any(|name| field.ident.unraw() == name))
     {
-        diagnostics.push(syn::Error::new(
-            field.ident.span(),
-            format!(
-                "`{}` is marked `#[endpoint(path)]` but the path has no `{{{}}}`",
-                field.ident, field.ident
-            ),
-        ));
+        let name = field.ident.unraw();
+        diagnostics.error_at(
+            &field.ident,
+            format!("`{name}` is marked `#[endpoint(path)]` but the path has no `{{{name}}}`"),
+        );
         complete = false;
     }
     complete.then_some(pieces)
+}
+
+/// A piece of a path template as written.
+enum TemplatePiece<'t> {
+    Literal(&'t str),
+    Placeholder(&'t str),
+}
+
+/// `/v1/customers/{customer}/sources` -> literal, placeholder, literal; `None` when a brace
+/// is unbalanced or a placeholder is not an identifier.
+fn split_template(template: &str) -> Option<Vec<TemplatePiece<'_>>> {
+    let mut pieces = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find(['{', '}']) {
+        let (literal, tail) = rest.split_at(open);
+        let inner = tail.strip_prefix('{')?;
+        let close = inner.find('}')?;
+        let name = &inner[..close];
+        if !is_identifier(name) {
+            return None;
+        }
+        pieces.push(TemplatePiece::Literal(literal));
+        pieces.push(TemplatePiece::Placeholder(name));
+        rest = &inner[close + 1..];
+    }
+    pieces.push(TemplatePiece::Literal(rest));
+    Some(pieces)
 }
 
 fn is_identifier(name: &str) -> bool {
