@@ -6,6 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::endpoint::{expand_endpoint, expand_idempotent};
+use crate::provider_error::expand_provider_error;
 use crate::string_enum::expand_string_enum;
 use crate::webhook_event::expand_webhook_event;
 
@@ -303,4 +304,152 @@ fn a_webhook_event_enum() {
         }
     "#]],
     );
+}
+
+#[test]
+fn a_catalogue_maps_codes_to_classes_and_messages() {
+    let item = quote! {
+        enum DeclineCode {
+            #[provider_error(code = "insufficient_funds", class = card_decline, user_message = "Your card has insufficient funds.")]
+            InsufficientFunds,
+            Unknown(String),
+        }
+    };
+    check(expand_provider_error(item), expect![[r#"
+        impl ::payforge::wire::StringEnum for DeclineCode {
+            fn as_wire_str(&self) -> &str {
+                match self {
+                    Self::InsufficientFunds => "insufficient_funds",
+                    Self::Unknown(wire) => wire,
+                }
+            }
+            fn known(wire: &str) -> ::core::option::Option<Self> {
+                match wire {
+                    "insufficient_funds" => ::core::option::Option::Some(Self::InsufficientFunds),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn unknown(wire: ::std::string::String) -> Self {
+                Self::Unknown(wire)
+            }
+        }
+        impl ::payforge::__private::serde::Serialize for DeclineCode {
+            fn serialize<S>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error>
+            where
+                S: ::payforge::__private::serde::Serializer,
+            {
+                serializer.serialize_str(::payforge::wire::StringEnum::as_wire_str(self))
+            }
+        }
+        impl<'de> ::payforge::__private::serde::Deserialize<'de> for DeclineCode {
+            fn deserialize<D>(deserializer: D) -> ::core::result::Result<Self, D::Error>
+            where
+                D: ::payforge::__private::serde::Deserializer<'de>,
+            {
+                ::payforge::wire::string_enum::deserialize(deserializer)
+            }
+        }
+        impl ::payforge::ErrorCatalogue for DeclineCode {
+            fn class(&self) -> ::payforge::ErrorClass {
+                match self {
+                    Self::InsufficientFunds => ::payforge::ErrorClass::CardDecline,
+                    Self::Unknown(_) => ::payforge::ErrorClass::Unknown,
+                }
+            }
+            fn user_message(&self) -> ::core::option::Option<&'static str> {
+                match self {
+                    Self::InsufficientFunds => {
+                        ::core::option::Option::Some("Your card has insufficient funds.")
+                    }
+                    Self::Unknown(_) => ::core::option::Option::None,
+                }
+            }
+        }
+        impl ::core::default::Default for DeclineCode {
+            /// The empty unknown code: what a missing code decodes to.
+            fn default() -> Self {
+                Self::Unknown(::std::string::String::new())
+            }
+        }
+        impl ::core::fmt::Display for DeclineCode {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(::payforge::wire::StringEnum::as_wire_str(self))
+            }
+        }
+    "#]]);
+}
+
+#[test]
+fn an_envelope_decodes_by_tag_field_by_field() {
+    let item = quote! {
+        #[provider_error(envelope = "error", tag = "type")]
+        enum StripeError {
+            #[provider_error(tag = "card_error", class = card_decline)]
+            Card {
+                #[provider_error(classify, rename = "decline_code")]
+                decline: Option<DeclineCode>,
+                message: Option<String>,
+                #[provider_error(rest)]
+                details: Map<String, Value>,
+            },
+            #[provider_error(unknown)]
+            Unknown { tag: String },
+        }
+    };
+    check(expand_provider_error(item), expect![[r#"
+        impl ::payforge::ApiError for StripeError {
+            fn from_response(
+                _status: ::payforge::__private::http::StatusCode,
+                body: &[u8],
+            ) -> ::core::option::Option<Self> {
+                let mut object = ::payforge::catalogue::error_object(body, "error")?;
+                let tag = ::payforge::catalogue::take_tag(&mut object, "type");
+                let error = match tag.as_str() {
+                    "card_error" => {
+                        Self::Card {
+                            decline: ::payforge::catalogue::take_field::<
+                                Option<DeclineCode>,
+                            >(&mut object, "decline_code")?,
+                            message: ::payforge::catalogue::take_field::<
+                                Option<String>,
+                            >(&mut object, "message")?,
+                            details: object,
+                        }
+                    }
+                    _ => Self::Unknown { tag },
+                };
+                ::core::option::Option::Some(error)
+            }
+            fn class(&self) -> ::payforge::ErrorClass {
+                match self {
+                    Self::Card { decline: field_0, .. } => {
+                        ::payforge::catalogue::refine_class(
+                            ::payforge::ErrorClass::CardDecline,
+                            &[::payforge::catalogue::CatalogueField::catalogue_class(field_0)],
+                        )
+                    }
+                    Self::Unknown { .. } => {
+                        ::payforge::catalogue::refine_class(::payforge::ErrorClass::Unknown, &[])
+                    }
+                }
+            }
+        }
+        impl ::core::fmt::Display for StripeError {
+            fn fmt(&self, formatter: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                match self {
+                    Self::Card { decline: field_0, message: field_1, .. } => {
+                        formatter.write_str("card_error")?;
+                        ::payforge::catalogue::write_code(formatter, "decline_code", field_0)?;
+                        ::payforge::catalogue::write_message(formatter, field_1)?;
+                        ::core::result::Result::Ok(())
+                    }
+                    Self::Unknown { tag: field_tag, .. } => {
+                        formatter.write_str(field_tag)?;
+                        ::core::result::Result::Ok(())
+                    }
+                }
+            }
+        }
+        impl ::std::error::Error for StripeError {}
+    "#]]);
 }
