@@ -315,7 +315,9 @@ fn a_catalogue_maps_codes_to_classes_and_messages() {
             Unknown(String),
         }
     };
-    check(expand_provider_error(item), expect![[r#"
+    check(
+        expand_provider_error(item),
+        expect![[r#"
         impl ::payforge::wire::StringEnum for DeclineCode {
             fn as_wire_str(&self) -> &str {
                 match self {
@@ -376,7 +378,8 @@ fn a_catalogue_maps_codes_to_classes_and_messages() {
                 f.write_str(::payforge::wire::StringEnum::as_wire_str(self))
             }
         }
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -396,7 +399,9 @@ fn an_envelope_decodes_by_tag_field_by_field() {
             Unknown { tag: String },
         }
     };
-    check(expand_provider_error(item), expect![[r#"
+    check(
+        expand_provider_error(item),
+        expect![[r#"
         impl ::payforge::ApiError for StripeError {
             fn from_response(
                 _status: ::payforge::__private::http::StatusCode,
@@ -451,5 +456,6 @@ fn an_envelope_decodes_by_tag_field_by_field() {
             }
         }
         impl ::std::error::Error for StripeError {}
-    "#]]);
+    "#]],
+    );
 }
