@@ -81,7 +81,7 @@ pub fn bill(
         lines.push(json!({
             "id": new_id("il"), "object": "line_item", "amount": unit * quantity, "amount_excluding_tax": unit * quantity,
             "currency": subscription["currency"], "description": format!("{quantity} × subscription item{}", if trial { " (trial)" } else { "" }),
-            "discount_amounts": [], "discountable": true, "discounts": [], "invoice_item": null, "livemode": false,
+            "discount_amounts": [], "discountable": true, "discounts": [], "livemode": false,
             "metadata": {}, "period": { "start": start, "end": end }, "price": item["price"], "proration": false,
             "proration_details": { "credited_items": null }, "quantity": quantity, "subscription": subscription_id,
             "subscription_item": item["id"], "tax_amounts": [], "tax_rates": [], "type": "subscription",
