@@ -38,7 +38,8 @@ fn check(
             check(schemas, variant, value, path, &mut trial);
             trial.is_empty()
         });
-        if !fits && !(value.is_null() && schema["nullable"] == true) {
+        let null_allowed = value.is_null() && schema["nullable"] == true;
+        if !fits && !null_allowed {
             problems.push(format!("{path}: matches no variant of the union"));
         }
         return;
@@ -62,10 +63,10 @@ fn check(
         problems.push(format!("{path}: expected {expected}, got {value}"));
         return;
     }
-    if let (Some(allowed), Some(text)) = (schema["enum"].as_array(), value.as_str()) {
-        if !allowed.iter().any(|a| a == text) {
-            problems.push(format!("{path}: {text} is not one of {allowed:?}"));
-        }
+    if let (Some(allowed), Some(text)) = (schema["enum"].as_array(), value.as_str())
+        && !allowed.iter().any(|a| a == text)
+    {
+        problems.push(format!("{path}: {text} is not one of {allowed:?}"));
     }
     if let Some(items) = value.as_array() {
         for (index, item) in items.iter().enumerate() {
