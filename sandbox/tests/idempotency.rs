@@ -83,7 +83,7 @@ async fn validation_failures_are_not_remembered() -> TestResult {
 async fn a_key_still_in_flight_gets_409() -> TestResult {
     let sandbox = start().await?;
     let api = Api::new(&sandbox);
-    let slow = json!({ "method": "POST", "path": "/v1/payment_intents", "kind": "latency", "latency_ms": 1500, "count": 1 });
+    let slow = json!({ "method": "POST", "path": "/v1/payment_intents", "kind": "latency", "latency_ms": 3000, "count": 1 });
     expect_status(&api.admin_post("/faults", slow).await?, 200)?;
     let first = {
         let api = api.clone();
@@ -93,7 +93,7 @@ async fn a_key_still_in_flight_gets_409() -> TestResult {
                 .map_err(|e| e.to_string())
         })
     };
-    // The first request holds the key for 1.5 s; wait until the sandbox has claimed it.
+    // The first request holds the key for 3 s; wait until the sandbox has claimed it.
     let claimed = common::eventually("the first request to claim the key", || {
         let api = api.clone();
         async move {

@@ -182,7 +182,7 @@ async fn delivery_faults_duplicate_and_reorder() -> TestResult {
         [second.clone(), first.clone(), first.clone()],
         "held deliveries are released newest first"
     );
-    let delayed = json!({ "delay": 1, "delay_ms": 200 });
+    let delayed = json!({ "delay": 1, "delay_ms": 1000 });
     expect_status(&api.admin_post("/webhooks/faults", delayed).await?, 200)?;
     let third = api.customer("email=3@example.com").await?;
     let fourth = api.customer("email=4@example.com").await?;
