@@ -36,6 +36,7 @@ mod webhooks;
 
 pub use error::{ApiError, ErrorType};
 pub use faults::{FaultKind, FaultSpec};
+pub use ledger::{ChargeEntry, IntentEntry, Ledger, Totals};
 pub use persist::SnapshotError;
 pub use server::{RunningSandbox, Sandbox, SandboxBuilder, SandboxError};
 pub use webhooks::{WebhookFaults, signature_header};

@@ -203,3 +203,34 @@ async fn reset_forgets_every_object_event_and_fault() -> TestResult {
     expect_status(&api.post("/v1/payment_intents", PAYMENT).await?, 200)?;
     Ok(())
 }
+
+#[tokio::test]
+async fn in_process_tests_can_inject_faults_and_read_the_ledger_without_http() -> TestResult {
+    let sandbox = start().await?;
+    let api = Api::new(&sandbox);
+    let spec = payforge_sandbox::FaultSpec {
+        method: Some("POST".into()),
+        path: "/v1/payment_intents".into(),
+        kind: payforge_sandbox::FaultKind::Error,
+        latency_ms: 0,
+        retry_after: 0,
+        count: Some(1),
+        probability: None,
+        seed: 0,
+    };
+    sandbox.add_fault(spec)?;
+    assert_eq!(api.post("/v1/payment_intents", PAYMENT).await?.status, 500);
+    let paid = api.post("/v1/payment_intents", PAYMENT).await?;
+    let ledger = sandbox.ledger();
+    assert_eq!((ledger.totals.charges, ledger.totals.captured), (1, 2500));
+    assert_eq!(
+        ledger
+            .payment_intents
+            .get(&paid.id())
+            .map(|entry| entry.net),
+        Some(2500)
+    );
+    sandbox.reset();
+    assert_eq!(sandbox.ledger().totals.charges, 0);
+    Ok(())
+}

@@ -22,7 +22,8 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use tower::ServiceExt;
 
-use crate::faults::FaultTable;
+use crate::faults::{FaultSpec, FaultTable};
+use crate::ledger::{self, Ledger};
 use crate::persist::{self, SnapshotError};
 use crate::store::Store;
 use crate::webhooks::{self, WebhookConfig};
@@ -220,6 +221,23 @@ impl RunningSandbox {
     /// `http://127.0.0.1:PORT`, the base URL to point a Stripe client at.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The money actually moved, as `GET /_sandbox/ledger` reports it.
+    pub fn ledger(&self) -> Ledger {
+        ledger::read(&self.shared.lock())
+    }
+
+    /// Installs a fault, as `POST /_sandbox/faults` does; returns its id.
+    pub fn add_fault(&self, spec: FaultSpec) -> Result<u64, String> {
+        self.shared.faults().add(spec).map(|rule| rule.id)
+    }
+
+    /// Forgets every object, event, idempotency key and fault, as `POST /_sandbox/reset`.
+    pub fn reset(&self) {
+        self.shared.lock().reset();
+        self.shared.faults().clear();
+        self.shared.changed();
     }
 
     /// Stops serving, waits for the background tasks, and writes the final snapshot.
