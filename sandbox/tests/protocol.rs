@@ -309,3 +309,30 @@ async fn hostile_input_never_crashes_the_server_and_always_gets_a_stripe_error()
     expect_status(&api.get("/v1/customers").await?, 200)?;
     Ok(())
 }
+
+#[tokio::test]
+async fn parameters_come_from_the_query_and_the_body_alike() -> TestResult {
+    let sandbox = start().await?;
+    let api = Api::new(&sandbox);
+    let customer = api.customer("email=q@example.com").await?;
+    let expanded = api
+        .post(
+            &format!("/v1/payment_intents?expand[]=customer&customer={customer}"),
+            "amount=700&currency=usd",
+        )
+        .await?;
+    assert_eq!(expanded.body["customer"]["email"], "q@example.com");
+    let delete = api
+        .http
+        .delete(format!("{}/v1/customers/{customer}", api.base))
+        .bearer_auth(&api.key)
+        .body("bogus=1");
+    let refused = api
+        .send(delete.header("Content-Type", "application/x-www-form-urlencoded"))
+        .await?;
+    assert_eq!(
+        (refused.status, refused.body["error"]["param"].as_str()),
+        (400, Some("bogus"))
+    );
+    Ok(())
+}

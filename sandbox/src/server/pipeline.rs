@@ -80,13 +80,8 @@ async fn serve(shared: &Shared, parts: &Parts, body: &[u8], request_id: &str) ->
         Ok(key) => key,
         Err(error) => return Reply::error(&error, request_id),
     };
-    let raw = if matches!(method, "GET" | "DELETE" | "HEAD") {
-        parts.uri.query().unwrap_or("").as_bytes()
-    } else {
-        body
-    };
-    let params = match form::parse(raw) {
-        Ok(fields) => Params::new(fields),
+    let params = match read_params(method, parts.uri.query().unwrap_or(""), body) {
+        Ok(params) => params,
         Err(error) => return Reply::error(&error, request_id),
     };
     let idempotency_key = parts
@@ -147,6 +142,17 @@ async fn serve(shared: &Shared, parts: &Parts, body: &[u8], request_id: &str) ->
         return never_respond(kill).await;
     }
     reply
+}
+
+/// The request's parameters: the query string, merged with the form body for methods
+/// that carry one (a body field wins over a query field of the same name), as Stripe
+/// accepts both.
+fn read_params(method: &str, query: &str, body: &[u8]) -> Result<Params, ApiError> {
+    let mut fields = form::parse(query.as_bytes())?;
+    if method != "GET" && method != "HEAD" {
+        fields.extend(form::parse(body)?);
+    }
+    Ok(Params::new(fields))
 }
 
 /// Runs the operation under the store lock, with the request recorded on its events.
