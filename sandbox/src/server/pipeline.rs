@@ -67,6 +67,14 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Resp
             &request_id,
         ),
     };
+    tracing::debug!(
+        method = %parts.method,
+        path = parts.uri.path(),
+        status = reply.status.as_u16(),
+        request_id = %reply.request_id,
+        replayed = reply.replayed,
+        "served"
+    );
     into_response(reply, &parts.headers)
 }
 
