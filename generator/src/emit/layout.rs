@@ -54,13 +54,9 @@ pub(super) fn top_file(
         .map(|(lint, _)| lint.parse::<TokenStream>().unwrap_or_default())
         .collect();
     let declarations = modules.iter().map(|(name, module)| {
-        let cfg = if module.features.contains(FULL_FEATURE) || module.features.is_empty() {
-            // A module holding a type no feature needs is compiled with every feature set;
-            // its items carry their own gates.
-            TokenStream::new()
-        } else {
-            cfg_attr(&module.features)
-        };
+        // Compiled when any of its items is (a type no operation needs counts as `full`);
+        // the errors module has no features and is always compiled.
+        let cfg = cfg_attr(&module.features);
         let module_ident = ident(name);
         let doc = module_doc(name, module);
         let body = match layout {
