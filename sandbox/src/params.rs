@@ -211,6 +211,11 @@ impl Params {
         }
     }
 
+    /// A nested hash's raw fields, unchecked (for peeking before validation).
+    pub fn raw_hash(&self, key: &str) -> Option<&Map<String, Value>> {
+        self.fields.get(key).and_then(Value::as_object)
+    }
+
     /// A list sent as `key[]=…` or `key[0]=…`, in index order.
     pub fn list(&self, key: &str) -> Result<Vec<Value>, ApiError> {
         match self.fields.get(key) {

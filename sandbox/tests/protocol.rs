@@ -336,3 +336,35 @@ async fn parameters_come_from_the_query_and_the_body_alike() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_rejected_create_leaves_nothing_behind() -> TestResult {
+    let sandbox = start().await?;
+    let api = Api::new(&sandbox);
+    let missing = api
+        .post(
+            "/v1/customers",
+            "email=x@example.com&payment_method=pm_does_not_exist",
+        )
+        .await?;
+    assert_eq!(
+        (missing.status, missing.body["error"]["param"].as_str()),
+        (404, Some("payment_method"))
+    );
+    let bad_default = api
+        .post(
+            "/v1/customers",
+            "invoice_settings[default_payment_method]=pm_nope",
+        )
+        .await?;
+    assert_eq!(
+        bad_default.body["error"]["param"],
+        "invoice_settings[default_payment_method]"
+    );
+    assert_eq!(
+        api.get("/v1/customers").await?.body["data"],
+        serde_json::json!([])
+    );
+    assert_eq!(api.event_types().await?, Vec::<String>::new());
+    Ok(())
+}

@@ -24,6 +24,19 @@ pub fn create(store: &mut Store, params: &Params) -> Result<Value, ApiError> {
         "test_clock",
         "balance",
     ])?;
+    // Referenced payment methods must exist before anything is stored, so a bad id
+    // leaves no half-created customer behind.
+    for (param, method) in [
+        ("payment_method", params.str("payment_method")?),
+        (
+            "invoice_settings[default_payment_method]",
+            default_method_param(params)?,
+        ),
+    ] {
+        if let Some(method) = method.filter(|m| !m.is_empty()) {
+            payment_methods::check_exists(store, method, param)?;
+        }
+    }
     let test_clock = match params.str("test_clock")?.filter(|c| !c.is_empty()) {
         Some(clock) => {
             store.find("test_helpers.test_clock", clock, "test_clock", "test_clock")?;
@@ -70,6 +83,23 @@ pub fn create(store: &mut Store, params: &Params) -> Result<Value, ApiError> {
     store.put(customer.clone());
     store.emit("customer.created", &customer);
     Ok(customer)
+}
+
+fn default_method_param(params: &Params) -> Result<Option<&str>, ApiError> {
+    match params.raw_hash("invoice_settings") {
+        Some(settings) => settings
+            .get("default_payment_method")
+            .map_or(Ok(None), |v| {
+                v.as_str().map(Some).ok_or_else(|| {
+                    ApiError::invalid_param(
+                        "parameter_invalid_string",
+                        "invoice_settings[default_payment_method]",
+                        "Invalid string.",
+                    )
+                })
+            }),
+        None => Ok(None),
+    }
 }
 
 fn apply_fields(customer: &mut Value, params: &Params) -> Result<(), ApiError> {

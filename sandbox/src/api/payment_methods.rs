@@ -154,6 +154,15 @@ pub fn resolve(store: &mut Store, id: &str, param: &str) -> Result<Value, ApiErr
     Ok(method)
 }
 
+/// Fails with Stripe's 404 unless `id` names a payment method or a `pm_card_…` test id.
+pub fn check_exists(store: &Store, id: &str, param: &str) -> Result<(), ApiError> {
+    if store.get(NOUN, id).is_some() || cards::by_payment_method(id).is_some() {
+        Ok(())
+    } else {
+        Err(ApiError::resource_missing("PaymentMethod", id, param))
+    }
+}
+
 /// `GET /v1/payment_methods/{id}`.
 pub fn retrieve(store: &mut Store, id: &str, params: &Params) -> Result<Value, ApiError> {
     params.allow(&[])?;
