@@ -45,6 +45,11 @@ pub fn create(store: &mut Store, params: &Params) -> Result<Value, ApiError> {
     let items = subscription_items(store, params, &id, now)?;
     let currency = items[0]["price"]["currency"].clone();
     let trial_end = trial_end(params, now)?;
+    // Validate the remaining parameters before attaching a payment method, the one side
+    // effect that precedes storing the subscription.
+    let description = params.nullable_str("description")?;
+    let cancel_at_period_end = params.bool("cancel_at_period_end")?.unwrap_or(false);
+    params.apply_metadata(&mut Value::Null)?;
     let default_payment_method = match params
         .str("default_payment_method")?
         .filter(|m| !m.is_empty())
@@ -63,7 +68,7 @@ pub fn create(store: &mut Store, params: &Params) -> Result<Value, ApiError> {
         "collection_method": "charge_automatically", "created": now, "currency": currency,
         "current_period_end": 0, "current_period_start": now, "customer": customer, "days_until_due": null,
         "default_payment_method": default_payment_method, "default_source": null, "default_tax_rates": [],
-        "description": params.nullable_str("description")?, "discount": null, "ended_at": null,
+        "description": description, "discount": null, "ended_at": null,
         "items": { "object": "list", "data": items, "has_more": false, "url": format!("/v1/subscription_items?subscription={id}") },
         "latest_invoice": null, "livemode": false, "metadata": {}, "next_pending_invoice_item_invoice": null,
         "on_behalf_of": null, "pause_collection": null,
@@ -77,7 +82,7 @@ pub fn create(store: &mut Store, params: &Params) -> Result<Value, ApiError> {
     let (interval, count) = billing::interval_of(&subscription);
     let period_end = trial_end.unwrap_or_else(|| add_interval(now, interval, count));
     subscription["current_period_end"] = json!(period_end);
-    if params.bool("cancel_at_period_end")?.unwrap_or(false) {
+    if cancel_at_period_end {
         subscription["cancel_at_period_end"] = json!(true);
         subscription["cancel_at"] = json!(period_end);
         subscription["canceled_at"] = json!(now);
