@@ -28,22 +28,30 @@ struct Cli {
     webhook_retry_ms: Option<Vec<u64>>,
 }
 
-/// Waits for Ctrl-C or, on Unix, SIGTERM, so process managers also get the final snapshot.
-async fn stop_signal() {
+/// Registers for Ctrl-C and, on Unix, SIGTERM, and returns a future that completes when
+/// either arrives. Registration happens here, before the address is printed, so a signal
+/// sent as soon as the address is known still stops the sandbox gracefully.
+fn stop_signal() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = terminate.recv() => {}
-            }
-            return;
+        if let (Ok(mut interrupt), Ok(mut terminate)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            return Box::pin(async move {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+            });
         }
     }
-    if let Err(error) = tokio::signal::ctrl_c().await {
-        eprintln!("payforge-sandbox: cannot wait for Ctrl-C: {error}");
-    }
+    Box::pin(async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            eprintln!("payforge-sandbox: cannot wait for Ctrl-C: {error}");
+        }
+    })
 }
 
 #[tokio::main]
@@ -64,6 +72,7 @@ async fn main() -> ExitCode {
         builder =
             builder.webhook_retry_delays(delays.into_iter().map(Duration::from_millis).collect());
     }
+    let stopped = stop_signal();
     let sandbox = match builder.start().await {
         Ok(sandbox) => sandbox,
         Err(error) => {
@@ -74,7 +83,7 @@ async fn main() -> ExitCode {
     let mut stdout = std::io::stdout();
     let _ = writeln!(stdout, "payforge-sandbox listening on {}", sandbox.url());
     let _ = stdout.flush();
-    stop_signal().await;
+    stopped.await;
     match sandbox.shutdown().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
