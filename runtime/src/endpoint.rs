@@ -169,7 +169,10 @@ pub enum ErrorClass {
 impl ErrorClass {
     /// Whether retrying the same request (with the same idempotency key) is safe and useful.
     pub fn is_retry_safe(self) -> bool {
-        matches!(self, Self::RateLimited | Self::Conflict | Self::ProviderFault)
+        matches!(
+            self,
+            Self::RateLimited | Self::Conflict | Self::ProviderFault
+        )
     }
 }
 

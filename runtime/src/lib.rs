@@ -32,7 +32,7 @@ pub mod wire;
 pub use catalogue::ErrorCatalogue;
 pub use client::{Client, Environment};
 pub use endpoint::{
-    ApiError, BodyEncoding, Endpoint, EncodeError, ErrorClass, Provider, RequestBody,
+    ApiError, BodyEncoding, EncodeError, Endpoint, ErrorClass, Provider, RequestBody,
     encode_path_segment,
 };
 pub use error::{ConfigError, Error};
