@@ -95,15 +95,19 @@ async fn a_thousand_payments_through_faults_and_restarts_charge_each_order_exact
     install_faults(&admin, seed).await?;
     let directory = tempfile::tempdir()?;
     let journal = directory.path().join("journal.sqlite");
+    let started = Instant::now();
     let intents = pay_everything(sandbox.url(), &journal, seed, &mut counts).await?;
+    let elapsed = started.elapsed();
     let fired = fired_by_kind(&admin).await?;
     admin.clear_faults().await?;
 
     let charges = verify_ledger(&admin, &intents).await?;
-    let rss_at_end = sandbox.rss_kib();
+    let rss = |kib: Option<u64>| kib.map_or("n/a".to_owned(), |kib| format!("{kib} KiB"));
+    let (rss_at_start, rss_at_end) = (rss(rss_at_start), rss(sandbox.rss_kib()));
     println!(
-        "chaos run: {PAYMENTS} payments, faults fired {fired:?}, client retries {}, \
+        "chaos run ({:.1} s): {PAYMENTS} payments, faults fired {fired:?}, client retries {}, \
          application re-drives {}, restarts {}, recovered calls {}, charges in the ledger {charges}",
+        elapsed.as_secs_f64(),
         counts.client_retries.load(Ordering::Relaxed),
         counts.redrives.load(Ordering::Relaxed),
         counts.restarts,
@@ -112,7 +116,7 @@ async fn a_thousand_payments_through_faults_and_restarts_charge_each_order_exact
     println!(
         "sandbox: {throughput:.0} payment intents confirmed/s without faults \
          ({THROUGHPUT_PAYMENTS} payments, concurrency {CONCURRENCY}); \
-         RSS {rss_at_start:?} KiB at start, {rss_at_end:?} KiB after the run"
+         RSS {rss_at_start} at start, {rss_at_end} after the run"
     );
     assert!(counts.restarts >= 3, "the client was torn down mid-run");
     assert!(
