@@ -156,7 +156,7 @@ fn causes_read_as_advice() {
 
 #[test]
 fn standard_webhooks_deliveries_are_diagnosed_too() -> TestResult {
-    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"; // audit:allow (the Standard Webhooks spec's public example secret)
     let body = r#"{"id":"evt_sw","type":"invoice.paid"}"#;
     let signature =
         payforge::webhook::StandardWebhooks::sign(secret, "msg_1", NOW, body.as_bytes())?;
