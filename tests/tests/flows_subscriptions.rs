@@ -165,6 +165,17 @@ async fn a_trial_renews_then_a_failing_card_leads_to_past_due_and_cancellation(
         "{events:?}"
     );
 
+    failing_renewals_end_the_subscription(env, &billing, &renewed).await
+}
+
+/// Switches the subscription to a card that declines every charge and runs its clock through
+/// the failed renewal and every retry.
+async fn failing_renewals_end_the_subscription(
+    env: &FlowEnv,
+    billing: &Billing,
+    renewed: &Subscription,
+) -> TestResult {
+    let client = env.client();
     // The card now declines every charge: the next renewal fails and the subscription is
     // past due.
     let failing = client
@@ -174,20 +185,20 @@ async fn a_trial_renews_then_a_failing_card_leads_to_past_due_and_cancellation(
         ))
         .await?;
     client
-        .send(UpdateSubscription::new(&created.id).default_payment_method(&failing.id))
+        .send(UpdateSubscription::new(&renewed.id).default_payment_method(&failing.id))
         .await?;
     advance(env, &billing.clock, renewed.current_period_end + HOUR).await?;
-    let past_due = subscription(env, &created.id).await?;
+    let past_due = subscription(env, &renewed.id).await?;
     assert_eq!(past_due.status, SubscriptionStatus::PastDue);
-    let events = events_of(env, &created.id).await?;
+    let events = events_of(env, &renewed.id).await?;
     assert!(count(&events, "invoice.payment_failed") >= 1, "{events:?}");
 
     // The retries fail too. The sandbox cancels after the fourth failed attempt (2 days
     // apart); on Stripe, what follows the last retry is an account setting (cancel, mark
     // unpaid, or leave past due), so only "no longer active" is asserted there.
     advance(env, &billing.clock, renewed.current_period_end + 9 * DAY).await?;
-    let ended = subscription(env, &created.id).await?;
-    let events = events_of(env, &created.id).await?;
+    let ended = subscription(env, &renewed.id).await?;
+    let events = events_of(env, &renewed.id).await?;
     if env.target() == Target::Sandbox {
         assert_eq!(ended.status, SubscriptionStatus::Canceled);
         assert_eq!(

@@ -67,6 +67,80 @@ fn handler(
     }
 }
 
+/// The application's side: a receiver on 127.0.0.1 registered with the sandbox, the inbox
+/// behind it and one worker running [`handler`].
+struct Application {
+    inbox: Arc<SqliteInbox>,
+    seen: Arc<Mutex<Seen>>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    worker: tokio::task::JoinHandle<()>,
+    stop: tokio::sync::oneshot::Sender<()>,
+    _directory: tempfile::TempDir,
+}
+
+impl Application {
+    async fn start(env: &FlowEnv) -> TestResult<Self> {
+        let directory = tempfile::tempdir()?;
+        let path = directory.path().join("inbox.sqlite");
+        let inbox = Arc::new(SqliteInbox::open(path, SqliteInbox::DEFAULT_TABLE).await?);
+
+        // The receiver's address must exist before the endpoint is registered, and the
+        // endpoint's secret before the receiver can verify: bind, register, then serve.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}/webhooks/stripe", listener.local_addr()?);
+        let every_event = vec![CreateWebhookEndpointEnabledEvents::Empty]; // `*`
+        let endpoint = env
+            .client()
+            .send(CreateWebhookEndpoint::new(every_event, url))
+            .await?;
+        let secret = endpoint
+            .secret
+            .ok_or("the create response carries the whsec_ secret")?;
+        assert!(secret.starts_with("whsec_"));
+        let verifier = WebhookVerifier::new("stripe", StripeSignature::new([secret])?);
+        let receiver = WebhookReceiver::new(verifier, Arc::clone(&inbox))
+            .with_pinned_api_version(<Stripe as Provider>::API_VERSION);
+        let app = axum::Router::new().route("/webhooks/stripe", receiver.into_method_router());
+        let service = app.into_make_service_with_connect_info::<SocketAddr>();
+        let server = tokio::spawn(async move { axum::serve(listener, service).await });
+
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let config = WorkerConfig {
+            idle_wait: Duration::from_millis(10),
+            backoff: Backoff {
+                initial: Duration::from_millis(10),
+                max: Duration::from_millis(100),
+            },
+            ..WorkerConfig::default()
+        };
+        let worker = Worker::new(Arc::clone(&inbox), handler(Arc::clone(&seen)), config);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let worker = tokio::spawn(async move {
+            worker
+                .run(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(Self {
+            inbox,
+            seen,
+            server,
+            worker,
+            stop,
+            _directory: directory,
+        })
+    }
+
+    /// Stops the worker (so nothing is handled after this) and the receiver.
+    async fn stop(self) -> TestResult<Arc<Mutex<Seen>>> {
+        let _ = self.stop.send(());
+        self.worker.await?;
+        self.server.abort();
+        Ok(self.seen)
+    }
+}
+
 async fn each_event_is_processed_once_through_receiver_inbox_and_worker(
     env: &FlowEnv,
 ) -> TestResult {
@@ -76,59 +150,7 @@ async fn each_event_is_processed_once_through_receiver_inbox_and_worker(
         return Ok(());
     };
     let client = env.client();
-    let directory = tempfile::tempdir()?;
-    let inbox = Arc::new(
-        SqliteInbox::open(
-            directory.path().join("inbox.sqlite"),
-            SqliteInbox::DEFAULT_TABLE,
-        )
-        .await?,
-    );
-
-    // The receiver's address must exist before the endpoint is registered, and the endpoint's
-    // secret before the receiver can verify: bind, register, then serve.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}/webhooks/stripe", listener.local_addr()?);
-    let endpoint = client
-        .send(CreateWebhookEndpoint::new(
-            vec![CreateWebhookEndpointEnabledEvents::Empty],
-            url,
-        ))
-        .await?;
-    let secret = endpoint
-        .secret
-        .ok_or("the create response carries the whsec_ secret")?;
-    assert!(secret.starts_with("whsec_"));
-    let verifier = WebhookVerifier::new("stripe", StripeSignature::new([secret])?);
-    let receiver = WebhookReceiver::new(verifier, Arc::clone(&inbox))
-        .with_pinned_api_version(<Stripe as Provider>::API_VERSION);
-    let app = axum::Router::new().route("/webhooks/stripe", receiver.into_method_router());
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-    });
-
-    let seen = Arc::new(Mutex::new(Seen::default()));
-    let config = WorkerConfig {
-        idle_wait: Duration::from_millis(10),
-        backoff: Backoff {
-            initial: Duration::from_millis(10),
-            max: Duration::from_millis(100),
-        },
-        ..WorkerConfig::default()
-    };
-    let worker = Worker::new(Arc::clone(&inbox), handler(Arc::clone(&seen)), config);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let worker = tokio::spawn(async move {
-        worker
-            .run(async {
-                let _ = stopped.await;
-            })
-            .await;
-    });
+    let application = Application::start(env).await?;
 
     // Every delivery from now on is sent twice.
     admin.webhook_faults(json!({ "duplicate": 1_000 })).await?;
@@ -156,7 +178,7 @@ async fn each_event_is_processed_once_through_receiver_inbox_and_worker(
         "created, succeeded, charge, refund events at least: {events:?}"
     );
 
-    let (handled_so_far, expected) = (&seen, &events);
+    let (handled_so_far, expected) = (&application.seen, &events);
     // Wait until every delivery (each event twice) was acknowledged and every event handled.
     eventually(
         "every delivery acknowledged and every event handled",
@@ -186,7 +208,8 @@ async fn each_event_is_processed_once_through_receiver_inbox_and_worker(
             .filter(|d| d["event_id"] == event_id.as_str())
             .count();
         assert_eq!(copies, 2, "{event_id} was delivered twice");
-        let entry = inbox
+        let entry = application
+            .inbox
             .entry("stripe", event_id)
             .await?
             .ok_or("event not in the inbox")?;
@@ -197,10 +220,7 @@ async fn each_event_is_processed_once_through_receiver_inbox_and_worker(
         );
     }
     // Stop the worker before the last look, so nothing can be handled after it.
-    let _ = stop.send(());
-    worker.await?;
-    server.abort();
-
+    let seen = application.stop().await?;
     let seen = seen.lock().map_err(|e| e.to_string())?;
     let twice: Vec<_> = seen.handled.iter().filter(|(_, n)| **n != 1).collect();
     assert!(twice.is_empty(), "handled more than once: {twice:?}");
