@@ -2,7 +2,7 @@
 
 use payforge::wire::{HasId, List, Paginated, SearchList};
 use payforge::{BodyEncoding, EncodeError, Endpoint, RequestBody};
-use payforge_tests::Shop;
+use payforge_ui_tests::Shop;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@
 fn ui() {
     let cases = trybuild::TestCases::new();
     for declared in ["string_enum", "endpoint", "provider_error", "webhook_event"] {
-        cases.pass(format!("ui/{declared}/pass/*.rs"));
-        cases.compile_fail(format!("ui/{declared}/fail/*.rs"));
+        cases.pass(format!("{declared}/pass/*.rs"));
+        cases.compile_fail(format!("{declared}/fail/*.rs"));
     }
 }

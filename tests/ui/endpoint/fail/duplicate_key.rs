@@ -1,7 +1,7 @@
 #[derive(serde::Deserialize)]
 struct Order;
 
-#[payforge::endpoint(provider = payforge_tests::Shop, method = POST, method = PUT, path = "/v1/orders", output = Order)]
+#[payforge::endpoint(provider = payforge_ui_tests::Shop, method = POST, method = PUT, path = "/v1/orders", output = Order)]
 #[derive(serde::Serialize)]
 struct CreateOrder {
     amount: i64,

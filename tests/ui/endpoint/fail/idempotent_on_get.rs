@@ -1,7 +1,7 @@
 #[derive(serde::Deserialize)]
 struct Order;
 
-#[payforge::endpoint(provider = payforge_tests::Shop, method = GET, path = "/v1/orders", output = Order, idempotent)]
+#[payforge::endpoint(provider = payforge_ui_tests::Shop, method = GET, path = "/v1/orders", output = Order, idempotent)]
 #[derive(serde::Serialize)]
 struct ListOrders {
     limit: Option<u8>,

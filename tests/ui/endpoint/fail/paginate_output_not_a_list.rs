@@ -1,4 +1,4 @@
-use payforge_tests::Shop;
+use payforge_ui_tests::Shop;
 
 #[derive(serde::Deserialize)]
 struct Order;

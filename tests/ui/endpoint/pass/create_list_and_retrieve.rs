@@ -1,5 +1,5 @@
 use payforge::wire::{HasId, List};
-use payforge_tests::Shop;
+use payforge_ui_tests::Shop;
 
 #[derive(serde::Deserialize)]
 struct Order {
