@@ -24,7 +24,7 @@ fn a_create_call_is_an_idempotent_form_post_with_bracketed_nesting() -> TestResu
         .metadata(BTreeMap::from([("order".to_owned(), "6735".to_owned())]))
         .expand(vec!["customer".to_owned()]);
     assert_eq!(CreatePaymentIntent::METHOD, http::Method::POST);
-    assert!(CreatePaymentIntent::IDEMPOTENT);
+    const { assert!(CreatePaymentIntent::IDEMPOTENT) };
     assert_eq!(CreatePaymentIntent::ENCODING, BodyEncoding::Form);
     assert_eq!(params.path(), "/v1/payment_intents");
     assert_eq!(
@@ -49,7 +49,7 @@ fn path_parameters_fill_the_path_and_unset_values_send_an_empty_string() -> Test
 #[test]
 fn a_list_call_is_a_get_with_a_query_string() -> TestResult {
     let params = ListCustomers::new().limit(3).email("a@example.com");
-    assert!(!ListCustomers::IDEMPOTENT);
+    const { assert!(!ListCustomers::IDEMPOTENT) };
     assert_eq!(
         params.encode()?,
         RequestBody::Query("email=a%40example.com&limit=3".to_owned())
