@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
             headers.insert(name, value);
         }
     }
-    let Ok(scheme) = StandardWebhooks::new(["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]) else { // audit:allow (the Standard Webhooks spec's public example secret)
+    let Ok(scheme) = StandardWebhooks::new(["whsec_AAAA/AAAA+AAAA/AAAA+AAAA/AAAA+AA"]) else {
         return;
     };
     let _ = scheme.verify(&headers, br#"{"test": 2432232314}"#, 1_614_265_330);

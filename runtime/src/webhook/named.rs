@@ -59,7 +59,7 @@ mod tests {
 
     #[test]
     fn every_listed_name_builds_the_scheme_of_that_name() -> Result<(), SchemeSelectionError> {
-        let secrets = ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".to_owned()]; // audit:allow (the Standard Webhooks spec's public example secret)
+        let secrets = ["whsec_AAAA/AAAA+AAAA/AAAA+AAAA/AAAA+AA".to_owned()];
         for name in SCHEME_NAMES {
             assert_eq!(scheme_by_name(name, &secrets)?.name(), *name);
         }
