@@ -126,6 +126,7 @@ impl<E: ApiError> Error<E> {
 
 /// Keeps the start of a body as text for [`Error::Decode`]. Providers do not echo card
 /// numbers, but a proxy's error page might; any run of 13 to 19 digits is masked anyway.
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
 pub(crate) fn kept_body(body: &[u8]) -> String {
     let end = body.len().min(KEPT_BODY_BYTES);
     let text = String::from_utf8_lossy(&body[..end]);
@@ -261,5 +262,5 @@ pub enum ConfigError {
     },
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]
-    Http(#[source] reqwest::Error),
+    Http(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

@@ -18,6 +18,7 @@
 extern crate self as payforge;
 
 pub mod catalogue;
+#[cfg(feature = "client")]
 pub mod client;
 pub mod endpoint;
 pub mod error;
@@ -30,6 +31,7 @@ pub mod webhook;
 pub mod wire;
 
 pub use catalogue::ErrorCatalogue;
+#[cfg(feature = "client")]
 pub use client::{Client, Environment};
 pub use endpoint::{
     ApiError, BodyEncoding, EncodeError, Endpoint, ErrorClass, Provider, RequestBody,

@@ -135,6 +135,43 @@ async fn an_expired_lease_passes_to_another_worker<I: WebhookInbox>(inbox: Arc<I
     Ok(())
 }
 
+async fn a_renewed_lease_keeps_its_event<I: WebhookInbox>(inbox: Arc<I>) -> TestResult {
+    inbox
+        .store(&verified_charge("evt_renew")?, arrival(T0))
+        .await?;
+    let held = inbox
+        .claim("w1", T0, LEASE)
+        .await?
+        .ok_or("nothing claimed")?;
+    assert_eq!(
+        inbox.renew(&held, T0 + 60_000).await?,
+        LeaseOutcome::Applied
+    );
+    assert!(
+        inbox.claim("w2", T0 + 45_000, LEASE).await?.is_none(),
+        "the renewed lease still holds past the first expiry"
+    );
+    let takeover = inbox
+        .claim("w2", T0 + 60_000, LEASE)
+        .await?
+        .ok_or("the renewed lease did not expire")?;
+    assert_eq!(
+        inbox.renew(&held, T0 + 120_000).await?,
+        LeaseOutcome::LeaseLost,
+        "a lease that passed on cannot be renewed"
+    );
+    assert_eq!(
+        inbox.complete(&takeover, T0 + 60_001).await?,
+        LeaseOutcome::Applied
+    );
+    assert_eq!(
+        inbox.renew(&takeover, T0 + 120_000).await?,
+        LeaseOutcome::LeaseLost,
+        "a done event has no lease to renew"
+    );
+    Ok(())
+}
+
 async fn a_failed_event_waits_for_its_next_attempt<I: WebhookInbox>(inbox: Arc<I>) -> TestResult {
     inbox
         .store(&verified_charge("evt_retry")?, arrival(T0))
@@ -312,6 +349,7 @@ inbox_suite!(
     the_api_version_flag_is_kept,
     claims_take_the_oldest_event_and_lease_it,
     an_expired_lease_passes_to_another_worker,
+    a_renewed_lease_keeps_its_event,
     a_failed_event_waits_for_its_next_attempt,
     dead_letters_are_listed_and_replayable,
     concurrent_workers_never_share_an_event,

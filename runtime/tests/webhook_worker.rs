@@ -302,3 +302,79 @@ async fn shutdown_lets_the_event_in_hand_finish() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_handler_slower_than_its_lease_keeps_its_event() -> TestResult {
+    let (inbox, _dir) = inbox_with(&[("evt_slow", "charge.succeeded", charge("ch_1", 1))]).await?;
+    let runs = Arc::new(Mutex::new(Vec::<String>::new()));
+    let slow_handler = |name: &'static str, runs: Arc<Mutex<Vec<String>>>| {
+        move |event: Verified<Event<TestObject>>| {
+            let runs = Arc::clone(&runs);
+            async move {
+                if let Ok(mut runs) = runs.lock() {
+                    runs.push(format!("{name}:{}", event.id));
+                }
+                // Over two and a half leases: without renewal the other worker takes over.
+                tokio::time::sleep(Duration::from_millis(4_000)).await;
+                Ok(())
+            }
+        }
+    };
+    let lease = Duration::from_millis(1_500);
+    let first = Worker::new(
+        Arc::clone(&inbox),
+        slow_handler("first", Arc::clone(&runs)),
+        WorkerConfig {
+            worker_id: "first".into(),
+            lease,
+            ..config(3, Duration::ZERO)
+        },
+    );
+    let second = Worker::new(
+        Arc::clone(&inbox),
+        slow_handler("second", Arc::clone(&runs)),
+        WorkerConfig {
+            worker_id: "second".into(),
+            lease,
+            ..config(3, Duration::ZERO)
+        },
+    );
+    let finished = std::sync::atomic::AtomicBool::new(false);
+    let slow = async {
+        let outcome = first.process_one().await;
+        finished.store(true, std::sync::atomic::Ordering::SeqCst);
+        outcome
+    };
+    // The second worker polls all the while the first one's handler runs.
+    let polling = async {
+        let mut outcomes = Vec::new();
+        while !finished.load(std::sync::atomic::Ordering::SeqCst) {
+            outcomes.push(second.process_one().await);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        outcomes
+    };
+    let (slow, second_outcomes) = tokio::join!(slow, polling);
+    let second_outcomes: Vec<Processed> = second_outcomes.into_iter().collect::<Result<_, _>>()?;
+    assert!(
+        second_outcomes.len() > 10,
+        "the second worker polled throughout"
+    );
+    assert_eq!(
+        slow?,
+        Processed::Completed {
+            event_id: "evt_slow".into()
+        }
+    );
+    assert!(
+        second_outcomes
+            .iter()
+            .all(|outcome| *outcome == Processed::Idle),
+        "{second_outcomes:?}"
+    );
+    assert_eq!(
+        *runs.lock().map_err(|_| "poisoned")?,
+        vec!["first:evt_slow".to_owned()]
+    );
+    Ok(())
+}

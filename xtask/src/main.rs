@@ -9,9 +9,12 @@
 //!   delivery verifies or not (see `webhook.rs`).
 //! - `test [ARGS]`: every test of the workspace, the command README and CI give (see
 //!   `test.rs`).
+//! - `fuzz [--seconds N] [TARGET...]`: build the libFuzzer targets of `fuzz/` on stable and
+//!   run each for a bounded time (see `fuzz.rs`); `test` runs it after the tests.
 //! - `audit [PATH]`: fail when provider secret keys are committed under PATH (see `audit.rs`).
 
 mod audit;
+mod fuzz;
 mod generate;
 mod sandbox;
 mod test;
@@ -34,9 +37,10 @@ fn main() -> anyhow::Result<()> {
         "sandbox" => sandbox::run(&rest),
         "webhook" => webhook::run(&rest),
         "test" => test::run(&rest),
+        "fuzz" => fuzz::run(&rest),
         other => {
             eprintln!(
-                "unknown task `{other}`; tasks: generate [--provider NAME] [--out DIR], check, test, bench generate [RUNS], sandbox, audit [PATH], webhook verify"
+                "unknown task `{other}`; tasks: generate [--provider NAME] [--out DIR], check, test, bench generate [RUNS], sandbox, audit [PATH], webhook verify, fuzz [--seconds N] [TARGET...]"
             );
             std::process::exit(2)
         }

@@ -120,7 +120,7 @@ impl<P: Provider> ClientBuilder<P> {
             ))
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
-            .map_err(ConfigError::Http)?;
+            .map_err(|error| ConfigError::Http(Box::new(error)))?;
         let secrets = self
             .secrets
             .unwrap_or_else(|| Box::new(EnvSecretProvider::new(P::SECRET_KEY_ENV)));

@@ -46,8 +46,9 @@ impl Backoff {
 pub struct WorkerConfig {
     /// This worker's name in the inbox (shown as the lease holder).
     pub worker_id: String,
-    /// How long a claim lasts; a handler must finish well within it, or another worker will
-    /// take the event over.
+    /// How long a claim lasts without renewal. The worker renews it every third of this
+    /// while the handler runs, so it bounds how soon another worker takes over the event of
+    /// a worker that stopped (crashed or lost the database), not how long a handler may run.
     pub lease: Duration,
     /// Attempts before an event that keeps failing is parked as a dead letter.
     pub max_attempts: u32,
@@ -170,7 +171,13 @@ where
             Ok(event) => event,
             Err(error) => return park_undecodable(&*self.inbox, &claim, &error).await,
         };
-        let result = self.handler.handle(event).await;
+        let result = hold_lease(
+            &*self.inbox,
+            &claim,
+            config.lease,
+            self.handler.handle(event),
+        )
+        .await;
         let now = unix_millis();
         match result {
             Ok(()) => {
@@ -276,6 +283,57 @@ pub(crate) async fn settle_failure<I: WebhookInbox>(
         attempts: claim.attempts,
         next_attempt_at,
     }))
+}
+
+/// Runs `work` (the handler) while renewing `claim`'s lease every third of `lease`, so a
+/// handler slower than one lease keeps its event; another worker takes an event over only
+/// when its worker stopped (crashed, killed, partitioned from the database). A lost lease is
+/// logged and the handler left to finish: its outcome is then dropped by the inbox, and the
+/// worker that took over processes the event again.
+///
+/// The PostgreSQL transactional worker needs no renewal: its open transaction holds the
+/// event's row lock, which `FOR UPDATE SKIP LOCKED` claims skip.
+pub(crate) async fn hold_lease<I: WebhookInbox, T>(
+    inbox: &I,
+    claim: &ClaimedEvent,
+    lease: Duration,
+    work: impl Future<Output = T>,
+) -> T {
+    let heartbeat = std::pin::pin!(renew_while_held(inbox, claim, lease));
+    let work = std::pin::pin!(work);
+    match futures::future::select(work, heartbeat).await {
+        futures::future::Either::Left((output, _)) => output,
+        futures::future::Either::Right((never, _)) => match never {},
+    }
+}
+
+/// Renews `claim`'s lease every third of `lease` until the lease is lost; never returns.
+async fn renew_while_held<I: WebhookInbox>(
+    inbox: &I,
+    claim: &ClaimedEvent,
+    lease: Duration,
+) -> std::convert::Infallible {
+    let period = (lease / 3).max(Duration::from_millis(10));
+    loop {
+        tokio::time::sleep(period).await;
+        let until = unix_millis().saturating_add(super::inbox::lease_millis(lease));
+        match inbox.renew(claim, until).await {
+            Ok(LeaseOutcome::Applied) => {}
+            Ok(LeaseOutcome::LeaseLost) => {
+                tracing::warn!(
+                    event_id = %claim.event_id,
+                    "webhook lease lost while the handler ran; its outcome will be dropped"
+                );
+                break;
+            }
+            Err(error) => tracing::warn!(
+                event_id = %claim.event_id,
+                %error,
+                "cannot renew the webhook lease; trying again"
+            ),
+        }
+    }
+    std::future::pending().await
 }
 
 pub(crate) fn after_lease(

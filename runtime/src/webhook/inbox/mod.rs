@@ -58,6 +58,15 @@ pub trait WebhookInbox: Send + Sync + 'static {
         lease: Duration,
     ) -> impl Future<Output = Result<Option<ClaimedEvent>, InboxError>> + Send;
 
+    /// Extends a claim's lease to `until` (Unix milliseconds) while its handler still runs,
+    /// so a handler that takes longer than one lease is not taken over by another worker.
+    /// `LeaseLost` when the lease had already passed on.
+    fn renew(
+        &self,
+        claim: &ClaimedEvent,
+        until: i64,
+    ) -> impl Future<Output = Result<LeaseOutcome, InboxError>> + Send;
+
     /// Marks a claimed event done.
     fn complete(
         &self,
@@ -219,13 +228,20 @@ pub struct InboxEntry {
     pub state: InboxState,
 }
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+impl From<sqlx::Error> for InboxError {
+    fn from(source: sqlx::Error) -> Self {
+        Self::Database(Box::new(source))
+    }
+}
+
 /// Why the inbox could not read or write.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum InboxError {
     /// The database refused or failed the operation.
     #[error("the webhook inbox database failed: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The configured table name is not a plain SQL identifier.
     #[error("`{0}` is not a valid inbox table name (use lowercase letters, digits and `_`)")]
     InvalidTableName(String),
@@ -322,7 +338,6 @@ pub(crate) fn lease_outcome(rows: u64) -> LeaseOutcome {
 }
 
 /// Milliseconds in a lease, saturating.
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) fn lease_millis(lease: Duration) -> i64 {
     i64::try_from(lease.as_millis()).unwrap_or(i64::MAX)
 }

@@ -246,6 +246,21 @@ impl WebhookInbox for PgInbox {
         row.map(|row| claimed_event(&row)).transpose()
     }
 
+    async fn renew(&self, claim: &ClaimedEvent, until: i64) -> Result<LeaseOutcome, InboxError> {
+        let sql = format!(
+            "UPDATE {} SET lease_until = $1
+             WHERE row_id = $2 AND lease_token = $3 AND state = 'processing'",
+            self.table
+        );
+        let result = sqlx::query(&sql)
+            .bind(until)
+            .bind(claim.row_id)
+            .bind(&claim.lease_token)
+            .execute(&self.pool)
+            .await?;
+        Ok(lease_outcome(result.rows_affected()))
+    }
+
     async fn complete(&self, claim: &ClaimedEvent, now: i64) -> Result<LeaseOutcome, InboxError> {
         self.update_claimed(
             "state = 'done', last_error = $1, done_at = $2",
