@@ -1,3 +1,9 @@
-//! Runnable examples of payforge; see `examples/README.md`. The library is empty: each
-//! example is a file of its own, run with `cargo run -p payforge-examples --example NAME`.
+//! Runnable examples of payforge; see `examples/README.md`.
+//!
+//! - [`checkout`]: a checkout server (orders paid by card, webhooks moving them forward),
+//!   run with `cargo run -p payforge-examples --example checkout_server`.
+//! - `hand_declared` (an example file of its own): endpoints the SDK does not cover,
+//!   declared with the same macros.
 #![forbid(unsafe_code)]
+
+pub mod checkout;
