@@ -70,13 +70,30 @@ pub(crate) fn decode_error<E: ApiError>(status: StatusCode, body: &[u8]) -> Erro
 fn decode_output<T: DeserializeOwned>(kind: BodyKind, body: &[u8]) -> Result<T, String> {
     // An empty body (204) decodes as JSON `null`, so a `()` output works.
     let body_or_null: &[u8] = if body.is_empty() { b"null" } else { body };
-    let as_json = || serde_json::from_slice::<T>(body_or_null).map_err(|e| e.to_string());
+    let as_json = || {
+        serde_json::from_slice::<T>(body_or_null)
+            .map_err(|error| with_json_path::<T>(body_or_null, error))
+    };
     let as_raw =
         || T::deserialize(BytesDeserializer::<ValueError>::new(body)).map_err(|e| e.to_string());
     match kind {
         BodyKind::Json => as_json(),
         BodyKind::Raw => as_raw(),
         BodyKind::Unknown => as_json().or_else(|json_error| as_raw().map_err(|_| json_error)),
+    }
+}
+
+/// serde_json's message names a line and column, which in a one-line body says little;
+/// the JSON path of the failing value (`data[0].customer`) says which field is wrong. The
+/// body is decoded a second time, tracking the path, only after the first decode failed,
+/// so a successful decode pays nothing for it.
+fn with_json_path<T: DeserializeOwned>(body: &[u8], error: serde_json::Error) -> String {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Err(traced) if traced.path().iter().next().is_some() => {
+            format!("at `{}`: {error}", traced.path())
+        }
+        _ => error.to_string(),
     }
 }
 
@@ -112,6 +129,37 @@ mod tests {
         let json: serde_json::Value = decode_output(BodyKind::Unknown, br#"{"id":"ch_1"}"#)?;
         assert_eq!(json["id"], "ch_1");
         Ok(())
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Page {
+        #[allow(dead_code)] // Reason: only decoded, to make the decode fail inside it.
+        data: Vec<Item>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Item {
+        #[allow(dead_code)] // Reason: as above.
+        amount: i64,
+    }
+
+    #[test]
+    fn a_json_mismatch_names_the_path_of_the_failing_value() {
+        let body = br#"{"data":[{"amount":1},{"amount":"2"}]}"#;
+        let cases: [(&[u8], &str); 3] = [
+            (
+                body,
+                "at `data[1].amount`: invalid type: string \"2\", expected i64",
+            ),
+            (br#"{"data":[{}]}"#, "at `data[0]`: missing field `amount`"),
+            (b"null", "invalid type: null, expected struct Page"),
+        ];
+        for (body, expected) in cases {
+            match decode_output::<Page>(BodyKind::Json, body) {
+                Err(reason) => assert!(reason.starts_with(expected), "{reason}"),
+                Ok(page) => panic!("decoded {page:?}"),
+            }
+        }
     }
 
     /// A byte-buffer output, as `wire::Binary` is.
