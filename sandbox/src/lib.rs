@@ -34,6 +34,7 @@ mod server;
 mod store;
 mod webhooks;
 
+pub use api::routes;
 pub use error::{ApiError, ErrorType};
 pub use faults::{FaultKind, FaultSpec};
 pub use ledger::{ChargeEntry, IntentEntry, Ledger, Totals};

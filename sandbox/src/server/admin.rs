@@ -1,6 +1,7 @@
-//! The admin surface under `/_sandbox/`: faults, webhook faults, deliveries, the ledger,
-//! the sandbox clock, 3-D Secure completion, reset. JSON in and out; protected by
-//! `X-Sandbox-Admin-Token` only when the sandbox was started with an admin token.
+//! The admin surface under `/_sandbox/`: the route list, faults, webhook faults,
+//! deliveries, the ledger, the sandbox clock, 3-D Secure completion, reset. JSON in and
+//! out; protected by `X-Sandbox-Admin-Token` only when the sandbox was started with an
+//! admin token.
 
 use std::sync::Arc;
 
@@ -59,6 +60,7 @@ pub fn routes(shared: Arc<Shared>) -> Router<Arc<Shared>> {
             "/health",
             get(|| async { axum::Json(json!({ "status": "ok" })) }),
         )
+        .route("/routes", get(list_routes))
         .route("/ledger", get(read_ledger))
         .route("/reset", post(reset))
         .route(
@@ -100,6 +102,14 @@ async fn require_token(
         }
     }
     next.run(request).await
+}
+
+/// The `/v1` operations the sandbox serves, as [`api::routes`] lists them.
+async fn list_routes() -> Reply {
+    let routes: Vec<Value> = api::routes()
+        .map(|(method, path)| json!({ "method": method, "path": path }))
+        .collect();
+    Ok(axum::Json(json!({ "routes": routes })))
 }
 
 async fn read_ledger(State(shared): State<Arc<Shared>>) -> Reply {
