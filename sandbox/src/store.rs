@@ -97,8 +97,9 @@ pub struct Store {
     idempotency_order: VecDeque<(i64, String)>,
     /// One-off facts that are not part of any object, such as "trial_will_end sent".
     marks: std::collections::HashSet<String>,
-    /// Webhook deliveries are transient: a reloaded sandbox does not resend old events.
-    #[serde(skip)]
+    /// Webhook deliveries, kept in the snapshot so a restart sends those still pending
+    /// (absent from snapshots written before they were kept).
+    #[serde(default)]
     pub deliveries: DeliveryQueue,
     #[serde(skip)]
     request: RequestContext,

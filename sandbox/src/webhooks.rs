@@ -5,13 +5,17 @@
 //! `POST` with `Stripe-Signature: t=…,v1=…` (HMAC-SHA256 of `{t}.{body}` keyed by the
 //! endpoint's whole `whsec_…` secret), and retries a failing endpoint on the configured
 //! backoff schedule until it succeeds or the schedule runs out.
+//!
+//! The queue is part of the state snapshot: a sandbox restarted from its state file sends
+//! the deliveries that were still pending (or being sent, or held by a reorder fault) at
+//! once, their attempts so far counting toward the retry schedule.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use sha2::Sha256;
 
@@ -62,18 +66,40 @@ pub struct WebhookFaults {
 }
 
 /// One attempt to deliver.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Attempt {
     /// Unix time of the attempt, in milliseconds.
-    pub at_ms: u128,
+    pub at_ms: u64,
     /// The endpoint's HTTP status, if it answered.
     pub status: Option<u16>,
     /// Why the attempt failed without a status.
     pub error: Option<String>,
 }
 
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Waiting for its first attempt or a retry.
+    Pending,
+    /// Held back by a reorder fault until the held batch is released.
+    Held,
+    /// An attempt is under way.
+    Sending,
+    /// The endpoint answered 2xx.
+    Succeeded,
+    /// Every attempt of the retry schedule failed.
+    Failed,
+}
+
+impl DeliveryStatus {
+    fn is_finished(self) -> bool {
+        matches!(self, Self::Succeeded | Self::Failed)
+    }
+}
+
 /// One event to send to one endpoint.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Delivery {
     /// The delivery's own id.
     pub id: String,
@@ -86,9 +112,10 @@ pub struct Delivery {
     /// The endpoint's URL.
     pub url: String,
     /// `pending`, `held`, `sending`, `succeeded` or `failed`.
-    pub status: &'static str,
+    pub status: DeliveryStatus,
     /// Every attempt so far.
     pub attempts: Vec<Attempt>,
+    /// The signed body; emptied once the delivery is finished.
     #[serde(skip)]
     body: String,
     #[serde(skip)]
@@ -137,7 +164,11 @@ impl DeliveryQueue {
                 event_type: event["type"].as_str().unwrap_or_default().to_owned(),
                 endpoint_id: endpoint_id.to_owned(),
                 url: url.to_owned(),
-                status: if held { "held" } else { "pending" },
+                status: if held {
+                    DeliveryStatus::Held
+                } else {
+                    DeliveryStatus::Pending
+                },
                 attempts: Vec::new(),
                 body: event.to_string(),
                 due: Some(due),
@@ -156,12 +187,12 @@ impl DeliveryQueue {
     /// Releases held deliveries at once, the newest first.
     pub fn release_held(&mut self) {
         let held: Vec<usize> = (0..self.deliveries.len())
-            .filter(|i| self.deliveries[*i].status == "held")
+            .filter(|i| self.deliveries[*i].status == DeliveryStatus::Held)
             .collect();
         let orders: Vec<u64> = held.iter().map(|i| self.deliveries[*i].order).collect();
         for (index, order) in held.iter().zip(orders.iter().rev()) {
             let delivery = &mut self.deliveries[*index];
-            delivery.status = "pending";
+            delivery.status = DeliveryStatus::Pending;
             delivery.order = *order;
             delivery.due = Some(Instant::now());
         }
@@ -187,11 +218,7 @@ impl DeliveryQueue {
 
     fn evict(&mut self) {
         while self.deliveries.len() > MAX_DELIVERIES {
-            match self
-                .deliveries
-                .iter()
-                .position(|d| matches!(d.status, "succeeded" | "failed"))
-            {
+            match self.deliveries.iter().position(|d| d.status.is_finished()) {
                 Some(index) => self.deliveries.remove(index),
                 None => self.deliveries.pop_front(),
             };
@@ -203,9 +230,9 @@ impl DeliveryQueue {
         let next = self
             .deliveries
             .iter_mut()
-            .filter(|d| d.status == "pending" && d.due.is_some_and(|due| due <= now))
+            .filter(|d| d.status == DeliveryStatus::Pending && d.due.is_some_and(|due| due <= now))
             .min_by_key(|d| d.order)?;
-        next.status = "sending";
+        next.status = DeliveryStatus::Sending;
         Some(Ticket {
             id: next.id.clone(),
             url: next.url.clone(),
@@ -218,7 +245,7 @@ impl DeliveryQueue {
     fn next_due(&self) -> Option<Instant> {
         self.deliveries
             .iter()
-            .filter(|d| d.status == "pending")
+            .filter(|d| d.status == DeliveryStatus::Pending)
             .filter_map(|d| d.due)
             .min()
     }
@@ -232,10 +259,86 @@ impl DeliveryQueue {
         delivery.attempts.push(attempt);
         let retry = retry_delays.get(delivery.attempts.len() - 1);
         (delivery.status, delivery.due) = match (succeeded, retry) {
-            (true, _) => ("succeeded", None),
-            (false, Some(delay)) => ("pending", Some(Instant::now() + *delay)),
-            (false, None) => ("failed", None),
+            (true, _) => (DeliveryStatus::Succeeded, None),
+            (false, Some(delay)) => (DeliveryStatus::Pending, Some(Instant::now() + *delay)),
+            (false, None) => (DeliveryStatus::Failed, None),
         };
+        if delivery.status.is_finished() {
+            // Nothing sends it again; the state file need not keep it.
+            delivery.body = String::new();
+        }
+    }
+}
+
+/// The queue as the state file keeps it: every delivery with its body and queue order.
+/// Pending faults are not kept, as injected `/v1` faults are not.
+#[derive(Serialize, Deserialize)]
+struct SavedQueue<D> {
+    deliveries: Vec<D>,
+    next_order: u64,
+}
+
+#[derive(Serialize)]
+struct SavedDeliveryRef<'a> {
+    #[serde(flatten)]
+    delivery: &'a Delivery,
+    body: &'a str,
+    order: u64,
+}
+
+#[derive(Deserialize)]
+struct SavedDelivery {
+    #[serde(flatten)]
+    delivery: Delivery,
+    body: String,
+    order: u64,
+}
+
+impl Serialize for DeliveryQueue {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let deliveries: Vec<SavedDeliveryRef<'_>> = self
+            .deliveries
+            .iter()
+            .map(|delivery| SavedDeliveryRef {
+                delivery,
+                body: &delivery.body,
+                order: delivery.order,
+            })
+            .collect();
+        SavedQueue {
+            deliveries,
+            next_order: self.next_order,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeliveryQueue {
+    /// Reloads a saved queue. Every unfinished delivery (pending, held, or interrupted while
+    /// being sent) is due at once: the reorder fault that held some is not kept, and an
+    /// interrupted attempt may not have arrived, so it is sent again, as Stripe may.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let saved = SavedQueue::<SavedDelivery>::deserialize(deserializer)?;
+        let now = Instant::now();
+        let deliveries = saved
+            .deliveries
+            .into_iter()
+            .map(|saved| {
+                let mut delivery = saved.delivery;
+                delivery.body = saved.body;
+                delivery.order = saved.order;
+                if !delivery.status.is_finished() {
+                    delivery.status = DeliveryStatus::Pending;
+                    delivery.due = Some(now);
+                }
+                delivery
+            })
+            .collect();
+        Ok(Self {
+            deliveries,
+            next_order: saved.next_order,
+            faults: WebhookFaults::default(),
+        })
     }
 }
 
@@ -304,14 +407,15 @@ async fn send(shared: &Shared, client: &reqwest::Client, ticket: Ticket) {
         .body(ticket.body)
         .send()
         .await;
+    let at_ms = u64::try_from(now.as_millis()).unwrap_or(u64::MAX);
     let attempt = match response {
         Ok(response) => Attempt {
-            at_ms: now.as_millis(),
+            at_ms,
             status: Some(response.status().as_u16()),
             error: None,
         },
         Err(error) => Attempt {
-            at_ms: now.as_millis(),
+            at_ms,
             status: None,
             error: Some(error.to_string()),
         },
@@ -321,4 +425,66 @@ async fn send(shared: &Shared, client: &reqwest::Client, ticket: Ticket) {
         .lock()
         .deliveries
         .record(&ticket.id, attempt, &shared.webhooks.retry_delays);
+    shared.state_changed();
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn attempt(status: u16) -> Attempt {
+        Attempt {
+            at_ms: 1,
+            status: Some(status),
+            error: None,
+        }
+    }
+
+    #[test]
+    fn a_reloaded_queue_sends_every_unfinished_delivery_at_once() -> Result<(), serde_json::Error> {
+        let mut queue = DeliveryQueue::default();
+        let retry_in_an_hour = [Duration::from_secs(3_600)];
+        for n in 1..=4 {
+            let event = json!({ "id": format!("evt_{n}"), "type": "customer.created" });
+            queue.enqueue(&event, "we_1", "http://127.0.0.1:9/hook");
+        }
+        let ids: Vec<String> = queue.list().map(|d| d.id.clone()).collect();
+        queue.record(&ids[0], attempt(200), &retry_in_an_hour);
+        queue.record(&ids[1], attempt(500), &retry_in_an_hour);
+        queue.record(&ids[2], attempt(500), &[]);
+        queue.set_faults(WebhookFaults {
+            reorder: 2,
+            ..WebhookFaults::default()
+        });
+        queue.enqueue(&json!({ "id": "evt_5" }), "we_1", "http://127.0.0.1:9/hook");
+        let before: Vec<DeliveryStatus> = queue.list().map(|d| d.status).collect();
+        use DeliveryStatus::{Failed, Held, Pending, Succeeded};
+        assert_eq!(before, [Succeeded, Pending, Failed, Pending, Held]);
+
+        let saved = serde_json::to_string(&queue)?;
+        let mut reloaded: DeliveryQueue = serde_json::from_str(&saved)?;
+        let after: Vec<(DeliveryStatus, usize, bool)> = reloaded
+            .list()
+            .map(|d| (d.status, d.attempts.len(), d.body.is_empty()))
+            .collect();
+        // Finished deliveries keep their history but not their body; the rest are due now.
+        assert_eq!(
+            after,
+            [
+                (Succeeded, 1, true),
+                (Pending, 1, false),
+                (Failed, 1, true),
+                (Pending, 0, false),
+                (Pending, 0, false),
+            ]
+        );
+        let mut sent = Vec::new();
+        while let Some(ticket) = reloaded.take_due(Instant::now()) {
+            sent.push(serde_json::from_str::<Value>(&ticket.body)?["id"].clone());
+        }
+        assert_eq!(sent, [json!("evt_2"), json!("evt_4"), json!("evt_5")]);
+        Ok(())
+    }
 }

@@ -1,12 +1,15 @@
-//! The real binary, and state persisted to a file and loaded again.
+//! The real binary, and state (pending webhook deliveries included) persisted to a file
+//! and loaded again.
 
 mod common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
-use common::{Api, KEY, TestResult, eventually, expect_status};
+use common::{Api, KEY, Receiver, TestResult, eventually, expect_status};
 use payforge_sandbox::Sandbox;
+use serde_json::Value;
 
 /// Kills the child process when the test ends, however it ends.
 struct Running(Child);
@@ -137,6 +140,68 @@ async fn in_process_shutdown_writes_a_snapshot_that_a_new_sandbox_loads() -> Tes
         matches!(corrupt, Err(payforge_sandbox::SandboxError::Snapshot(_))),
         "{corrupt:?}"
     );
+    Ok(())
+}
+
+/// The only delivery of a sandbox, once it has `attempts` attempts and `status`.
+async fn delivery_once(api: &Api, attempts: usize, status: &str) -> TestResult<Option<Value>> {
+    let reply = api.admin_get("/deliveries").await?;
+    let deliveries = reply.body["deliveries"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let [delivery] = deliveries.as_slice() else {
+        return Err(format!("expected one delivery: {}", reply.body).into());
+    };
+    let tried = delivery["attempts"].as_array().map_or(0, Vec::len);
+    Ok((tried == attempts && delivery["status"] == status).then(|| delivery.clone()))
+}
+
+#[tokio::test]
+async fn a_pending_webhook_delivery_survives_a_restart_and_is_then_delivered() -> TestResult {
+    let directory = tempfile::tempdir()?;
+    let state = directory.path().join("state.json");
+    // The receiver fails its first request; the sandbox would retry only after an hour, so
+    // the delivery is still pending when the first sandbox stops.
+    let receiver = Receiver::start(1).await?;
+    let an_hour = vec![Duration::from_secs(3_600)];
+    let first = Sandbox::builder()
+        .state_file(&state)
+        .webhook_retry_delays(an_hour.clone())
+        .start()
+        .await?;
+    let api = Api::new(&first);
+    let form = format!("url={}&enabled_events[]=customer.created", receiver.url);
+    expect_status(&api.post("/v1/webhook_endpoints", &form).await?, 200)?;
+    api.customer("email=hooked@example.com").await?;
+    let failed = eventually("the first attempt to fail", || {
+        delivery_once(&api, 1, "pending")
+    })
+    .await?;
+    first.shutdown().await?;
+    assert_eq!(receiver.snapshot().len(), 1);
+
+    let second = Sandbox::builder()
+        .state_file(&state)
+        .webhook_retry_delays(an_hour)
+        .start()
+        .await?;
+    let api = Api::new(&second);
+    let delivered = eventually("the restarted sandbox to deliver it", || {
+        delivery_once(&api, 2, "succeeded")
+    })
+    .await?;
+    assert_eq!(delivered["id"], failed["id"]);
+    assert_eq!(delivered["attempts"][0], failed["attempts"][0]);
+    let received = receiver.snapshot();
+    assert_eq!(
+        received.len(),
+        2,
+        "sent once before the restart, once after"
+    );
+    assert_eq!(received[1].body, received[0].body, "the same event");
+    assert!(received[1].body.contains("customer.created"));
+    second.shutdown().await?;
     Ok(())
 }
 

@@ -73,8 +73,13 @@ impl Shared {
     }
 
     fn changed(&self) {
-        self.dirty.store(true, Ordering::Release);
+        self.state_changed();
         self.deliveries_changed.notify_one();
+    }
+
+    /// Marks the state as changed, for the next snapshot of the state file.
+    pub fn state_changed(&self) {
+        self.dirty.store(true, Ordering::Release);
     }
 }
 
