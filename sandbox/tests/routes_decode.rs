@@ -37,13 +37,14 @@ use payforge_stripe::{
     DeleteWebhookEndpoint, DetachPaymentMethod, Event, EventObject, ListCharges,
     ListCustomerPaymentMethods, ListCustomers, ListEvents, ListInvoices, ListPaymentIntents,
     ListPaymentMethods, ListPrices, ListProducts, ListRefunds, ListSubscriptions,
-    ListTestHelperTestClocks, ListWebhookEndpoints, PayInvoice, PaymentIntentStatus,
+    ListTestHelperTestClocks, ListWebhookEndpoints, PayInvoice, PaymentIntent, PaymentIntentStatus,
     RetrieveCharge, RetrieveCustomer, RetrieveEvent, RetrieveInvoice, RetrievePaymentIntent,
     RetrievePaymentMethod, RetrievePrice, RetrieveProduct, RetrieveRefund, RetrieveSubscription,
     RetrieveTestHelperTestClock, RetrieveWebhookEndpoint, Stripe, SubscriptionItemCreateParams,
     SubscriptionStatus, UpdateCustomer, UpdatePaymentIntent, UpdatePaymentMethod, UpdatePrice,
     UpdateProduct, UpdateRefund, UpdateSubscription, UpdateWebhookEndpoint,
 };
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 const DAY: i64 = 86_400;
@@ -63,6 +64,7 @@ impl SecretProvider for SandboxKey {
 
 /// A client on the sandbox that records the route of every operation it sends.
 struct Walk {
+    base: String,
     client: Client<Stripe>,
     walked: BTreeSet<(String, String)>,
 }
@@ -86,6 +88,7 @@ impl Walk {
             .build()
             .await?;
         Ok(Self {
+            base: sandbox.url(),
             client,
             walked: BTreeSet::new(),
         })
@@ -95,6 +98,21 @@ impl Walk {
         self.walked
             .insert((Op::METHOD.to_string(), Op::PATH_TEMPLATE.to_owned()));
         format!("{} {}", Op::METHOD, Op::PATH_TEMPLATE)
+    }
+
+    /// `POST /_sandbox{path}` with no body; the JSON answer.
+    async fn admin_post(&self, path: &str) -> TestResult<Value> {
+        let response = reqwest::Client::new()
+            .post(format!("{}/_sandbox{path}", self.base))
+            .send()
+            .await?;
+        let status = response.status();
+        let body: Value = response.json().await?;
+        if status.is_success() {
+            Ok(body)
+        } else {
+            Err(format!("POST /_sandbox{path}: HTTP {status}: {body}").into())
+        }
     }
 
     /// Sends `op`, which must succeed; its body has been decoded into `Op::Output`.
@@ -121,6 +139,12 @@ impl Walk {
             Ok(_) => Err(format!("{route}: expected a Stripe error, got a success").into()),
         }
     }
+}
+
+/// Decodes a JSON value into `T`, naming the JSON path of a mismatch.
+fn decode_at<T: DeserializeOwned>(what: &str, value: &Value) -> TestResult<T> {
+    serde_path_to_error::deserialize(value)
+        .map_err(|error| format!("{what}: at `{}`: {}", error.path(), error.inner()).into())
 }
 
 /// The `code` of an error, or a failure naming the variant it decoded into.
@@ -266,6 +290,14 @@ async fn payments_and_refunds(walk: &mut Walk, customer: &str) -> TestResult {
             .confirm(true))
         .await?;
     assert_eq!(challenged.status, PaymentIntentStatus::RequiresAction);
+    // The admin surface completes the challenge and answers with the intent.
+    let authenticated: PaymentIntent = decode_at(
+        "POST /_sandbox/payment_intents/{id}/authenticate",
+        &walk
+            .admin_post(&format!("/payment_intents/{}/authenticate", challenged.id))
+            .await?,
+    )?;
+    assert_eq!(authenticated.status, PaymentIntentStatus::Succeeded);
     let declined = walk
         .refused(
             CreatePaymentIntent::new(900, Currency::Usd)
@@ -273,14 +305,27 @@ async fn payments_and_refunds(walk: &mut Walk, customer: &str) -> TestResult {
                 .confirm(true),
         )
         .await?;
-    match &declined {
-        StripeError::Card { code, decline, .. } => {
+    let failed: PaymentIntent = match &declined {
+        StripeError::Card {
+            code,
+            decline,
+            details,
+            ..
+        } => {
             assert_eq!(code, &ErrorCode::CardDeclined);
             assert_eq!(decline, &Some(DeclineCode::InsufficientFunds));
+            let intent = details
+                .get("payment_intent")
+                .ok_or("the decline's intent")?;
+            decode_at("error.payment_intent", intent)?
         }
         other => return Err(format!("a decline is a card error, not {other:?}").into()),
-    }
-    walk.ok(ListPaymentIntents::new().customer(customer))
+    };
+    let failed = walk.ok(RetrievePaymentIntent::new(&failed.id)).await?;
+    assert!(failed.last_payment_error.is_some());
+    walk.ok(ListPaymentIntents::new()
+        .customer(customer)
+        .expand(vec!["data.customer".to_owned()]))
         .await?;
     walk.ok(ListPaymentIntents::new().limit(100)).await?;
 
@@ -290,7 +335,10 @@ async fn payments_and_refunds(walk: &mut Walk, customer: &str) -> TestResult {
         .to_owned();
     walk.ok(RetrieveCharge::new(&charge_id).expand(vec!["payment_intent".to_owned()]))
         .await?;
-    walk.ok(ListCharges::new().limit(100)).await?;
+    walk.ok(ListCharges::new()
+        .limit(100)
+        .expand(vec!["data.payment_intent".to_owned()]))
+        .await?;
     walk.ok(ListCharges::new().payment_intent(&intent.id))
         .await?;
 
@@ -364,19 +412,19 @@ async fn billing_on_a_test_clock(walk: &mut Walk, price: &str) -> TestResult {
         .ok(RetrieveSubscription::new(&trialing.id).expand(vec!["latest_invoice".to_owned()]))
         .await?;
     assert_eq!(renewed.status, SubscriptionStatus::Active);
-
-    // A subscription whose first payment fails stays incomplete with an open invoice,
-    // which is then paid by hand with a working card.
-    let failing = walk
+    let failing_card = walk
         .ok(AttachPaymentMethod::new(
             "pm_card_chargeCustomerFail",
             &customer.id,
         ))
         .await?;
+
+    // A subscription whose first payment fails stays incomplete with an open invoice,
+    // which is then paid by hand with a working card.
     let incomplete = walk
         .ok(CreateSubscription::new(&customer.id)
             .items(vec![item()])
-            .default_payment_method(&failing.id))
+            .default_payment_method(&failing_card.id))
         .await?;
     assert_eq!(incomplete.status, SubscriptionStatus::Incomplete);
     let open = walk
@@ -399,6 +447,30 @@ async fn billing_on_a_test_clock(walk: &mut Walk, price: &str) -> TestResult {
     walk.ok(ListSubscriptions::new().customer(&customer.id))
         .await?;
     walk.ok(DeleteSubscription::new(&incomplete.id)).await?;
+    let again = walk
+        .refused(DeleteSubscription::new(&incomplete.id))
+        .await?;
+    assert!(
+        matches!(again, StripeError::InvalidRequest { .. }),
+        "{again:?}"
+    );
+
+    // The first subscription's renewals fail from now on: past due, then canceled after
+    // the last retry, its invoice left open.
+    walk.ok(UpdateSubscription::new(&renewed.id).default_payment_method(&failing_card.id))
+        .await?;
+    walk.ok(AdvanceTestHelperTestClock::new(
+        &clock.id,
+        renewed.current_period_end + 10 * DAY,
+    ))
+    .await?;
+    let ended = walk.ok(RetrieveSubscription::new(&renewed.id)).await?;
+    assert_eq!(ended.status, SubscriptionStatus::Canceled);
+    walk.ok(ListInvoices::new().subscription(&renewed.id).expand(vec![
+        "data.subscription".to_owned(),
+        "data.payment_intent".to_owned(),
+    ]))
+    .await?;
     walk.ok(ListSubscriptions::new().status("all".parse()?))
         .await?;
     walk.ok(DeleteTestHelperTestClock::new(&clock.id)).await?;
