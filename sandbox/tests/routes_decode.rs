@@ -44,6 +44,11 @@ use payforge_stripe::{
     SubscriptionStatus, UpdateCustomer, UpdatePaymentIntent, UpdatePaymentMethod, UpdatePrice,
     UpdateProduct, UpdateRefund, UpdateSubscription, UpdateWebhookEndpoint,
 };
+// The schemas an event's object is decoded as, to name the path of a mismatch.
+use payforge_stripe::{
+    Charge, Customer, Invoice, PaymentMethod, Price, Product, Refund, Subscription,
+    TestHelpersTestClock,
+};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -523,8 +528,25 @@ fn typed_payload(event: &Event) -> TestResult {
         )
         .into());
     }
-    EventObject::decode(&event.type_, event.data.object.clone())
-        .map_err(|error| format!("{} ({}): data.object: {error}", event.id, event.type_))?;
+    let object = &event.data.object;
+    if let Err(error) = EventObject::decode(&event.type_, object.clone()) {
+        // The payload decoder reports no path; decoding the object as its own schema does.
+        let what = format!("{} ({}): data.object", event.id, event.type_);
+        let path = match object["object"].as_str().unwrap_or_default() {
+            "charge" => decode_at::<Charge>(&what, object).err(),
+            "customer" => decode_at::<Customer>(&what, object).err(),
+            "invoice" => decode_at::<Invoice>(&what, object).err(),
+            "payment_intent" => decode_at::<PaymentIntent>(&what, object).err(),
+            "payment_method" => decode_at::<PaymentMethod>(&what, object).err(),
+            "price" => decode_at::<Price>(&what, object).err(),
+            "product" => decode_at::<Product>(&what, object).err(),
+            "refund" => decode_at::<Refund>(&what, object).err(),
+            "subscription" => decode_at::<Subscription>(&what, object).err(),
+            "test_helpers.test_clock" => decode_at::<TestHelpersTestClock>(&what, object).err(),
+            _ => None,
+        };
+        return Err(path.unwrap_or_else(|| format!("{what}: {error}").into()));
+    }
     Ok(())
 }
 
