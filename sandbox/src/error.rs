@@ -71,6 +71,13 @@ impl ApiError {
             .with_param(param)
     }
 
+    /// A 400 `invalid_request_error` about one parameter, without a code: what Stripe sends
+    /// for a value of the wrong type or outside its enum (it documents no code for those, and
+    /// the sandbox sends only codes of the catalogue, `specs/stripe/errors.yaml`).
+    pub fn invalid_value(param: &str, message: impl Into<String>) -> Self {
+        Self::invalid_request(message).with_param(param)
+    }
+
     /// Stripe's `parameter_unknown`.
     pub fn parameter_unknown(param: &str) -> Self {
         Self::invalid_param(

@@ -57,8 +57,7 @@ impl Params {
         match self.fields.get(key) {
             None => Ok(None),
             Some(Value::String(text)) => Ok(Some(text)),
-            Some(_) => Err(ApiError::invalid_param(
-                "parameter_invalid_string",
+            Some(_) => Err(ApiError::invalid_value(
                 &self.name(key),
                 format!(
                     "Invalid string: {} must be a string, not a hash or list.",
@@ -145,8 +144,7 @@ impl Params {
             None => Ok(None),
             Some("true") => Ok(Some(true)),
             Some("false") => Ok(Some(false)),
-            Some(other) => Err(ApiError::invalid_param(
-                "parameter_invalid_boolean",
+            Some(other) => Err(ApiError::invalid_value(
                 &self.name(key),
                 format!("Invalid boolean: {other}"),
             )),
@@ -158,8 +156,7 @@ impl Params {
         match self.str(key)? {
             None => Ok(None),
             Some(value) if allowed.contains(&value) => Ok(Some(value.to_owned())),
-            Some(value) => Err(ApiError::invalid_param(
-                "parameter_invalid_value",
+            Some(value) => Err(ApiError::invalid_value(
                 &self.name(key),
                 format!(
                     "Invalid {}: must be one of {}; got '{value}'.",
@@ -179,8 +176,7 @@ impl Params {
         if code.len() == 3 && code.bytes().all(|b| b.is_ascii_lowercase()) {
             Ok(Some(code))
         } else {
-            Err(ApiError::invalid_param(
-                "parameter_invalid_value",
+            Err(ApiError::invalid_value(
                 &self.name(key),
                 format!("Invalid currency: {code}"),
             ))
@@ -203,8 +199,7 @@ impl Params {
                 prefix: self.name(key),
                 fields: Map::new(),
             })),
-            Some(_) => Err(ApiError::invalid_param(
-                "parameter_invalid_hash",
+            Some(_) => Err(ApiError::invalid_value(
                 &self.name(key),
                 format!("Invalid hash: {} must be a hash.", self.name(key)),
             )),
@@ -226,8 +221,7 @@ impl Params {
                 let mut entries = Vec::with_capacity(indexed.len());
                 for (index, value) in indexed {
                     let position = index.parse::<usize>().map_err(|_| {
-                        ApiError::invalid_param(
-                            "parameter_invalid_array",
+                        ApiError::invalid_value(
                             &self.name(key),
                             format!(
                                 "Invalid array: {} must be indexed by numbers.",
@@ -240,8 +234,7 @@ impl Params {
                 entries.sort_by_key(|(position, _)| *position);
                 Ok(entries.into_iter().map(|(_, value)| value).collect())
             }
-            Some(Value::String(_) | _) => Err(ApiError::invalid_param(
-                "parameter_invalid_array",
+            Some(Value::String(_) | _) => Err(ApiError::invalid_value(
                 &self.name(key),
                 format!("Invalid array: {} must be a list.", self.name(key)),
             )),
@@ -254,8 +247,7 @@ impl Params {
             .into_iter()
             .map(|item| match item {
                 Value::String(text) => Ok(text),
-                _ => Err(ApiError::invalid_param(
-                    "parameter_invalid_string",
+                _ => Err(ApiError::invalid_value(
                     &self.name(key),
                     format!("Invalid array: {} must hold strings.", self.name(key)),
                 )),
@@ -270,8 +262,7 @@ impl Params {
         for (index, item) in items.into_iter().enumerate() {
             let prefix = format!("{}[{index}]", self.name(key));
             let Value::Object(fields) = item else {
-                return Err(ApiError::invalid_param(
-                    "parameter_invalid_hash",
+                return Err(ApiError::invalid_value(
                     &prefix,
                     format!("Invalid hash: {prefix} must be a hash."),
                 ));
@@ -311,8 +302,7 @@ impl Params {
                             target.insert(key.clone(), Value::String(text.clone()));
                         }
                         _ => {
-                            return Err(ApiError::invalid_param(
-                                "parameter_invalid_string",
+                            return Err(ApiError::invalid_value(
                                 &format!("metadata[{key}]"),
                                 "Metadata values must be strings.",
                             ));
@@ -320,16 +310,14 @@ impl Params {
                     }
                 }
                 if target.len() > 50 {
-                    return Err(ApiError::invalid_param(
-                        "parameter_invalid_value",
+                    return Err(ApiError::invalid_value(
                         "metadata",
                         "Metadata can have at most 50 keys.",
                     ));
                 }
             }
             _ => {
-                return Err(ApiError::invalid_param(
-                    "parameter_invalid_hash",
+                return Err(ApiError::invalid_value(
                     "metadata",
                     "Invalid hash: metadata must be a hash.",
                 ));

@@ -139,7 +139,10 @@ impl Walk {
     {
         let route = self.record::<Op>();
         match self.client.send(op).await {
-            Err(Error::Api(error)) => Ok(error),
+            Err(Error::Api(error)) => {
+                catalogued(&error).map_err(|problem| format!("{route}: {problem}"))?;
+                Ok(error)
+            }
             Err(other) => Err(format!("{route}: expected a Stripe error, got {other}").into()),
             Ok(_) => Err(format!("{route}: expected a Stripe error, got a success").into()),
         }
@@ -150,6 +153,30 @@ impl Walk {
 fn decode_at<T: DeserializeOwned>(what: &str, value: &Value) -> TestResult<T> {
     serde_path_to_error::deserialize(value)
         .map_err(|error| format!("{what}: at `{}`: {}", error.path(), error.inner()).into())
+}
+
+/// Fails when the error carries a code or decline code that is not in Stripe's catalogue
+/// (`specs/stripe/errors.yaml`): code written against the sandbox must meet the same codes
+/// on Stripe. A code may be absent (Stripe documents none for some errors).
+fn catalogued(error: &StripeError) -> Result<(), String> {
+    let (code, decline) = match error {
+        StripeError::Card { code, decline, .. } => (Some(code), decline.as_ref()),
+        StripeError::InvalidRequest { code, .. }
+        | StripeError::Api { code, .. }
+        | StripeError::Idempotency { code, .. } => (code.as_ref(), None),
+        _ => (None, None),
+    };
+    if let Some(ErrorCode::Unknown(code)) = code {
+        return Err(format!(
+            "error code `{code}` is not one of Stripe's: {error:?}"
+        ));
+    }
+    if let Some(DeclineCode::Unknown(decline)) = decline {
+        return Err(format!(
+            "decline code `{decline}` is not one of Stripe's: {error:?}"
+        ));
+    }
+    Ok(())
 }
 
 /// The `code` of an error, or a failure naming the variant it decoded into.
@@ -559,13 +586,14 @@ async fn errors_outside_the_client_decode_into_the_error_envelope() -> TestResul
     let http = reqwest::Client::new();
     let decode = |status: u16, body: &[u8]| -> TestResult<StripeError> {
         let status = http::StatusCode::from_u16(status)?;
-        StripeError::from_response(status, body).ok_or_else(|| {
+        let error = StripeError::from_response(status, body).ok_or_else(|| {
             format!(
                 "HTTP {status}: not Stripe's error object: {}",
                 String::from_utf8_lossy(body)
             )
-            .into()
-        })
+        })?;
+        catalogued(&error)?;
+        Ok(error)
     };
     let send = |request: reqwest::RequestBuilder| async move {
         let response = request.send().await?;
@@ -610,6 +638,46 @@ async fn errors_outside_the_client_decode_into_the_error_envelope() -> TestResul
         decode(status, &body)?,
         StripeError::Idempotency { .. }
     ));
+
+    // Values of the wrong type or outside their enum: a 400 naming the parameter, with no
+    // code (Stripe documents none), never an invented one; a too-long idempotency key too.
+    let intents = |form: &str, key: &str| {
+        http.post(format!("{base}/v1/payment_intents"))
+            .bearer_auth(KEY)
+            .header("Idempotency-Key", key)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(form.to_owned())
+    };
+    let long_key = "k".repeat(300);
+    for (form, key, param) in [
+        (
+            "amount=100&currency=usd&capture_method=sometimes",
+            "walk-2",
+            "capture_method",
+        ),
+        ("amount=100&currency=usd&confirm=maybe", "walk-3", "confirm"),
+        (
+            "amount=100&currency=usd&metadata=flat",
+            "walk-4",
+            "metadata",
+        ),
+        (
+            "amount=100&currency=usd",
+            long_key.as_str(),
+            "Idempotency-Key",
+        ),
+    ] {
+        let (status, body) = send(intents(form, key)).await?;
+        assert_eq!(status, 400, "{form}");
+        match decode(status, &body)? {
+            StripeError::InvalidRequest {
+                code: None,
+                param: Some(named),
+                ..
+            } => assert_eq!(named, param, "{form}"),
+            other => return Err(format!("{form}: {other:?}").into()),
+        }
+    }
 
     for (kind, expected) in [(FaultKind::RateLimit, 429), (FaultKind::Error, 500)] {
         sandbox.add_fault(FaultSpec {

@@ -423,13 +423,10 @@ pub fn pay_now(store: &mut Store, id: &str, params: &Params) -> Result<Value, Ap
     params.allow(&["payment_method", "off_session"])?;
     let invoice = store.find("invoice", id, "invoice", "id")?;
     if invoice["status"] != "open" {
-        return Err(ApiError::unexpected_state(
-            "invoice_not_open",
-            format!(
-                "Invoice {id} is {} and cannot be paid.",
-                invoice["status"].as_str().unwrap_or_default()
-            ),
-        ));
+        return Err(ApiError::invalid_request(format!(
+            "Invoice {id} is {} and cannot be paid.",
+            invoice["status"].as_str().unwrap_or_default()
+        )));
     }
     let method = match params.str("payment_method")?.filter(|m| !m.is_empty()) {
         Some(method) => Some(

@@ -177,8 +177,7 @@ pub fn create_price(store: &mut Store, params: &Params) -> Result<Value, ApiErro
         Some(recurring) => {
             let interval = recurring.required_str("interval")?;
             if Interval::parse(interval).is_none() {
-                return Err(ApiError::invalid_param(
-                    "parameter_invalid_value",
+                return Err(ApiError::invalid_value(
                     "recurring[interval]",
                     "Invalid recurring[interval]: must be one of day, week, month, or year.",
                 ));

@@ -91,8 +91,7 @@ fn default_method_param(params: &Params) -> Result<Option<&str>, ApiError> {
             .get("default_payment_method")
             .map_or(Ok(None), |v| {
                 v.as_str().map(Some).ok_or_else(|| {
-                    ApiError::invalid_param(
-                        "parameter_invalid_string",
+                    ApiError::invalid_value(
                         "invoice_settings[default_payment_method]",
                         "Invalid string.",
                     )

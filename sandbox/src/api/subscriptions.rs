@@ -117,8 +117,7 @@ fn subscription_items(
         let price_id = entry.required_str("price")?;
         let price = store.find("price", price_id, "price", &entry.name("price"))?;
         if price["type"] != "recurring" {
-            return Err(ApiError::invalid_param(
-                "parameter_invalid_value",
+            return Err(ApiError::invalid_value(
                 &entry.name("price"),
                 format!(
                     "The price specified ({price_id}) is not recurring; subscriptions need recurring prices."
@@ -129,8 +128,7 @@ fn subscription_items(
             .first()
             .is_some_and(|first: &Value| first["price"]["currency"] != price["currency"])
         {
-            return Err(ApiError::invalid_param(
-                "parameter_invalid_value",
+            return Err(ApiError::invalid_value(
                 &entry.name("price"),
                 "All prices of a subscription must use the same currency.",
             ));
@@ -239,10 +237,9 @@ pub fn cancel(store: &mut Store, id: &str, params: &Params) -> Result<Value, Api
     params.allow(&["invoice_now", "prorate", "cancellation_details"])?;
     let subscription = store.find(KIND, id, "subscription", "id")?;
     if subscription["status"] == "canceled" {
-        return Err(ApiError::unexpected_state(
-            "subscription_canceled",
-            format!("The subscription {id} is already canceled."),
-        ));
+        return Err(ApiError::invalid_request(format!(
+            "The subscription {id} is already canceled."
+        )));
     }
     cancel_now(store, id)?;
     store.find(KIND, id, "subscription", "id")

@@ -261,8 +261,7 @@ impl<'a> IdempotencyClaim<'a> {
         request_id: &str,
     ) -> Result<Self, Reply> {
         if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY {
-            let error = ApiError::invalid_param(
-                "idempotency_key_invalid",
+            let error = ApiError::invalid_value(
                 "Idempotency-Key",
                 format!("Idempotency keys must be 1 to {MAX_IDEMPOTENCY_KEY} characters long."),
             );
