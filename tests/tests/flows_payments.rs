@@ -6,9 +6,9 @@ use payforge::Currency;
 use payforge::wire::StringEnum;
 use payforge_stripe::errors::{DeclineCode, ErrorCode, StripeError};
 use payforge_stripe::{
-    CardDetailsParams, CardDetailsParamsOrTokenParams, ConfirmPaymentIntent,
-    CreateCheckoutSessionPaymentMethodTypes, CreatePaymentIntent, CreatePaymentMethod,
-    PaymentIntent, PaymentIntentStatus, RetrieveCharge, RetrievePaymentIntent,
+    CardDetailsParams, CardDetailsParamsOrTokenParams, ConfirmPaymentIntent, CreatePaymentIntent,
+    CreatePaymentMethod, CreatePaymentMethodType, PaymentIntent, PaymentIntentStatus,
+    RetrieveCharge, RetrievePaymentIntent,
 };
 use payforge_tests::flow_tests;
 use payforge_tests::flows::{FlowEnv, TestResult};
@@ -76,7 +76,7 @@ async fn a_raw_test_card_number_pays(env: &FlowEnv) -> TestResult {
     let method = client
         .send(
             CreatePaymentMethod::new()
-                .type_(CreateCheckoutSessionPaymentMethodTypes::Card)
+                .type_(CreatePaymentMethodType::Card)
                 .card(CardDetailsParamsOrTokenParams::CardDetailsParams(card)),
         )
         .await?;

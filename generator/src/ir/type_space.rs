@@ -1,7 +1,7 @@
 //! Schemas -> declared types: the conversion of every schema the spec uses into
 //! [`TypeDef`]s, with names decided once and identical inline types deduplicated.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::names::{NameRegistry, field_name, type_name};
 use super::types::{
@@ -58,8 +58,30 @@ pub(crate) struct TypeSpace<'s> {
     pub names: NameRegistry,
     /// Component name -> its pre-claimed Rust name.
     component_names: BTreeMap<String, String>,
-    /// Deduplication index: (request-only, shape without docs) -> the type declared first.
+    /// Deduplication index: (request-only, shape without docs and aliases) -> the type
+    /// declared first.
     shapes: HashMap<(bool, TypeKind), TypeId>,
+    /// Types whose name does not come from their first user (a `title`, or a union's member
+    /// names), so every user can share it.
+    context_free: BTreeSet<TypeId>,
+    /// Later use sites of a deduplicated type, by their own id: each becomes a
+    /// `pub type <SiteName> = <Canonical>;` if something still refers to it at the end.
+    aliases: BTreeMap<TypeId, SiteAlias>,
+}
+
+/// A use site of a deduplicated type that names it after its own context.
+#[derive(Clone, Debug)]
+struct SiteAlias {
+    /// The declared type it names.
+    canonical: TypeId,
+    /// The name it asks for (the site's hint).
+    hint: String,
+    /// The module of the site.
+    module: String,
+    /// The site's doc text.
+    doc: Option<String>,
+    /// Whether the site is in a request.
+    request: bool,
 }
 
 /// The id of component schema `name`.
@@ -84,6 +106,8 @@ impl<'s> TypeSpace<'s> {
             names,
             component_names,
             shapes: HashMap::new(),
+            context_free: BTreeSet::new(),
+            aliases: BTreeMap::new(),
         }
     }
 
@@ -141,6 +165,9 @@ impl<'s> TypeSpace<'s> {
     pub fn name_of(&self, id: &TypeId) -> String {
         if let Some(def) = self.types.get(id) {
             return def.name.clone();
+        }
+        if let Some(alias) = self.aliases.get(id) {
+            return alias.hint.clone();
         }
         id.0.strip_prefix("#/components/schemas/")
             .and_then(|name| self.component_names.get(name))
@@ -213,13 +240,7 @@ impl<'s> TypeSpace<'s> {
                 return Ok(TypeRef::Scalar(Scalar::String));
             }
             let values = self.enum_values(schema, site)?;
-            let id = self.intern(
-                TypeKind::StringEnum(values),
-                false,
-                vec![site.hint.clone()],
-                schema,
-                site,
-            );
+            let id = self.intern(TypeKind::StringEnum(values), false, None, schema, site);
             return Ok(TypeRef::Named(id));
         }
         Ok(TypeRef::Scalar(if rules.currency_fields.contains(field) {
@@ -243,24 +264,19 @@ impl<'s> TypeSpace<'s> {
                 Ok(TypeRef::Map(Box::new(value)))
             }
             _ if schema.properties.is_some() => {
-                let mut candidates = Vec::new();
-                if let Some(title) = schema.title.as_deref().filter(|t| t.contains('_')) {
-                    candidates.push(type_name(title));
-                }
-                candidates.push(site.hint.clone());
-                let name = candidates
+                let shared = schema
+                    .title
+                    .as_deref()
+                    .filter(|t| t.contains('_'))
+                    .map(type_name);
+                let name = shared
                     .iter()
+                    .chain([&site.hint])
                     .find(|c| !self.names.is_taken(c))
                     .cloned()
                     .unwrap_or_else(|| site.hint.clone());
                 let def = self.struct_def(schema, &name, site)?;
-                let id = self.intern(
-                    TypeKind::Struct(def),
-                    site.request,
-                    candidates,
-                    schema,
-                    site,
-                );
+                let id = self.intern(TypeKind::Struct(def), site.request, shared, schema, site);
                 Ok(TypeRef::Named(id))
             }
             _ => Ok(TypeRef::Scalar(Scalar::Json)),
@@ -333,14 +349,8 @@ impl<'s> TypeSpace<'s> {
         } else {
             let owned: Vec<&Schema> = kept;
             let def = self.union_def_refs(&owned, site)?;
-            let candidates = union_candidates(&def, site, &*self);
-            TypeRef::Named(self.intern(
-                TypeKind::Union(def),
-                site.request,
-                candidates,
-                schema,
-                site,
-            ))
+            let shared = union_name(&def, &*self);
+            TypeRef::Named(self.intern(TypeKind::Union(def), site.request, shared, schema, site))
         };
         Ok((
             if unsettable {
@@ -359,12 +369,12 @@ impl<'s> TypeSpace<'s> {
         }
         let refs: Vec<&Schema> = members.iter().collect();
         let def = self.union_def_refs(&refs, site)?;
-        let candidates = union_candidates(&def, site, &*self);
+        let shared = union_name(&def, &*self);
         let schema = Schema::default();
         Ok(TypeRef::Named(self.intern(
             TypeKind::Union(def),
             site.request,
-            candidates,
+            shared,
             &schema,
             site,
         )))
@@ -384,7 +394,10 @@ impl<'s> TypeSpace<'s> {
                 child(&child(&site.pointer, "anyOf"), &index.to_string()),
                 format!("{}{word}", site.hint),
             );
-            let ty = self.convert(member, &member_site)?.0;
+            // A member is the shared type itself, not a site's alias of it: union tagging
+            // and `HasId` look at the member's declaration.
+            let converted = self.convert(member, &member_site)?.0;
+            let ty = self.canonical(&converted);
             let variant = variants.claim(&[self.variant_word(&ty)]);
             out.push(UnionMember {
                 variant,
@@ -410,6 +423,7 @@ impl<'s> TypeSpace<'s> {
             TypeRef::Unsettable(inner) => self.variant_word(inner),
             TypeRef::Page(_) => "Page".to_owned(),
             TypeRef::SearchPage(_) => "SearchPage".to_owned(),
+            TypeRef::Expand { .. } => "Expand".to_owned(),
         }
     }
 
@@ -430,21 +444,48 @@ impl<'s> TypeSpace<'s> {
         Ok(values)
     }
 
-    /// Declares a type of this shape, or returns the identical one declared before.
+    /// Declares a type of this shape, or returns the identical one declared before. The
+    /// first user (in conversion order: components by name, then operations by path)
+    /// names the type: `shared` (a `title`, a union's member names) when given and free,
+    /// else the site's hint. A later user whose hint differs from a name taken from a
+    /// context gets its own name through an alias, and the shortest of those names ends
+    /// up on the declared type (see [`Self::declare_aliases`]).
     fn intern(
         &mut self,
         kind: TypeKind,
         request: bool,
-        candidates: Vec<String>,
+        shared: Option<String>,
         schema: &Schema,
         site: &Site,
     ) -> TypeId {
-        let key = (request, shape_key(&kind));
-        if let Some(id) = self.shapes.get(&key) {
-            return id.clone();
+        let doc = schema
+            .description
+            .clone()
+            .or_else(|| schema.title.clone().map(|t| format!("`{t}`")));
+        let key = (request, self.shape_key(&kind));
+        if let Some(canonical) = self.shapes.get(&key).cloned() {
+            if self.context_free.contains(&canonical) || self.name_of(&canonical) == site.hint {
+                return canonical;
+            }
+            let id = TypeId(site.pointer.clone());
+            self.aliases.insert(
+                id.clone(),
+                SiteAlias {
+                    canonical,
+                    hint: site.hint.clone(),
+                    module: site.module.clone(),
+                    doc,
+                    request,
+                },
+            );
+            return id;
         }
         let id = TypeId(site.pointer.clone());
+        let candidates: Vec<String> = shared.iter().cloned().chain([site.hint.clone()]).collect();
         let name = self.names.claim(&candidates);
+        if shared.as_ref() == Some(&name) {
+            self.context_free.insert(id.clone());
+        }
         self.shapes.insert(key, id.clone());
         self.types.insert(
             id.clone(),
@@ -452,10 +493,7 @@ impl<'s> TypeSpace<'s> {
                 id: id.clone(),
                 name,
                 module: site.module.clone(),
-                doc: schema
-                    .description
-                    .clone()
-                    .or_else(|| schema.title.clone().map(|t| format!("`{t}`"))),
+                doc,
                 kind,
                 request,
                 features: Default::default(),
@@ -463,33 +501,155 @@ impl<'s> TypeSpace<'s> {
         );
         id
     }
+
+    /// Where a used alias's name is shorter than its declared type's, moves the declaration
+    /// to the alias's site (its id, name, module and doc) and turns the first user's site
+    /// into an alias of it. Returns the moves (old id -> new id).
+    fn rename_declared(&mut self, used: &BTreeSet<TypeId>) -> BTreeMap<TypeId, TypeId> {
+        let mut best: BTreeMap<TypeId, (usize, TypeId)> = BTreeMap::new();
+        for id in used {
+            let Some(alias) = self.aliases.get(id) else {
+                continue;
+            };
+            let candidate = (alias.hint.len(), id.clone());
+            best.entry(alias.canonical.clone())
+                .and_modify(|b| *b = std::cmp::min(b.clone(), candidate.clone()))
+                .or_insert(candidate);
+        }
+        let mut moved = BTreeMap::new();
+        for (canonical, (length, to)) in best {
+            let shorter = self
+                .types
+                .get(&canonical)
+                .is_some_and(|def| length < def.name.len());
+            if !shorter {
+                continue;
+            }
+            let (Some(mut declared), Some(alias)) =
+                (self.types.remove(&canonical), self.aliases.remove(&to))
+            else {
+                continue;
+            };
+            let first_user = TypeDef {
+                id: canonical.clone(),
+                name: declared.name.clone(),
+                module: declared.module.clone(),
+                doc: declared.doc.clone(),
+                kind: TypeKind::Alias(TypeRef::Named(to.clone())),
+                request: declared.request,
+                features: Default::default(),
+            };
+            declared.id = to.clone();
+            declared.name = self.names.claim(&[alias.hint]);
+            declared.module = alias.module;
+            declared.doc = alias.doc;
+            self.types.insert(canonical.clone(), first_user);
+            self.types.insert(to.clone(), declared);
+            moved.insert(canonical, to);
+        }
+        moved
+    }
+
+    /// `ty` with every site alias replaced by the type it names.
+    fn canonical(&self, ty: &TypeRef) -> TypeRef {
+        let mut ty = ty.clone();
+        ty.map_named(&mut |id| {
+            if let Some(alias) = self.aliases.get(id) {
+                *id = alias.canonical.clone();
+            }
+        });
+        ty
+    }
+
+    /// The shape of a type without its docs, and with aliases resolved, for deduplication.
+    fn shape_key(&self, kind: &TypeKind) -> TypeKind {
+        let mut key = kind.clone();
+        match &mut key {
+            TypeKind::Struct(def) => {
+                for field in &mut def.fields {
+                    field.doc = None;
+                    field.ty = self.canonical(&field.ty);
+                }
+            }
+            TypeKind::Union(def) => {
+                for member in &mut def.members {
+                    member.ty = self.canonical(&member.ty);
+                }
+            }
+            TypeKind::StringEnum(_) | TypeKind::Alias(_) | TypeKind::ExpandFields(_) => {}
+        }
+        key
+    }
+
+    /// Declares the site aliases that `roots` or a declared type still refer to (an alias
+    /// used only by a type that was itself deduplicated away is dropped), claiming their
+    /// names in id order. Returns the declared types and the names taken.
+    ///
+    /// The declared type of a shape takes the shortest of its users' names (the first
+    /// user's on a tie): the most general context is the least misleading, so `Charge`'s
+    /// `status` enum is `ChargeStatus`, not the name of an obscure schema that sorts first.
+    pub fn declare_aliases<'r>(
+        mut self,
+        roots: impl IntoIterator<Item = &'r TypeRef>,
+    ) -> (BTreeMap<TypeId, TypeDef>, NameRegistry) {
+        let mut used = Vec::new();
+        roots.into_iter().for_each(|ty| ty.named(&mut used));
+        for def in self.types.values() {
+            def.kind.named(&mut used);
+        }
+        let used: BTreeSet<TypeId> = used
+            .into_iter()
+            .filter(|id| self.aliases.contains_key(id))
+            .collect();
+        let moved = self.rename_declared(&used);
+        for id in used {
+            let Some(alias) = self.aliases.remove(&id) else {
+                continue;
+            };
+            let canonical = moved
+                .get(&alias.canonical)
+                .cloned()
+                .unwrap_or(alias.canonical);
+            let name = self.names.claim(&[alias.hint.clone()]);
+            self.types.insert(
+                id.clone(),
+                TypeDef {
+                    id,
+                    name,
+                    module: alias.module,
+                    doc: alias.doc,
+                    kind: TypeKind::Alias(TypeRef::Named(canonical)),
+                    request: alias.request,
+                    features: Default::default(),
+                },
+            );
+        }
+        // Union members name the declared type itself (tagging looks at its definition).
+        for def in self.types.values_mut() {
+            if let TypeKind::Union(u) = &mut def.kind {
+                for member in &mut u.members {
+                    member.ty.map_named(&mut |id| {
+                        if let Some(to) = moved.get(id) {
+                            *id = to.clone();
+                        }
+                    });
+                }
+            }
+        }
+        (self.types, self.names)
+    }
 }
 
-/// Name candidates of a union: its members' names joined (`CustomerOrDeletedCustomer`) when
-/// there are at most three, then the site's hint.
-fn union_candidates(def: &UnionDef, site: &Site, space: &TypeSpace<'_>) -> Vec<String> {
-    let mut candidates = Vec::new();
-    if def.members.len() <= 3 {
-        let words: Vec<String> = def
-            .members
+/// The context-free name of a union: its members' names joined
+/// (`CustomerOrDeletedCustomer`), when there are at most three.
+fn union_name(def: &UnionDef, space: &TypeSpace<'_>) -> Option<String> {
+    (def.members.len() <= 3).then(|| {
+        def.members
             .iter()
             .map(|m| space.variant_word(&m.ty))
-            .collect();
-        candidates.push(words.join("Or"));
-    }
-    candidates.push(site.hint.clone());
-    candidates
-}
-
-/// The shape of a type without its docs, for deduplication.
-fn shape_key(kind: &TypeKind) -> TypeKind {
-    let mut key = kind.clone();
-    if let TypeKind::Struct(def) = &mut key {
-        for field in &mut def.fields {
-            field.doc = None;
-        }
-    }
-    key
+            .collect::<Vec<_>>()
+            .join("Or")
+    })
 }
 
 /// Whether a schema describes an object with properties (a struct).
