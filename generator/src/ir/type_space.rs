@@ -610,7 +610,7 @@ impl<'s> TypeSpace<'s> {
                 .get(&alias.canonical)
                 .cloned()
                 .unwrap_or(alias.canonical);
-            let name = self.names.claim(&[alias.hint.clone()]);
+            let name = self.names.claim(&[alias.hint]);
             self.types.insert(
                 id.clone(),
                 TypeDef {
