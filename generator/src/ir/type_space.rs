@@ -1,7 +1,11 @@
 //! Schemas -> declared types: the conversion of every schema the spec uses into
 //! [`TypeDef`]s, with names decided once and identical inline types deduplicated.
 
+mod aliases;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use aliases::SiteAlias;
 
 use super::names::{NameRegistry, field_name, type_name};
 use super::types::{
@@ -67,21 +71,6 @@ pub(crate) struct TypeSpace<'s> {
     /// Later use sites of a deduplicated type, by their own id: each becomes a
     /// `pub type <SiteName> = <Canonical>;` if something still refers to it at the end.
     aliases: BTreeMap<TypeId, SiteAlias>,
-}
-
-/// A use site of a deduplicated type that names it after its own context.
-#[derive(Clone, Debug)]
-struct SiteAlias {
-    /// The declared type it names.
-    canonical: TypeId,
-    /// The name it asks for (the site's hint).
-    hint: String,
-    /// The module of the site.
-    module: String,
-    /// The site's doc text.
-    doc: Option<String>,
-    /// Whether the site is in a request.
-    request: bool,
 }
 
 /// The id of component schema `name`.
@@ -502,54 +491,6 @@ impl<'s> TypeSpace<'s> {
         id
     }
 
-    /// Where a used alias's name is shorter than its declared type's, moves the declaration
-    /// to the alias's site (its id, name, module and doc) and turns the first user's site
-    /// into an alias of it. Returns the moves (old id -> new id).
-    fn rename_declared(&mut self, used: &BTreeSet<TypeId>) -> BTreeMap<TypeId, TypeId> {
-        let mut best: BTreeMap<TypeId, (usize, TypeId)> = BTreeMap::new();
-        for id in used {
-            let Some(alias) = self.aliases.get(id) else {
-                continue;
-            };
-            let candidate = (alias.hint.len(), id.clone());
-            best.entry(alias.canonical.clone())
-                .and_modify(|b| *b = std::cmp::min(b.clone(), candidate.clone()))
-                .or_insert(candidate);
-        }
-        let mut moved = BTreeMap::new();
-        for (canonical, (length, to)) in best {
-            let shorter = self
-                .types
-                .get(&canonical)
-                .is_some_and(|def| length < def.name.len());
-            if !shorter {
-                continue;
-            }
-            let (Some(mut declared), Some(alias)) =
-                (self.types.remove(&canonical), self.aliases.remove(&to))
-            else {
-                continue;
-            };
-            let first_user = TypeDef {
-                id: canonical.clone(),
-                name: declared.name.clone(),
-                module: declared.module.clone(),
-                doc: declared.doc.clone(),
-                kind: TypeKind::Alias(TypeRef::Named(to.clone())),
-                request: declared.request,
-                features: Default::default(),
-            };
-            declared.id = to.clone();
-            declared.name = self.names.claim(&[alias.hint]);
-            declared.module = alias.module;
-            declared.doc = alias.doc;
-            self.types.insert(canonical.clone(), first_user);
-            self.types.insert(to.clone(), declared);
-            moved.insert(canonical, to);
-        }
-        moved
-    }
-
     /// `ty` with every site alias replaced by the type it names.
     fn canonical(&self, ty: &TypeRef) -> TypeRef {
         let mut ty = ty.clone();
@@ -579,64 +520,6 @@ impl<'s> TypeSpace<'s> {
             TypeKind::StringEnum(_) | TypeKind::Alias(_) | TypeKind::ExpandFields(_) => {}
         }
         key
-    }
-
-    /// Declares the site aliases that `roots` or a declared type still refer to (an alias
-    /// used only by a type that was itself deduplicated away is dropped), claiming their
-    /// names in id order. Returns the declared types and the names taken.
-    ///
-    /// The declared type of a shape takes the shortest of its users' names (the first
-    /// user's on a tie): the most general context is the least misleading, so `Charge`'s
-    /// `status` enum is `ChargeStatus`, not the name of an obscure schema that sorts first.
-    pub fn declare_aliases<'r>(
-        mut self,
-        roots: impl IntoIterator<Item = &'r TypeRef>,
-    ) -> (BTreeMap<TypeId, TypeDef>, NameRegistry) {
-        let mut used = Vec::new();
-        roots.into_iter().for_each(|ty| ty.named(&mut used));
-        for def in self.types.values() {
-            def.kind.named(&mut used);
-        }
-        let used: BTreeSet<TypeId> = used
-            .into_iter()
-            .filter(|id| self.aliases.contains_key(id))
-            .collect();
-        let moved = self.rename_declared(&used);
-        for id in used {
-            let Some(alias) = self.aliases.remove(&id) else {
-                continue;
-            };
-            let canonical = moved
-                .get(&alias.canonical)
-                .cloned()
-                .unwrap_or(alias.canonical);
-            let name = self.names.claim(&[alias.hint]);
-            self.types.insert(
-                id.clone(),
-                TypeDef {
-                    id,
-                    name,
-                    module: alias.module,
-                    doc: alias.doc,
-                    kind: TypeKind::Alias(TypeRef::Named(canonical)),
-                    request: alias.request,
-                    features: Default::default(),
-                },
-            );
-        }
-        // Union members name the declared type itself (tagging looks at its definition).
-        for def in self.types.values_mut() {
-            if let TypeKind::Union(u) = &mut def.kind {
-                for member in &mut u.members {
-                    member.ty.map_named(&mut |id| {
-                        if let Some(to) = moved.get(id) {
-                            *id = to.clone();
-                        }
-                    });
-                }
-            }
-        }
-        (self.types, self.names)
     }
 }
 
