@@ -35,6 +35,8 @@ golden! {
     path_params,
     events,
     ordering,
+    site_names,
+    expand_params,
 }
 
 #[test]

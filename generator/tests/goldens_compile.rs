@@ -31,6 +31,8 @@ const CASES: &[&str] = &[
     "path_params",
     "events",
     "ordering",
+    "site_names",
+    "expand_params",
 ];
 
 #[test]

@@ -5,8 +5,9 @@
 //! with [`endpoint`] and friends, and the expansion calls into the traits here.
 //!
 //! - [`Endpoint`] and [`Provider`]: the contract a declared operation fulfils.
-//! - [`wire`]: provider wire types shared by all SDKs: [`wire::Expandable`], [`wire::List`],
-//!   [`wire::SearchList`] and the bracket-style form encoder.
+//! - [`wire`]: provider wire types shared by all SDKs: [`wire::Expandable`], typed
+//!   `expand[]` paths ([`wire::Expand`]), [`wire::List`], [`wire::SearchList`] and the
+//!   bracket-style form encoder.
 //! - [`money`]: ISO 4217 currencies and minor-unit amounts.
 //!
 //! See `ARCHITECTURE.md` at the workspace root for the whole pipeline.

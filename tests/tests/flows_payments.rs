@@ -1,20 +1,20 @@
-//! Payments: a successful payment and the charge it made, a decline for each reason the
-//! test cards cover (each its own typed error), and 3-D Secure surfacing as
-//! `requires_action`.
+//! Payments: a successful payment and the charge it made (also through a typed
+//! `expand[]`), a decline for each reason the test cards cover (each its own typed error),
+//! and 3-D Secure surfacing as `requires_action`.
 
 use payforge::Currency;
-use payforge::wire::StringEnum;
 use payforge_stripe::errors::{DeclineCode, ErrorCode, StripeError};
 use payforge_stripe::{
-    CardDetailsParams, CardDetailsParamsOrTokenParams, ConfirmPaymentIntent,
-    CreateCheckoutSessionPaymentMethodTypes, CreatePaymentIntent, CreatePaymentMethod,
-    PaymentIntent, PaymentIntentStatus, RetrieveCharge, RetrievePaymentIntent,
+    CardDetailsParams, CardDetailsParamsOrTokenParams, ChargeStatus, ConfirmPaymentIntent,
+    CreatePaymentIntent, CreatePaymentMethod, CreatePaymentMethodType, PaymentIntent,
+    PaymentIntentExpand, PaymentIntentStatus, RetrieveCharge, RetrievePaymentIntent,
 };
 use payforge_tests::flow_tests;
 use payforge_tests::flows::{FlowEnv, TestResult};
 
 flow_tests!(
     a_test_payment_method_pays_and_makes_one_charge,
+    an_intent_retrieved_with_a_typed_expand_holds_its_charge,
     a_raw_test_card_number_pays,
     each_decline_reason_is_its_own_typed_error,
     three_d_secure_surfaces_as_requires_action,
@@ -50,7 +50,7 @@ async fn a_test_payment_method_pays_and_makes_one_charge(env: &FlowEnv) -> TestR
         .await?;
     assert_eq!((charge.amount, charge.amount_captured), (2_000, 2_000));
     assert!(charge.paid && charge.captured && !charge.refunded);
-    assert_eq!(charge.status.as_wire_str(), "succeeded");
+    assert_eq!(charge.status, ChargeStatus::Succeeded);
 
     if let Some(admin) = env.sandbox_admin("the ledger is the sandbox's") {
         let ledger = admin.ledger().await?;
@@ -59,6 +59,42 @@ async fn a_test_payment_method_pays_and_makes_one_charge(env: &FlowEnv) -> TestR
         assert_eq!((charges[0].captured, charges[0].refunded), (2_000, 0));
         assert_eq!(charges[0].id, charge.id);
     }
+    Ok(())
+}
+
+async fn an_intent_retrieved_with_a_typed_expand_holds_its_charge(env: &FlowEnv) -> TestResult {
+    let client = env.client();
+    let created = client
+        .send(
+            card_intent(1_500)
+                .payment_method("pm_card_visa")
+                .confirm(true),
+        )
+        .await?;
+    assert_eq!(created.status, PaymentIntentStatus::Succeeded);
+    let plain = client.send(RetrievePaymentIntent::new(&created.id)).await?;
+    assert!(
+        plain
+            .latest_charge
+            .as_ref()
+            .is_some_and(|c| !c.is_expanded()),
+        "without expand the charge is an id: {:?}",
+        plain.latest_charge
+    );
+
+    let expanded = client
+        .send(RetrievePaymentIntent::new(&created.id).expand([PaymentIntentExpand::LatestCharge]))
+        .await?;
+    let charge = expanded
+        .latest_charge
+        .as_ref()
+        .and_then(|c| c.as_object())
+        .ok_or("expand[]=latest_charge returned no charge object")?;
+    assert_eq!(charge.id, latest_charge(&created)?);
+    assert_eq!(
+        (charge.amount, charge.status.clone()),
+        (1_500, ChargeStatus::Succeeded)
+    );
     Ok(())
 }
 
@@ -76,7 +112,7 @@ async fn a_raw_test_card_number_pays(env: &FlowEnv) -> TestResult {
     let method = client
         .send(
             CreatePaymentMethod::new()
-                .type_(CreateCheckoutSessionPaymentMethodTypes::Card)
+                .type_(CreatePaymentMethodType::Card)
                 .card(CardDetailsParamsOrTokenParams::CardDetailsParams(card)),
         )
         .await?;

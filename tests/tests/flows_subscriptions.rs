@@ -8,9 +8,9 @@ use payforge::Currency;
 use payforge::wire::StringEnum;
 use payforge_stripe::{
     AdvanceTestHelperTestClock, AttachPaymentMethod, CreateCustomer, CreatePrice,
-    CreatePriceRecurring, CreateProduct, CreateSubscription, CreateTestHelperTestClock, ListEvents,
-    PlanInterval, RetrieveSubscription, RetrieveTestHelperTestClock, Subscription,
-    SubscriptionItemCreateParams, SubscriptionStatus, TestHelpersTestClockStatus,
+    CreatePriceRecurring, CreatePriceRecurringInterval, CreateProduct, CreateSubscription,
+    CreateTestHelperTestClock, ListEvents, RetrieveSubscription, RetrieveTestHelperTestClock,
+    Subscription, SubscriptionItemCreateParams, SubscriptionStatus, TestHelpersTestClockStatus,
     UpdateSubscription,
 };
 use payforge_tests::flow_tests;
@@ -52,7 +52,9 @@ async fn billing(env: &FlowEnv) -> TestResult<Billing> {
             CreatePrice::new(Currency::Usd)
                 .product(&product.id)
                 .unit_amount(1_000)
-                .recurring(CreatePriceRecurring::new(PlanInterval::Month)),
+                .recurring(CreatePriceRecurring::new(
+                    CreatePriceRecurringInterval::Month,
+                )),
         )
         .await?;
     Ok(Billing {

@@ -88,7 +88,7 @@ impl Application {
         // endpoint's secret before the receiver can verify: bind, register, then serve.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}/webhooks/stripe", listener.local_addr()?);
-        let every_event = vec![CreateWebhookEndpointEnabledEvents::Empty]; // `*`
+        let every_event = vec![CreateWebhookEndpointEnabledEvents::All]; // `*`
         let endpoint = env
             .client()
             .send(CreateWebhookEndpoint::new(every_event, url))

@@ -7,6 +7,7 @@
 pub mod docs;
 mod errors;
 mod events;
+mod expand;
 mod layout;
 mod operations;
 mod params;

@@ -119,12 +119,14 @@ fn member_type(ir: &Ir, m: &ParamMember) -> TokenStream {
 }
 
 /// Whether the constructor or builder takes `impl Into<T>`: strings (from `&str`),
-/// sensitive strings and unsettable values (from the plain value, or `Unsettable::Unset`).
+/// sensitive strings, unsettable values (from the plain value, or `Unsettable::Unset`) and
+/// expand paths (from an array or `Vec` of fields and paths).
 fn into_argument(m: &ParamMember) -> bool {
     matches!(
         m.ty,
         TypeRef::Scalar(Scalar::String | Scalar::Sensitive | Scalar::Decimal)
             | TypeRef::Unsettable(_)
+            | TypeRef::Expand { .. }
     )
 }
 

@@ -8,7 +8,7 @@ use quote::quote;
 
 use super::docs::doc_attrs;
 use super::params::{ParamMember, params_impl};
-use crate::ir::names::{NameRegistry, type_name};
+use crate::ir::names::{NameRegistry, variant_name};
 use crate::ir::{Field, Ir, Scalar, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
 
 /// An identifier (names are valid identifiers by construction in the IR).
@@ -58,6 +58,20 @@ pub fn type_tokens(ir: &Ir, ty: &TypeRef) -> TokenStream {
             let inner = type_tokens(ir, inner);
             quote! { ::payforge::wire::SearchList<#inner> }
         }
+        TypeRef::Expand { fields, items } => {
+            let fields = match fields {
+                Some(id) => {
+                    let name = ident(ir.name_of(id));
+                    quote! { crate::#name }
+                }
+                None => quote! { ::payforge::wire::NoExpandableFields },
+            };
+            if *items {
+                quote! { ::payforge::wire::Expand<::payforge::wire::ListItems<#fields>> }
+            } else {
+                quote! { ::payforge::wire::Expand<#fields> }
+            }
+        }
     }
 }
 
@@ -99,12 +113,20 @@ pub fn field_doc(doc: Option<&str>, wire_name: &str, ty: &TypeRef) -> String {
 /// Declares one type.
 pub fn declare(ir: &Ir, def: &TypeDef) -> TokenStream {
     let cfg = cfg_attr(&def.features);
-    let doc = doc_attrs(Some(
-        def.doc
-            .as_deref()
-            .filter(|d| !d.trim().is_empty())
-            .unwrap_or(&format!("The `{}` type.", def.name)),
-    ));
+    let text = def
+        .doc
+        .as_deref()
+        .filter(|d| !d.trim().is_empty())
+        .map_or_else(|| format!("The `{}` type.", def.name), str::to_owned);
+    let mut doc = doc_attrs(Some(&text));
+    if let TypeKind::Alias(TypeRef::Named(target)) = &def.kind {
+        // A use site's own name for a type shared by every use of the same shape.
+        let note = format!(
+            " The same type as `{}`, which every use of this shape shares.",
+            ir.name_of(target)
+        );
+        doc.extend(quote! { #[doc = ""] #[doc = #note] });
+    }
     let name = ident(&def.name);
     let body = match &def.kind {
         TypeKind::Struct(s) if def.request => request_struct(ir, def, s),
@@ -115,6 +137,7 @@ pub fn declare(ir: &Ir, def: &TypeDef) -> TokenStream {
             let ty = type_tokens(ir, ty);
             quote! { pub type #name = #ty; }
         }
+        TypeKind::ExpandFields(fields) => super::expand::expand_enum(ir, def, fields),
     };
     quote! { #cfg #doc #body }
 }
@@ -208,8 +231,8 @@ fn string_enum(name: &Ident, values: &[String]) -> TokenStream {
     let mut variants = NameRegistry::default();
     variants.claim(&["Unknown".to_owned()]);
     let arms = values.iter().map(|value| {
-        let variant =
-            ident(&variants.claim(&[type_name(value), format!("{}Value", type_name(value))]));
+        let word = variant_name(value);
+        let variant = ident(&variants.claim(&[word.clone(), format!("{word}Value")]));
         let doc = format!(" `{value}`");
         quote! { #[doc = #doc] #[wire(#value)] #variant, }
     });

@@ -8,6 +8,7 @@
 
 pub mod errors;
 pub mod events;
+mod expand;
 pub mod names;
 pub mod operations;
 mod passes;
@@ -20,7 +21,8 @@ pub use errors::ErrorModel;
 pub use events::EventDef;
 pub use operations::{Encoding, Operation, Pagination, Param, ParamLocation};
 pub use types::{
-    Field, Scalar, StructDef, TypeDef, TypeId, TypeKind, TypeRef, UnionDef, UnionMember,
+    ExpandDef, ExpandStep, Field, Scalar, StructDef, TypeDef, TypeId, TypeKind, TypeRef, UnionDef,
+    UnionMember,
 };
 
 use crate::spec::{LoadedSpec, SpecError};
@@ -92,12 +94,21 @@ impl Ir {
             space.add_component(name, schema, module)?;
         }
         let mut skipped = Vec::new();
-        let operations = operations::operations(spec, &mut space, &mut skipped);
+        let mut operations = operations::operations(spec, &mut space, &mut skipped);
         let (events, notes) = events::events(spec)?;
         let errors = ErrorModel::build(spec)?;
-        let mut types = space.types;
+        let roots = operations
+            .iter()
+            .flat_map(|op| op.params.iter().map(|p| &p.ty).chain([&op.output]));
+        let (mut types, mut names) = space.declare_aliases(roots);
         passes::settle_unions(&mut types, &spec.profile.types.object_tag);
         passes::box_recursion(&mut types);
+        expand::typed_expand(
+            &mut types,
+            &mut names,
+            &mut operations,
+            &spec.profile.operations.expand_param,
+        );
         let features: BTreeSet<String> = operations
             .iter()
             .map(|op| op.group.clone())

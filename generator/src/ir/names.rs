@@ -42,6 +42,68 @@ pub fn type_name(raw: &str) -> String {
     }
 }
 
+/// The variant name of a string enum value: its type name, except for values with no
+/// letter or digit, which are named after what they mean on the wire: `*` (every value, as
+/// in a webhook endpoint's `enabled_events`) is `All`, the empty string `Empty`, and any
+/// other punctuation is spelled out character by character (`-` -> `Hyphen`); versions
+/// and dates keep their numbers apart (`2011-01-01` -> `V2011_01_01`).
+pub fn variant_name(value: &str) -> String {
+    if let Some(version) = version_name(value) {
+        return version;
+    }
+    if value.chars().any(|c| c.is_ascii_alphanumeric()) {
+        return type_name(value);
+    }
+    if value == "*" {
+        return "All".to_owned();
+    }
+    let words: String = value.chars().map(symbol_word).collect();
+    if words.is_empty() {
+        "Empty".to_owned()
+    } else {
+        words
+    }
+}
+
+/// The name of a version or date value, digits and separators only (`1.0.2`,
+/// `2011-01-01`): `V` and its numbers joined by `_` (`V1_0_2`, `V2011_01_01`), which keeps
+/// the numbers apart where spelling out the first digit would not (`One02`).
+fn version_name(value: &str) -> Option<String> {
+    let starts_with_digit = value.starts_with(|c: char| c.is_ascii_digit());
+    let digits_and_separators = value
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '_'));
+    (starts_with_digit && digits_and_separators).then(|| {
+        let numbers: Vec<&str> = value
+            .split(['.', '-', '_'])
+            .filter(|n| !n.is_empty())
+            .collect();
+        format!("V{}", numbers.join("_"))
+    })
+}
+
+/// The word for a punctuation character in a variant name.
+fn symbol_word(c: char) -> &'static str {
+    match c {
+        '*' => "Star",
+        '-' => "Hyphen",
+        '+' => "Plus",
+        '.' => "Dot",
+        '/' => "Slash",
+        '_' => "Underscore",
+        '#' => "Hash",
+        '@' => "At",
+        '%' => "Percent",
+        '&' => "Ampersand",
+        '=' => "Equals",
+        '?' => "Question",
+        '!' => "Bang",
+        ':' => "Colon",
+        ' ' => "Space",
+        _ => "Symbol",
+    }
+}
+
 /// A field, parameter or module name: snake case, keywords escaped with a trailing `_`
 /// (`type` -> `type_`), a leading digit spelled out.
 pub fn field_name(raw: &str) -> String {
@@ -111,6 +173,24 @@ mod tests {
         for (raw, ty, field) in cases {
             assert_eq!(type_name(raw), ty, "type name of {raw:?}");
             assert_eq!(field_name(raw), field, "field name of {raw:?}");
+        }
+    }
+
+    #[test]
+    fn variant_names_of_values_without_letters_say_what_the_value_is() {
+        let cases = [
+            ("*", "All"),
+            ("", "Empty"),
+            ("-", "Hyphen"),
+            ("**", "StarStar"),
+            ("3d_secure", "ThreeDSecure"),
+            ("1.0.2", "V1_0_2"),
+            ("2011-01-01", "V2011_01_01"),
+            ("10", "V10"),
+            ("charge.succeeded", "ChargeSucceeded"),
+        ];
+        for (value, variant) in cases {
+            assert_eq!(variant_name(value), variant, "variant of {value:?}");
         }
     }
 

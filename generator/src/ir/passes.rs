@@ -108,7 +108,7 @@ fn by_value_edges(def: &TypeDef) -> Vec<TypeId> {
             .filter_map(|m| m.ty.by_value().cloned())
             .collect(),
         TypeKind::Alias(ty) => ty.by_value().into_iter().cloned().collect(),
-        TypeKind::StringEnum(_) => Vec::new(),
+        TypeKind::StringEnum(_) | TypeKind::ExpandFields(_) => Vec::new(),
     }
 }
 
@@ -158,12 +158,7 @@ pub(super) fn box_recursion(types: &mut BTreeMap<TypeId, TypeDef>) {
 /// Every declared type a type refers to, in any position.
 fn references(def: &TypeDef) -> Vec<TypeId> {
     let mut out = Vec::new();
-    match &def.kind {
-        TypeKind::Struct(s) => s.fields.iter().for_each(|f| f.ty.named(&mut out)),
-        TypeKind::Union(u) => u.members.iter().for_each(|m| m.ty.named(&mut out)),
-        TypeKind::Alias(ty) => ty.named(&mut out),
-        TypeKind::StringEnum(_) => {}
-    }
+    def.kind.named(&mut out);
     out
 }
 

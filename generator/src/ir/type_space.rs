@@ -1,7 +1,11 @@
 //! Schemas -> declared types: the conversion of every schema the spec uses into
 //! [`TypeDef`]s, with names decided once and identical inline types deduplicated.
 
-use std::collections::{BTreeMap, HashMap};
+mod aliases;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use aliases::SiteAlias;
 
 use super::names::{NameRegistry, field_name, type_name};
 use super::types::{
@@ -58,8 +62,15 @@ pub(crate) struct TypeSpace<'s> {
     pub names: NameRegistry,
     /// Component name -> its pre-claimed Rust name.
     component_names: BTreeMap<String, String>,
-    /// Deduplication index: (request-only, shape without docs) -> the type declared first.
+    /// Deduplication index: (request-only, shape without docs and aliases) -> the type
+    /// declared first.
     shapes: HashMap<(bool, TypeKind), TypeId>,
+    /// Types whose name does not come from their first user (a `title`, or a union's member
+    /// names), so every user can share it.
+    context_free: BTreeSet<TypeId>,
+    /// Later use sites of a deduplicated type, by their own id: each becomes a
+    /// `pub type <SiteName> = <Canonical>;` if something still refers to it at the end.
+    aliases: BTreeMap<TypeId, SiteAlias>,
 }
 
 /// The id of component schema `name`.
@@ -84,6 +95,8 @@ impl<'s> TypeSpace<'s> {
             names,
             component_names,
             shapes: HashMap::new(),
+            context_free: BTreeSet::new(),
+            aliases: BTreeMap::new(),
         }
     }
 
@@ -141,6 +154,9 @@ impl<'s> TypeSpace<'s> {
     pub fn name_of(&self, id: &TypeId) -> String {
         if let Some(def) = self.types.get(id) {
             return def.name.clone();
+        }
+        if let Some(alias) = self.aliases.get(id) {
+            return alias.hint.clone();
         }
         id.0.strip_prefix("#/components/schemas/")
             .and_then(|name| self.component_names.get(name))
@@ -213,13 +229,7 @@ impl<'s> TypeSpace<'s> {
                 return Ok(TypeRef::Scalar(Scalar::String));
             }
             let values = self.enum_values(schema, site)?;
-            let id = self.intern(
-                TypeKind::StringEnum(values),
-                false,
-                vec![site.hint.clone()],
-                schema,
-                site,
-            );
+            let id = self.intern(TypeKind::StringEnum(values), false, None, schema, site);
             return Ok(TypeRef::Named(id));
         }
         Ok(TypeRef::Scalar(if rules.currency_fields.contains(field) {
@@ -243,24 +253,19 @@ impl<'s> TypeSpace<'s> {
                 Ok(TypeRef::Map(Box::new(value)))
             }
             _ if schema.properties.is_some() => {
-                let mut candidates = Vec::new();
-                if let Some(title) = schema.title.as_deref().filter(|t| t.contains('_')) {
-                    candidates.push(type_name(title));
-                }
-                candidates.push(site.hint.clone());
-                let name = candidates
+                let shared = schema
+                    .title
+                    .as_deref()
+                    .filter(|t| t.contains('_'))
+                    .map(type_name);
+                let name = shared
                     .iter()
+                    .chain([&site.hint])
                     .find(|c| !self.names.is_taken(c))
                     .cloned()
                     .unwrap_or_else(|| site.hint.clone());
                 let def = self.struct_def(schema, &name, site)?;
-                let id = self.intern(
-                    TypeKind::Struct(def),
-                    site.request,
-                    candidates,
-                    schema,
-                    site,
-                );
+                let id = self.intern(TypeKind::Struct(def), site.request, shared, schema, site);
                 Ok(TypeRef::Named(id))
             }
             _ => Ok(TypeRef::Scalar(Scalar::Json)),
@@ -333,14 +338,8 @@ impl<'s> TypeSpace<'s> {
         } else {
             let owned: Vec<&Schema> = kept;
             let def = self.union_def_refs(&owned, site)?;
-            let candidates = union_candidates(&def, site, &*self);
-            TypeRef::Named(self.intern(
-                TypeKind::Union(def),
-                site.request,
-                candidates,
-                schema,
-                site,
-            ))
+            let shared = union_name(&def, &*self);
+            TypeRef::Named(self.intern(TypeKind::Union(def), site.request, shared, schema, site))
         };
         Ok((
             if unsettable {
@@ -359,12 +358,12 @@ impl<'s> TypeSpace<'s> {
         }
         let refs: Vec<&Schema> = members.iter().collect();
         let def = self.union_def_refs(&refs, site)?;
-        let candidates = union_candidates(&def, site, &*self);
+        let shared = union_name(&def, &*self);
         let schema = Schema::default();
         Ok(TypeRef::Named(self.intern(
             TypeKind::Union(def),
             site.request,
-            candidates,
+            shared,
             &schema,
             site,
         )))
@@ -384,7 +383,10 @@ impl<'s> TypeSpace<'s> {
                 child(&child(&site.pointer, "anyOf"), &index.to_string()),
                 format!("{}{word}", site.hint),
             );
-            let ty = self.convert(member, &member_site)?.0;
+            // A member is the shared type itself, not a site's alias of it: union tagging
+            // and `HasId` look at the member's declaration.
+            let converted = self.convert(member, &member_site)?.0;
+            let ty = self.canonical(&converted);
             let variant = variants.claim(&[self.variant_word(&ty)]);
             out.push(UnionMember {
                 variant,
@@ -410,6 +412,7 @@ impl<'s> TypeSpace<'s> {
             TypeRef::Unsettable(inner) => self.variant_word(inner),
             TypeRef::Page(_) => "Page".to_owned(),
             TypeRef::SearchPage(_) => "SearchPage".to_owned(),
+            TypeRef::Expand { .. } => "Expand".to_owned(),
         }
     }
 
@@ -430,21 +433,48 @@ impl<'s> TypeSpace<'s> {
         Ok(values)
     }
 
-    /// Declares a type of this shape, or returns the identical one declared before.
+    /// Declares a type of this shape, or returns the identical one declared before. The
+    /// first user (in conversion order: components by name, then operations by path)
+    /// names the type: `shared` (a `title`, a union's member names) when given and free,
+    /// else the site's hint. A later user whose hint differs from a name taken from a
+    /// context gets its own name through an alias, and the shortest of those names ends
+    /// up on the declared type (see [`Self::declare_aliases`]).
     fn intern(
         &mut self,
         kind: TypeKind,
         request: bool,
-        candidates: Vec<String>,
+        shared: Option<String>,
         schema: &Schema,
         site: &Site,
     ) -> TypeId {
-        let key = (request, shape_key(&kind));
-        if let Some(id) = self.shapes.get(&key) {
-            return id.clone();
+        let doc = schema
+            .description
+            .clone()
+            .or_else(|| schema.title.clone().map(|t| format!("`{t}`")));
+        let key = (request, self.shape_key(&kind));
+        if let Some(canonical) = self.shapes.get(&key).cloned() {
+            if self.context_free.contains(&canonical) || self.name_of(&canonical) == site.hint {
+                return canonical;
+            }
+            let id = TypeId(site.pointer.clone());
+            self.aliases.insert(
+                id.clone(),
+                SiteAlias {
+                    canonical,
+                    hint: site.hint.clone(),
+                    module: site.module.clone(),
+                    doc,
+                    request,
+                },
+            );
+            return id;
         }
         let id = TypeId(site.pointer.clone());
+        let candidates: Vec<String> = shared.iter().cloned().chain([site.hint.clone()]).collect();
         let name = self.names.claim(&candidates);
+        if shared.as_ref() == Some(&name) {
+            self.context_free.insert(id.clone());
+        }
         self.shapes.insert(key, id.clone());
         self.types.insert(
             id.clone(),
@@ -452,10 +482,7 @@ impl<'s> TypeSpace<'s> {
                 id: id.clone(),
                 name,
                 module: site.module.clone(),
-                doc: schema
-                    .description
-                    .clone()
-                    .or_else(|| schema.title.clone().map(|t| format!("`{t}`"))),
+                doc,
                 kind,
                 request,
                 features: Default::default(),
@@ -463,33 +490,49 @@ impl<'s> TypeSpace<'s> {
         );
         id
     }
+
+    /// `ty` with every site alias replaced by the type it names.
+    fn canonical(&self, ty: &TypeRef) -> TypeRef {
+        let mut ty = ty.clone();
+        ty.map_named(&mut |id| {
+            if let Some(alias) = self.aliases.get(id) {
+                *id = alias.canonical.clone();
+            }
+        });
+        ty
+    }
+
+    /// The shape of a type without its docs, and with aliases resolved, for deduplication.
+    fn shape_key(&self, kind: &TypeKind) -> TypeKind {
+        let mut key = kind.clone();
+        match &mut key {
+            TypeKind::Struct(def) => {
+                for field in &mut def.fields {
+                    field.doc = None;
+                    field.ty = self.canonical(&field.ty);
+                }
+            }
+            TypeKind::Union(def) => {
+                for member in &mut def.members {
+                    member.ty = self.canonical(&member.ty);
+                }
+            }
+            TypeKind::StringEnum(_) | TypeKind::Alias(_) | TypeKind::ExpandFields(_) => {}
+        }
+        key
+    }
 }
 
-/// Name candidates of a union: its members' names joined (`CustomerOrDeletedCustomer`) when
-/// there are at most three, then the site's hint.
-fn union_candidates(def: &UnionDef, site: &Site, space: &TypeSpace<'_>) -> Vec<String> {
-    let mut candidates = Vec::new();
-    if def.members.len() <= 3 {
-        let words: Vec<String> = def
-            .members
+/// The context-free name of a union: its members' names joined
+/// (`CustomerOrDeletedCustomer`), when there are at most three.
+fn union_name(def: &UnionDef, space: &TypeSpace<'_>) -> Option<String> {
+    (def.members.len() <= 3).then(|| {
+        def.members
             .iter()
             .map(|m| space.variant_word(&m.ty))
-            .collect();
-        candidates.push(words.join("Or"));
-    }
-    candidates.push(site.hint.clone());
-    candidates
-}
-
-/// The shape of a type without its docs, for deduplication.
-fn shape_key(kind: &TypeKind) -> TypeKind {
-    let mut key = kind.clone();
-    if let TypeKind::Struct(def) = &mut key {
-        for field in &mut def.fields {
-            field.doc = None;
-        }
-    }
-    key
+            .collect::<Vec<_>>()
+            .join("Or")
+    })
 }
 
 /// Whether a schema describes an object with properties (a struct).

@@ -53,6 +53,15 @@ pub enum TypeRef {
     Page(Box<TypeRef>),
     /// `payforge::wire::SearchList<T>`: a page of search results.
     SearchPage(Box<TypeRef>),
+    /// `payforge::wire::Expand<…>`: an operation's typed `expand[]` paths.
+    Expand {
+        /// The expandable fields of what the operation returns (a [`TypeKind::ExpandFields`]),
+        /// or `None` when it has none (`payforge::wire::NoExpandableFields`).
+        fields: Option<TypeId>,
+        /// Whether the operation returns a list or search page, whose paths start at the
+        /// items (`payforge::wire::ListItems`, `data.` on the wire).
+        items: bool,
+    },
 }
 
 impl TypeRef {
@@ -61,12 +70,28 @@ impl TypeRef {
         match self {
             Self::Scalar(_) => {}
             Self::Named(id) => out.push(id.clone()),
+            Self::Expand { fields, .. } => out.extend(fields.iter().cloned()),
             Self::List(inner)
             | Self::Map(inner)
             | Self::Expandable(inner)
             | Self::Unsettable(inner)
             | Self::Page(inner)
             | Self::SearchPage(inner) => inner.named(out),
+        }
+    }
+
+    /// Calls `f` on every declared type this reference names, which it may replace.
+    pub fn map_named(&mut self, f: &mut impl FnMut(&mut TypeId)) {
+        match self {
+            Self::Scalar(_) => {}
+            Self::Named(id) => f(id),
+            Self::Expand { fields, .. } => fields.iter_mut().for_each(f),
+            Self::List(inner)
+            | Self::Map(inner)
+            | Self::Expandable(inner)
+            | Self::Unsettable(inner)
+            | Self::Page(inner)
+            | Self::SearchPage(inner) => inner.map_named(f),
         }
     }
 
@@ -109,8 +134,34 @@ pub enum TypeKind {
     StringEnum(Vec<String>),
     /// An enum over other types.
     Union(UnionDef),
-    /// An alias of another type (a component schema that is only a list, scalar or map).
+    /// An alias of another type (a component schema that is only a list, scalar or map, or
+    /// a use site's own name for a deduplicated type).
     Alias(TypeRef),
+    /// The expandable fields of a response type, for typed `expand[]` parameters.
+    ExpandFields(ExpandDef),
+}
+
+/// The fields of a response type that can be expanded, or that lead to some.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ExpandDef {
+    /// The response type.
+    pub of: TypeId,
+    /// The fields, ordered by wire name.
+    pub fields: Vec<ExpandStep>,
+}
+
+/// A field of an [`ExpandDef`].
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ExpandStep {
+    /// The name on the wire, one segment of a path.
+    pub wire_name: String,
+    /// The enum variant, when the field itself can be expanded (a field that only holds an
+    /// object with expandable fields has none: expanding it alone is no request).
+    pub variant: Option<String>,
+    /// The name of the function that builds a path through the field.
+    pub method: String,
+    /// The [`TypeKind::ExpandFields`] of what the field leads to, if it has any.
+    pub then: Option<TypeId>,
 }
 
 /// A struct.
@@ -164,6 +215,19 @@ pub struct UnionMember {
     pub tag_value: Option<String>,
     /// Whether it must be boxed.
     pub boxed: bool,
+}
+
+impl TypeKind {
+    /// Every declared type this type refers to, in any position.
+    pub fn named(&self, out: &mut Vec<TypeId>) {
+        match self {
+            Self::Struct(s) => s.fields.iter().for_each(|f| f.ty.named(out)),
+            Self::Union(u) => u.members.iter().for_each(|m| m.ty.named(out)),
+            Self::Alias(ty) => ty.named(out),
+            Self::ExpandFields(def) => out.extend(def.fields.iter().filter_map(|f| f.then.clone())),
+            Self::StringEnum(_) => {}
+        }
+    }
 }
 
 impl TypeDef {

@@ -105,6 +105,9 @@ pub struct OperationRules {
     pub search_object: String,
     /// The request parameter carrying the search page cursor.
     pub search_page_param: String,
+    /// The request parameter listing the response fields to expand (a list of strings),
+    /// typed by the expandable fields of the operation's output.
+    pub expand_param: String,
 }
 
 /// How schema properties map to payforge types.

@@ -1,12 +1,15 @@
-//! Wire types shared by every generated SDK: expandable references, list pages and
-//! search pages, and the bracket-style form encoding of request parameters.
+//! Wire types shared by every generated SDK: expandable references and typed `expand[]`
+//! paths, list pages and search pages, and the bracket-style form encoding of request
+//! parameters.
 
+mod expand;
 mod expandable;
 pub mod form;
 mod list;
 pub mod string_enum;
 mod unsettable;
 
+pub use expand::{Expand, ExpandField, ExpandPath, ExpandRoot, ListItems, NoExpandableFields};
 pub use expandable::{Expandable, HasId};
 pub use list::{CursorPage, List, Paginated, SearchList, SearchPage};
 pub use string_enum::StringEnum;

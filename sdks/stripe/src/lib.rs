@@ -8,7 +8,14 @@
 //!   builder methods), annotated with `#[payforge::endpoint]`; send it with a
 //!   `payforge::Client`.
 //! - One type per schema, re-exported at the crate root; string enums keep unknown values
-//!   in `Unknown(String)`; expandable fields are `payforge::wire::Expandable<T>`.
+//!   in `Unknown(String)`; expandable fields are `payforge::wire::Expandable<T>`. A field
+//!   whose inline type is shared with other fields has a type named after the field
+//!   (`Charge::status` is a `ChargeStatus`), an alias where the type is declared elsewhere.
+//! - Operations' `expand` parameters are typed by what they return:
+//!   `RetrievePaymentIntent::new(id).expand([PaymentIntentExpand::LatestCharge])`, nested
+//!   paths with `PaymentIntentExpand::latest_charge(ChargeExpand::BalanceTransaction)`,
+//!   list operations adding `data.` themselves; `payforge::wire::ExpandPath::raw` for a
+//!   path the SDK does not know.
 //! - [`errors`]: Stripe's error catalogue and the `StripeError` envelope.
 //! - With the `events` feature, `EventObject`: typed webhook event payloads.
 //!

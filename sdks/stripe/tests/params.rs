@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use payforge::wire::Unsettable;
 use payforge::{BodyEncoding, Currency, Endpoint, RequestBody};
 use payforge_stripe::{
-    CardDetailsParams, CardDetailsParamsOrTokenParams, CreatePaymentIntent, CreatePaymentMethod,
-    ListCustomers, UpdateCustomer,
+    CardDetailsParams, CardDetailsParamsOrTokenParams, ChargeExpand, CreatePaymentIntent,
+    CreatePaymentMethod, CustomerExpand, ListCustomers, PaymentIntentExpand, UpdateCustomer,
 };
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -22,7 +22,7 @@ fn a_create_call_is_an_idempotent_form_post_with_bracketed_nesting() -> TestResu
     let params = CreatePaymentIntent::new(2000, Currency::Usd)
         .customer("cus_123")
         .metadata(BTreeMap::from([("order".to_owned(), "6735".to_owned())]))
-        .expand(vec!["customer".to_owned()]);
+        .expand([PaymentIntentExpand::Customer]);
     assert_eq!(CreatePaymentIntent::METHOD, http::Method::POST);
     const { assert!(CreatePaymentIntent::IDEMPOTENT) };
     assert_eq!(CreatePaymentIntent::ENCODING, BodyEncoding::Form);
@@ -33,6 +33,37 @@ fn a_create_call_is_an_idempotent_form_post_with_bracketed_nesting() -> TestResu
             "amount=2000&currency=usd&customer=cus_123&expand[]=customer&metadata[order]=6735"
                 .to_owned()
         )
+    );
+    Ok(())
+}
+
+#[test]
+fn typed_expand_paths_encode_as_stripe_expand_brackets() -> TestResult {
+    let params = CreatePaymentIntent::new(2000, Currency::Usd).expand([
+        PaymentIntentExpand::Customer.into(),
+        PaymentIntentExpand::latest_charge(ChargeExpand::BalanceTransaction),
+        PaymentIntentExpand::latest_charge(ChargeExpand::customer(CustomerExpand::DefaultSource)),
+    ]);
+    assert_eq!(
+        params.encode()?,
+        RequestBody::Form(
+            "amount=2000&currency=usd&expand[]=customer\
+             &expand[]=latest_charge.balance_transaction\
+             &expand[]=latest_charge.customer.default_source"
+                .to_owned()
+        )
+    );
+    Ok(())
+}
+
+#[test]
+fn a_list_operation_expands_its_items_with_the_data_prefix() -> TestResult {
+    let params = ListCustomers::new()
+        .limit(2)
+        .expand([CustomerExpand::DefaultSource]);
+    assert_eq!(
+        params.encode()?,
+        RequestBody::Query("expand[]=data.default_source&limit=2".to_owned())
     );
     Ok(())
 }
