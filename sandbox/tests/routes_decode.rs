@@ -44,6 +44,11 @@ use payforge_stripe::{
     SubscriptionStatus, UpdateCustomer, UpdatePaymentIntent, UpdatePaymentMethod, UpdatePrice,
     UpdateProduct, UpdateRefund, UpdateSubscription, UpdateWebhookEndpoint,
 };
+// The typed `expand` paths the walk asks for.
+use payforge_stripe::{
+    ChargeExpand, CustomerExpand, InvoiceExpand, InvoiceSettingCustomerSettingExpand,
+    PaymentIntentExpand, PriceExpand, SubscriptionExpand,
+};
 // The schemas an event's object is decoded as, to name the path of a mismatch.
 use payforge_stripe::{
     Charge, Customer, Invoice, PaymentMethod, Price, Product, Refund, Subscription,
@@ -263,8 +268,11 @@ async fn customers_and_payment_methods(walk: &mut Walk) -> TestResult<String> {
     walk.ok(ListCustomerPaymentMethods::new(&customer.id))
         .await?;
     let retrieved = walk
-        .ok(RetrieveCustomer::new(&customer.id)
-            .expand(vec!["invoice_settings.default_payment_method".to_owned()]))
+        .ok(
+            RetrieveCustomer::new(&customer.id).expand([CustomerExpand::invoice_settings(
+                InvoiceSettingCustomerSettingExpand::DefaultPaymentMethod,
+            )]),
+        )
         .await?;
     assert_eq!(serde_json::to_value(&retrieved)?["id"], customer.id);
 
@@ -294,9 +302,11 @@ async fn payments_and_refunds(walk: &mut Walk, customer: &str) -> TestResult {
         .ok(ConfirmPaymentIntent::new(&intent.id).payment_method("pm_card_visa"))
         .await?;
     assert_eq!(paid.status, PaymentIntentStatus::Succeeded);
-    walk.ok(RetrievePaymentIntent::new(&intent.id)
-        .expand(vec!["latest_charge".to_owned(), "customer".to_owned()]))
-        .await?;
+    walk.ok(RetrievePaymentIntent::new(&intent.id).expand([
+        PaymentIntentExpand::LatestCharge,
+        PaymentIntentExpand::Customer,
+    ]))
+    .await?;
     let again = walk.refused(ConfirmPaymentIntent::new(&intent.id)).await?;
     assert_eq!(code_of(&again)?, &ErrorCode::PaymentIntentUnexpectedState);
 
@@ -357,7 +367,7 @@ async fn payments_and_refunds(walk: &mut Walk, customer: &str) -> TestResult {
     assert!(failed.last_payment_error.is_some());
     walk.ok(ListPaymentIntents::new()
         .customer(customer)
-        .expand(vec!["data.customer".to_owned()]))
+        .expand([PaymentIntentExpand::Customer]))
         .await?;
     walk.ok(ListPaymentIntents::new().limit(100)).await?;
 
@@ -365,11 +375,11 @@ async fn payments_and_refunds(walk: &mut Walk, customer: &str) -> TestResult {
         .as_str()
         .ok_or("a paid intent has a charge")?
         .to_owned();
-    walk.ok(RetrieveCharge::new(&charge_id).expand(vec!["payment_intent".to_owned()]))
+    walk.ok(RetrieveCharge::new(&charge_id).expand([ChargeExpand::PaymentIntent]))
         .await?;
     walk.ok(ListCharges::new()
         .limit(100)
-        .expand(vec!["data.payment_intent".to_owned()]))
+        .expand([ChargeExpand::PaymentIntent]))
         .await?;
     walk.ok(ListCharges::new().payment_intent(&intent.id))
         .await?;
@@ -406,7 +416,7 @@ async fn catalogue(walk: &mut Walk) -> TestResult<String> {
         .await?;
     walk.ok(UpdatePrice::new(&price.id).nickname("monthly"))
         .await?;
-    walk.ok(RetrievePrice::new(&price.id).expand(vec!["product".to_owned()]))
+    walk.ok(RetrievePrice::new(&price.id).expand([PriceExpand::Product]))
         .await?;
     walk.ok(ListPrices::new().limit(100)).await?;
     walk.ok(ListProducts::new().limit(100)).await?;
@@ -441,7 +451,7 @@ async fn billing_on_a_test_clock(walk: &mut Walk, price: &str) -> TestResult {
     walk.ok(AdvanceTestHelperTestClock::new(&clock.id, start + 40 * DAY))
         .await?;
     let renewed = walk
-        .ok(RetrieveSubscription::new(&trialing.id).expand(vec!["latest_invoice".to_owned()]))
+        .ok(RetrieveSubscription::new(&trialing.id).expand([SubscriptionExpand::LatestInvoice]))
         .await?;
     assert_eq!(renewed.status, SubscriptionStatus::Active);
     let failing_card = walk
@@ -472,7 +482,7 @@ async fn billing_on_a_test_clock(walk: &mut Walk, price: &str) -> TestResult {
     walk.ok(PayInvoice::new(&invoice).payment_method(&visa.id))
         .await?;
     walk.ok(RetrieveInvoice::new(&invoice)
-        .expand(vec!["payment_intent".to_owned(), "subscription".to_owned()]))
+        .expand([InvoiceExpand::PaymentIntent, InvoiceExpand::Subscription]))
         .await?;
     walk.ok(ListInvoices::new().customer(&customer.id).limit(100))
         .await?;
@@ -498,11 +508,10 @@ async fn billing_on_a_test_clock(walk: &mut Walk, price: &str) -> TestResult {
     .await?;
     let ended = walk.ok(RetrieveSubscription::new(&renewed.id)).await?;
     assert_eq!(ended.status, SubscriptionStatus::Canceled);
-    walk.ok(ListInvoices::new().subscription(&renewed.id).expand(vec![
-        "data.subscription".to_owned(),
-        "data.payment_intent".to_owned(),
-    ]))
-    .await?;
+    walk.ok(ListInvoices::new()
+        .subscription(&renewed.id)
+        .expand([InvoiceExpand::Subscription, InvoiceExpand::PaymentIntent]))
+        .await?;
     walk.ok(ListSubscriptions::new().status("all".parse()?))
         .await?;
     walk.ok(DeleteTestHelperTestClock::new(&clock.id)).await?;
