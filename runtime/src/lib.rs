@@ -2,7 +2,7 @@
 //!
 //! This crate owns the *behaviour* of a payment integration; generated SDK crates
 //! (such as `payforge-stripe`) and hand-written declarations only *declare* endpoints
-//! with [`endpoint`] and friends, and the expansion calls into the traits here.
+//! with [`endpoint`](macro@endpoint) and friends, and the expansion calls into the traits here.
 //!
 //! - [`Endpoint`] and [`Provider`]: the contract a declared operation fulfils.
 //! - [`wire`]: provider wire types shared by all SDKs: [`wire::Expandable`], typed

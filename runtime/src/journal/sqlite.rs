@@ -14,7 +14,7 @@ use super::sql::{Placeholder, Statements, create_table};
 const TABLE: &str = "payforge_idempotency_journal";
 
 /// The embedded default journal: a SQLite file in WAL mode with `synchronous = FULL`, so an
-/// entry is on disk when [`IdempotencyJournal::begin`] returns, and a crash right after
+/// entry is on disk when [`IdempotencyJournal::begin`](super::IdempotencyJournal::begin) returns, and a crash right after
 /// cannot lose the key of a request that then left.
 #[derive(Debug, Clone)]
 pub struct SqliteJournal {

@@ -5,7 +5,7 @@ use sqlx::{Postgres, Transaction};
 
 use super::{ClaimedEvent, InboxError, validate_table_name};
 
-/// A [`WebhookInbox`] in PostgreSQL.
+/// A [`WebhookInbox`](super::WebhookInbox) in PostgreSQL.
 ///
 /// Workers on any number of instances claim with `SELECT … FOR UPDATE SKIP LOCKED`, so they
 /// never wait on each other's rows. A handler can also write its own effects in the same

@@ -10,10 +10,10 @@ use sqlx::sqlite::{
 
 use super::{InboxError, validate_table_name};
 
-/// A [`WebhookInbox`] in a SQLite database file.
+/// A [`WebhookInbox`](super::WebhookInbox) in a SQLite database file.
 ///
 /// The file runs in WAL mode with `synchronous = FULL`, so a stored event survives a crash
-/// or power loss once [`store`](WebhookInbox::store) returns. SQLite serialises writers, so
+/// or power loss once [`store`](super::WebhookInbox::store) returns. SQLite serialises writers, so
 /// one claim is one atomic `UPDATE … RETURNING`: two workers never receive the same lease.
 #[derive(Clone, Debug)]
 pub struct SqliteInbox {
