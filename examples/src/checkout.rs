@@ -280,7 +280,7 @@ impl Shop {
         let order = self
             .order(&request.order_id)
             .await?
-            .ok_or(ShopError::Invalid("the order vanished".into()))?;
+            .ok_or(ShopError::Store(sqlx::Error::RowNotFound))?;
         if (order.amount, order.currency.as_str()) != (request.amount, currency.as_str()) {
             return Err(ShopError::Conflict(
                 "this order id was placed with another amount or currency".into(),
@@ -307,7 +307,13 @@ impl Shop {
             order.order_id, request.payment_method
         ))
         .map_err(|error| ShopError::Invalid(error.to_string()))?;
-        let create = CreatePaymentIntent::new(order.amount, currency.parse::<Currency>()?)
+        // Never fails: a code this SDK does not know parses as `Currency::Unknown`, and the
+        // provider then refuses it with a typed error.
+        let currency = match currency.parse::<Currency>() {
+            Ok(currency) => currency,
+            Err(never) => match never {},
+        };
+        let create = CreatePaymentIntent::new(order.amount, currency)
             .payment_method(request.payment_method)
             .payment_method_types(vec!["card".to_owned()])
             .metadata(std::collections::BTreeMap::from([(
@@ -333,7 +339,7 @@ impl Shop {
                 let order = self
                     .order(&order.order_id)
                     .await?
-                    .ok_or(ShopError::Invalid("the order vanished".into()))?;
+                    .ok_or(ShopError::Store(sqlx::Error::RowNotFound))?;
                 Ok((StatusCode::ACCEPTED, order))
             }
             Err(payforge::Error::Api(StripeError::Card { code, decline, .. })) => {
@@ -409,12 +415,9 @@ pub enum ShopError {
     /// The shop's database failed.
     #[error("the order store failed: {0}")]
     Store(#[from] sqlx::Error),
-}
-
-impl From<std::convert::Infallible> for ShopError {
-    fn from(never: std::convert::Infallible) -> Self {
-        match never {}
-    }
+    /// The server could not start (its listener has no address).
+    #[error("the shop cannot serve: {0}")]
+    Serve(#[from] std::io::Error),
 }
 
 impl IntoResponse for ShopError {
@@ -434,6 +437,14 @@ impl IntoResponse for ShopError {
                 "provider_error".to_owned(),
                 *retry_safe,
             ),
+            Self::Serve(error) => {
+                tracing::error!(%error, "the shop cannot serve");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable".to_owned(),
+                    true,
+                )
+            }
             Self::Store(error) => {
                 tracing::error!(%error, "order store failed");
                 (
@@ -495,10 +506,7 @@ impl RunningShop {
     ) -> Result<Self, ShopError> {
         use payforge::webhook::{WebhookReceiver, Worker, WorkerConfig};
 
-        let address = listener.local_addr().map_err(|error| ShopError::Provider {
-            retry_safe: false,
-            message: format!("the listener has no address: {error}"),
-        })?;
+        let address = listener.local_addr()?;
         let inbox = Arc::new(inbox);
         let shop = Arc::new(Shop::new(client, inbox.pool().clone()).await?);
         let receiver = WebhookReceiver::new(verifier, Arc::clone(&inbox))

@@ -59,8 +59,14 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         }
     }
     if targets.is_empty() {
-        targets = TARGETS.iter().map(|name| (*name).to_owned()).collect();
+        return fuzz_all(seconds);
     }
+    fuzz(&targets, seconds)
+}
+
+/// Builds every target and runs each for `seconds`.
+pub fn fuzz_all(seconds: u64) -> anyhow::Result<()> {
+    let targets: Vec<String> = TARGETS.iter().map(|name| (*name).to_owned()).collect();
     fuzz(&targets, seconds)
 }
 
@@ -71,6 +77,12 @@ pub fn fuzz(targets: &[String], seconds: u64) -> anyhow::Result<()> {
     let root = target.join("fuzz");
     let bin_dir = build(&root)?;
     let vectors = vectors_dir();
+    if vectors.is_none() {
+        println!(
+            "fuzz: no vectors directory beside $PAYFORGE_SPECS_DIR (../vectors); seeding with \
+             payforge's own seeds only"
+        );
+    }
     for target in targets {
         let corpus = root.join("corpus").join(target);
         let artifacts = root.join("artifacts").join(target);

@@ -32,7 +32,7 @@ pub fn run(extra: &[String]) -> anyhow::Result<()> {
         Err(_) => crate::fuzz::DEFAULT_SECONDS,
     };
     if seconds > 0 {
-        crate::fuzz::run(&["--seconds".to_owned(), seconds.to_string()])?;
+        crate::fuzz::fuzz_all(seconds)?;
     }
     Ok(())
 }
