@@ -6,6 +6,27 @@
 use http::StatusCode;
 use serde_json::{Map, Value, json};
 
+/// The most characters of user input an error message repeats (then `...`): an id or a
+/// value of any size must not make an error larger than the spec allows.
+pub const ECHO_LIMIT: usize = 100;
+/// The longest `message` an error carries; the spec's `error.message` allows 40 000.
+const MESSAGE_LIMIT: usize = 2_000;
+/// The longest `param` an error carries (a parameter name is user input too).
+const PARAM_LIMIT: usize = 200;
+
+/// User input as an error message repeats it: at most [`ECHO_LIMIT`] characters, then `...`.
+pub fn echo(input: &str) -> String {
+    truncate(input, ECHO_LIMIT)
+}
+
+/// `text` cut to `limit` characters, with `...` when something was cut.
+fn truncate(text: &str, limit: usize) -> String {
+    match text.char_indices().nth(limit) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
 /// Stripe's `error.type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorType {
@@ -83,7 +104,7 @@ impl ApiError {
         Self::invalid_param(
             "parameter_unknown",
             param,
-            format!("Received unknown parameter: {param}"),
+            format!("Received unknown parameter: {}", echo(param)),
         )
     }
 
@@ -101,19 +122,20 @@ impl ApiError {
         Self::new(
             StatusCode::NOT_FOUND,
             ErrorType::InvalidRequest,
-            format!("No such {noun}: '{id}'"),
+            format!("No such {noun}: '{}'", echo(id)),
         )
         .with_code("resource_missing")
         .with_param(param)
     }
 
-    /// A 404 for a URL the sandbox does not serve.
+    /// A 404 for a URL the sandbox does not serve, in Stripe's words.
     pub fn unrecognized_url(method: &str, path: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
             ErrorType::InvalidRequest,
             format!(
-                "Unrecognized request URL ({method}: {path}). payforge-sandbox serves the endpoints listed in sandbox/README.md."
+                "Unrecognized request URL ({method}: {}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.",
+                echo(path)
             ),
         )
     }
@@ -204,7 +226,10 @@ impl ApiError {
     pub fn to_body(&self) -> Value {
         let mut error = Map::new();
         error.insert("type".into(), json!(self.0.kind.as_str()));
-        error.insert("message".into(), json!(self.0.message));
+        error.insert(
+            "message".into(),
+            json!(truncate(&self.0.message, MESSAGE_LIMIT)),
+        );
         if let Some(code) = &self.0.code {
             error.insert("code".into(), json!(code));
             error.insert(
@@ -219,7 +244,7 @@ impl ApiError {
             error.insert("decline_code".into(), json!(decline_code));
         }
         if let Some(param) = &self.0.param {
-            error.insert("param".into(), json!(param));
+            error.insert("param".into(), json!(truncate(param, PARAM_LIMIT)));
         }
         for (name, value) in &self.0.extra {
             error.insert(name.clone(), value.clone());

@@ -10,7 +10,7 @@
 use percent_encoding::percent_decode;
 use serde_json::{Map, Value};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, echo};
 
 /// The most `key=value` pairs one request may carry.
 const MAX_PAIRS: usize = 2_000;
@@ -56,7 +56,8 @@ fn decode(raw: &[u8]) -> Result<String, ApiError> {
 
 /// Splits `a[b][]` into `["a", "b", ""]`, rejecting unbalanced brackets.
 fn key_path(key: &str) -> Result<Vec<String>, ApiError> {
-    let malformed = || ApiError::invalid_request(format!("Invalid parameter name: `{key}`."));
+    let malformed =
+        || ApiError::invalid_request(format!("Invalid parameter name: `{}`.", echo(key)));
     let (head, mut rest) = match key.find('[') {
         Some(at) => (&key[..at], &key[at..]),
         None => (key, ""),
@@ -72,7 +73,8 @@ fn key_path(key: &str) -> Result<Vec<String>, ApiError> {
         rest = &inner[close + 1..];
         if path.len() > MAX_DEPTH {
             return Err(ApiError::invalid_request(format!(
-                "Parameter `{key}` is nested deeper than {MAX_DEPTH} levels."
+                "Parameter `{}` is nested deeper than {MAX_DEPTH} levels.",
+                echo(key)
             )));
         }
     }
@@ -87,7 +89,7 @@ fn insert(
     value: String,
 ) -> Result<(), ApiError> {
     let conflict =
-        || ApiError::invalid_request(format!("Conflicting values for parameter `{key}`."));
+        || ApiError::invalid_request(format!("Conflicting values for parameter `{}`.", echo(key)));
     let mut slot = root.entry(path[0].clone()).or_insert(Value::Null);
     for segment in &path[1..] {
         if slot.is_null() {

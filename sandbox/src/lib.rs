@@ -23,6 +23,7 @@
 mod api;
 mod calendar;
 mod cards;
+mod currencies;
 mod error;
 mod faults;
 mod form;
@@ -31,6 +32,7 @@ mod ledger;
 mod params;
 mod persist;
 mod server;
+mod spec_tables;
 mod store;
 mod webhooks;
 

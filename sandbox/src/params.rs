@@ -2,7 +2,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::error::ApiError;
+use crate::currencies;
+use crate::error::{ApiError, echo};
 
 /// The largest amount Stripe accepts in one charge (eight digits in the smallest unit).
 pub const MAX_AMOUNT: i64 = 99_999_999;
@@ -95,7 +96,7 @@ impl Params {
             ApiError::invalid_param(
                 "parameter_invalid_integer",
                 &self.name(key),
-                format!("Invalid integer: {text}"),
+                format!("Invalid integer: {}", echo(text)),
             )
         })
     }
@@ -138,15 +139,18 @@ impl Params {
         Ok(Some(amount))
     }
 
-    /// A boolean field (`true`/`false`).
+    /// A boolean field: `true`/`false` as most of Stripe's libraries send it, or
+    /// `True`/`False` as Stripe's Python library sends it (`str(True)`); Stripe accepts
+    /// both. Other spellings (`1`, `yes`, `TRUE`) are refused, as a stand-in that accepts
+    /// more than Stripe would hide bugs that Stripe then reports.
     pub fn bool(&self, key: &str) -> Result<Option<bool>, ApiError> {
         match self.str(key)? {
             None => Ok(None),
-            Some("true") => Ok(Some(true)),
-            Some("false") => Ok(Some(false)),
+            Some("true" | "True") => Ok(Some(true)),
+            Some("false" | "False") => Ok(Some(false)),
             Some(other) => Err(ApiError::invalid_value(
                 &self.name(key),
-                format!("Invalid boolean: {other}"),
+                format!("Invalid boolean: {}", echo(other)),
             )),
         }
     }
@@ -159,26 +163,32 @@ impl Params {
             Some(value) => Err(ApiError::invalid_value(
                 &self.name(key),
                 format!(
-                    "Invalid {}: must be one of {}; got '{value}'.",
+                    "Invalid {}: must be one of {}; got '{}'.",
                     self.name(key),
-                    allowed.join(", ")
+                    allowed.join(", "),
+                    echo(value)
                 ),
             )),
         }
     }
 
-    /// A three-letter lowercase ISO currency code.
+    /// A currency Stripe supports: an ISO 4217 code from Stripe's list, in any case,
+    /// returned lowercase.
     pub fn currency(&self, key: &str) -> Result<Option<String>, ApiError> {
         let Some(code) = self.str(key)? else {
             return Ok(None);
         };
         let code = code.to_ascii_lowercase();
-        if code.len() == 3 && code.bytes().all(|b| b.is_ascii_lowercase()) {
+        if currencies::is_supported(&code) {
             Ok(Some(code))
         } else {
             Err(ApiError::invalid_value(
                 &self.name(key),
-                format!("Invalid currency: {code}"),
+                format!(
+                    "Invalid currency: {}. Stripe currently supports these currencies: {}",
+                    echo(&code),
+                    currencies::SUPPORTED.join(", ")
+                ),
             ))
         }
     }
@@ -299,6 +309,7 @@ impl Params {
                             target.remove(key);
                         }
                         Value::String(text) => {
+                            check_metadata_entry(key, text)?;
                             target.insert(key.clone(), Value::String(text.clone()));
                         }
                         _ => {
@@ -326,7 +337,7 @@ impl Params {
         Ok(())
     }
 
-    /// The `expand[]` paths of the request.
+    /// The `expand[]` (or `expand[0]`) paths of the request.
     pub fn expand(&self) -> Result<Vec<String>, ApiError> {
         self.string_list("expand")
     }
@@ -335,4 +346,33 @@ impl Params {
     pub fn fields(&self) -> &Map<String, Value> {
         &self.fields
     }
+}
+
+/// The longest metadata key Stripe accepts.
+pub const METADATA_KEY_LIMIT: usize = 40;
+/// The longest metadata value Stripe accepts.
+pub const METADATA_VALUE_LIMIT: usize = 500;
+
+/// Refuses a metadata key over 40 characters or a value over 500, with Stripe's own
+/// wording ("Invalid key: … must be a string under 40 characters", `param` `metadata`).
+fn check_metadata_entry(key: &str, value: &str) -> Result<(), ApiError> {
+    if key.chars().count() > METADATA_KEY_LIMIT {
+        return Err(ApiError::invalid_value(
+            "metadata",
+            format!(
+                "Invalid key: {} must be a string under {METADATA_KEY_LIMIT} characters",
+                echo(key)
+            ),
+        ));
+    }
+    if value.chars().count() > METADATA_VALUE_LIMIT {
+        return Err(ApiError::invalid_value(
+            "metadata",
+            format!(
+                "Invalid val: {} must be a string under {METADATA_VALUE_LIMIT} characters",
+                echo(value)
+            ),
+        ));
+    }
+    Ok(())
 }

@@ -3,43 +3,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{Api, KEY, Receiver, TestResult, eventually, expect_status};
+use common::{Api, KEY, Receiver, TestResult, eventually, expect_status, spawn};
 use payforge_sandbox::Sandbox;
 use serde_json::Value;
-
-/// Kills the child process when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts the binary on a free port and reads the address from its first stdout line.
-fn spawn(extra: &[&str]) -> TestResult<(Running, String)> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_payforge-sandbox"))
-        .args(["--listen", "127.0.0.1:0"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let running = Running(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line)?;
-    let url = line
-        .trim()
-        .strip_prefix("payforge-sandbox listening on ")
-        .ok_or(format!("unexpected first line: {line:?}"))?
-        .to_owned();
-    Ok((running, url))
-}
 
 fn api_at(url: &str) -> Api {
     Api {
@@ -229,7 +197,7 @@ async fn sigterm_stops_the_binary_gracefully_with_a_final_snapshot() -> TestResu
     let state = directory.path().join("sandbox.json");
     let (mut process, url) = spawn(&["--state", &state.to_string_lossy()])?;
     let customer = api_at(&url).customer("email=term@example.com").await?;
-    let terminated = Command::new("kill")
+    let terminated = std::process::Command::new("kill")
         .args(["-TERM", &process.0.id().to_string()])
         .status()?;
     assert!(terminated.success());

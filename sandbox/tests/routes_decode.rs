@@ -40,9 +40,10 @@ use payforge_stripe::{
     ListTestHelperTestClocks, ListWebhookEndpoints, PayInvoice, PaymentIntent, PaymentIntentStatus,
     RetrieveCharge, RetrieveCustomer, RetrieveEvent, RetrieveInvoice, RetrievePaymentIntent,
     RetrievePaymentMethod, RetrievePrice, RetrieveProduct, RetrieveRefund, RetrieveSubscription,
-    RetrieveTestHelperTestClock, RetrieveWebhookEndpoint, Stripe, SubscriptionItemCreateParams,
-    SubscriptionStatus, UpdateCustomer, UpdatePaymentIntent, UpdatePaymentMethod, UpdatePrice,
-    UpdateProduct, UpdateRefund, UpdateSubscription, UpdateWebhookEndpoint,
+    RetrieveTestHelperTestClock, RetrieveWebhookEndpoint, SearchCustomers, Stripe,
+    SubscriptionItemCreateParams, SubscriptionStatus, UpdateCustomer, UpdatePaymentIntent,
+    UpdatePaymentMethod, UpdatePrice, UpdateProduct, UpdateRefund, UpdateSubscription,
+    UpdateWebhookEndpoint,
 };
 // The typed `expand` paths the walk asks for.
 use payforge_stripe::{
@@ -248,6 +249,8 @@ async fn customers_and_payment_methods(walk: &mut Walk) -> TestResult<String> {
     walk.ok(UpdateCustomer::new(&customer.id).description("walks every route"))
         .await?;
     walk.ok(ListCustomers::new().email("walker@example.com").limit(5))
+        .await?;
+    walk.ok(SearchCustomers::new("email:'walker@example.com'"))
         .await?;
 
     let card = walk

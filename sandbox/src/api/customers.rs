@@ -202,6 +202,12 @@ pub fn delete(store: &mut Store, id: &str, params: &Params) -> Result<Value, Api
     Ok(store.delete("customer", id))
 }
 
+/// `GET /v1/customers/search`, over the fields Stripe lets customers be searched by.
+pub fn search(store: &Store, params: &Params) -> Result<Value, ApiError> {
+    let fields = ["created", "email", "metadata", "name", "phone"];
+    super::search::page(store, "customer", &fields, "/v1/customers/search", params)
+}
+
 /// `GET /v1/customers`.
 pub fn list(store: &Store, params: &Params) -> Result<Value, ApiError> {
     params.allow(&[

@@ -12,12 +12,14 @@ mod customers;
 mod events;
 mod payment_intents;
 mod payment_methods;
+mod search;
 mod subscriptions;
 
 use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::params::Params;
+use crate::spec_tables;
 use crate::store::Store;
 
 pub use clocks::run_unclocked;
@@ -40,6 +42,10 @@ struct Route {
 const ROUTES: &[Route] = &[
     route("POST", "/v1/customers", |s, _, p| customers::create(s, p)),
     route("GET", "/v1/customers", |s, _, p| customers::list(s, p)),
+    // Before `/v1/customers/{customer}`, which would otherwise take `search` for an id.
+    route("GET", "/v1/customers/search", |s, _, p| {
+        customers::search(s, p)
+    }),
     route("GET", "/v1/customers/{customer}", |s, a, p| {
         customers::retrieve(s, a[0], p)
     }),
@@ -240,8 +246,13 @@ pub fn dispatch(
     let Some((route, arguments)) = find_route(method, &segments) else {
         return Err(ApiError::unrecognized_url(method, &format!("/v1/{path}")));
     };
+    // What the spec itself says about the request is checked before the operation runs,
+    // so a refused request changes nothing.
+    spec_tables::check_lengths(route.method, route.path, params.fields())?;
+    let expand = params.expand()?;
+    spec_tables::check_expand(route.method, route.path, &expand)?;
     let mut object = (route.handler)(store, &arguments, params)?;
-    store.expand(&mut object, &params.expand()?);
+    store.expand(&mut object, &expand);
     Ok(object)
 }
 
@@ -257,7 +268,9 @@ fn find_route<'a>(method: &str, segments: &[&'a str]) -> Option<(&'static Route,
             let mut parts = template.split('/');
             for segment in segments {
                 let part = parts.next()?;
-                if part.starts_with('{') {
+                // An empty segment (`/v1/customers/`) is no id: Stripe answers such a
+                // URL as unrecognized, not as a missing object named ''.
+                if part.starts_with('{') && !segment.is_empty() {
                     arguments.push(*segment);
                 } else if part != *segment {
                     return None;
@@ -300,10 +313,17 @@ mod tests {
                     &["clock_1"],
                 )),
             ),
+            (
+                "GET",
+                "customers/search",
+                Some(("/v1/customers/search", &[])),
+            ),
             ("PUT", "customers", None),
             ("GET", "customers/cus_1/sources", None),
             ("GET", "test_helpers/test_clocks/clock_1/advance", None),
             ("GET", "nothing", None),
+            ("GET", "customers/", None),
+            ("POST", "payment_intents//confirm", None),
         ];
         for (method, path, expected) in cases {
             let segments: Vec<&str> = path.split('/').collect();

@@ -6,6 +6,7 @@
 //! task then drops the connection, which closes the socket mid-request.
 
 mod admin;
+mod limits;
 mod pipeline;
 
 use std::net::SocketAddr;
@@ -291,11 +292,19 @@ async fn serve_connection(
     let kill = Arc::new(Notify::new());
     let handle = ConnectionKill(kill.clone());
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+        let refused = limits::oversized(&request);
         request.extensions_mut().insert(handle.clone());
-        router.clone().oneshot(request.map(axum::body::Body::new))
+        let router = router.clone();
+        async move {
+            match refused {
+                Some(response) => Ok(response),
+                None => router.oneshot(request.map(axum::body::Body::new)).await,
+            }
+        }
     });
-    let connection =
-        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.max_headers(limits::HYPER_MAX_HEADERS);
+    let connection = builder.serve_connection(TokioIo::new(stream), service);
     // Dropping `connection` on a kill closes the socket with no response written.
     tokio::select! {
         result = connection => {

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::{ConnectionKill, Shared};
 use crate::api;
-use crate::error::ApiError;
+use crate::error::{ApiError, echo};
 use crate::faults::FaultKind;
 use crate::form;
 use crate::ids::new_id;
@@ -88,6 +88,9 @@ async fn serve(shared: &Shared, parts: &Parts, body: &[u8], request_id: &str) ->
         Ok(key) => key,
         Err(error) => return Reply::error(&error, request_id),
     };
+    if let Err(error) = check_version(&parts.headers).and_then(|()| check_body(parts, body)) {
+        return Reply::error(&error, request_id);
+    }
     let params = match read_params(method, parts.uri.query().unwrap_or(""), body) {
         Ok(params) => params,
         Err(error) => return Reply::error(&error, request_id),
@@ -163,6 +166,78 @@ fn read_params(method: &str, query: &str, body: &[u8]) -> Result<Params, ApiErro
     Ok(Params::new(fields))
 }
 
+/// Refuses a `Stripe-Version` that is not an API version: a date (`2023-08-16`), with an
+/// optional release name (`2024-09-30.acacia`) and beta flags after `;`, as Stripe writes
+/// them. A well-formed version is accepted and echoed, whatever its date: the sandbox
+/// always answers in the shapes of 2023-08-16 (see the README).
+fn check_version(headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(value) = headers.get("stripe-version") else {
+        return Ok(());
+    };
+    let text = value.to_str().unwrap_or_default();
+    if is_api_version(text) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_request(format!(
+            "Invalid Stripe API version: {}",
+            echo(&String::from_utf8_lossy(value.as_bytes()))
+        )))
+    }
+}
+
+/// Whether `text` reads as a Stripe API version: `YYYY-MM-DD[.name][; beta=vN…]`.
+fn is_api_version(text: &str) -> bool {
+    let version = text.split(';').next().unwrap_or_default().trim();
+    let (date, name) = match version.split_once('.') {
+        Some((date, name)) => (date, Some(name)),
+        None => (version, None),
+    };
+    let name_ok =
+        name.is_none_or(|name| !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase()));
+    let number = |field: &str, digits: usize| -> Option<u32> {
+        (field.len() == digits && field.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| field.parse().ok())
+            .flatten()
+    };
+    let date_ok = match date.split('-').collect::<Vec<_>>().as_slice() {
+        [year, month, day] => {
+            number(year, 4).is_some_and(|year| (2011..=2099).contains(&year))
+                && number(month, 2).is_some_and(|month| (1..=12).contains(&month))
+                && number(day, 2).is_some_and(|day| (1..=31).contains(&day))
+        }
+        _ => false,
+    };
+    date_ok && name_ok
+}
+
+/// Refuses a body that is not form-encoded: Stripe's v1 API reads only
+/// `application/x-www-form-urlencoded` bodies (the sandbox serves no upload route, the
+/// only place the spec allows `multipart/form-data`). A JSON body would otherwise read as
+/// one parameter named by the whole JSON text. An empty body needs no content type.
+fn check_body(parts: &Parts, body: &[u8]) -> Result<(), ApiError> {
+    if body.is_empty() {
+        return Ok(());
+    }
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+    let essence = content_type
+        .as_deref()
+        .and_then(|text| text.split(';').next())
+        .map(|text| text.trim().to_ascii_lowercase());
+    if essence.as_deref() == Some("application/x-www-form-urlencoded") {
+        return Ok(());
+    }
+    let sent = content_type.map_or_else(
+        || "no Content-Type".to_owned(),
+        |text| format!("Content-Type `{}`", echo(&text)),
+    );
+    Err(ApiError::invalid_request(format!(
+        "Invalid request: the request body must be form-encoded (Content-Type: application/x-www-form-urlencoded), but it was sent with {sent}. Stripe's API does not accept JSON request bodies; send parameters such as `metadata[key]=value` in a form."
+    )))
+}
+
 /// Runs the operation under the store lock, with the request recorded on its events.
 fn dispatch_locked(
     shared: &Shared,
@@ -197,9 +272,12 @@ fn authenticate(headers: &HeaderMap) -> Result<String, ApiError> {
     let text = header.to_str().map_err(|_| {
         ApiError::unauthorized("Invalid Authorization header: it is not valid text.")
     })?;
-    let key = if let Some(token) = text.strip_prefix("Bearer ") {
-        token.trim().to_owned()
-    } else if let Some(encoded) = text.strip_prefix("Basic ") {
+    // The scheme is case-insensitive (RFC 9110, section 11.1): `bearer` and `BASIC` count.
+    let (scheme, credentials) = text.trim_start().split_once(' ').unwrap_or((text, ""));
+    let key = if scheme.eq_ignore_ascii_case("Bearer") {
+        credentials.trim().to_owned()
+    } else if scheme.eq_ignore_ascii_case("Basic") {
+        let encoded = credentials;
         let decoded = base64::engine::general_purpose::STANDARD
             .decode(encoded.trim())
             .ok()

@@ -2,6 +2,8 @@
 //! encoding, and a webhook receiver that records what it is sent.
 #![allow(dead_code)] // Reason: each test binary uses a different part of this module.
 
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -27,6 +29,36 @@ pub async fn start() -> TestResult<RunningSandbox> {
         .webhook_retry_delays(delays)
         .start()
         .await?)
+}
+
+/// The sandbox binary, killed when the test ends, however it ends.
+pub struct Running(pub Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the binary on a free port and reads the address from its first stdout line.
+pub fn spawn(extra: &[&str]) -> TestResult<(Running, String)> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_payforge-sandbox"))
+        .args(["--listen", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let running = Running(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line)?;
+    let url = line
+        .trim()
+        .strip_prefix("payforge-sandbox listening on ")
+        .ok_or(format!("unexpected first line: {line:?}"))?
+        .to_owned();
+    Ok((running, url))
 }
 
 /// A response: status, headers, JSON body.
