@@ -41,10 +41,16 @@ fn fixtures() -> Result<serde_json::Map<String, Value>, Box<dyn std::error::Erro
 /// other difference fails the test. (A required field the fixtures leave out is no longer
 /// one: the profile's `omitted_in_fixtures` policy makes it optional, as the treasury
 /// outbound payment's `billing_details` shows.)
-const UPSTREAM_DISAGREEMENTS: &[(&str, &str)] = &[(
-    "identity.verification_report.document.address.zip: lost",
-    "the `address` schema has `postal_code`, not `zip`; fields the spec does not define are ignored on decode",
-)];
+const UPSTREAM_DISAGREEMENTS: &[(&str, &str)] = &[
+    (
+        "identity.verification_report.document.address.zip: lost",
+        "the `address` schema has `postal_code`, not `zip`; fields the spec does not define are ignored on decode",
+    ),
+    (
+        "treasury.outbound_payment.destination_payment_method_details.destination: lost",
+        "the `outbound_payments_payment_method_details` schema has no `destination`; fields the spec does not define are ignored on decode",
+    ),
+];
 
 /// The JSON paths where `encoded` lost or changed something of `original`. A `null` and an
 /// absent field are the same (an optional, nullable field is encoded as `null` when absent,
@@ -133,9 +139,11 @@ fn a_required_field_the_fixtures_leave_out_decodes_as_absent_and_stays_absent() 
         .as_ref()
         .ok_or("the fixture has destination_payment_method_details")?;
     assert_eq!(details.billing_details, None);
+    // Re-encoded, the absent field stays absent (`destination` is not in the spec: see
+    // UPSTREAM_DISAGREEMENTS).
     assert_eq!(
         serde_json::to_value(&decoded)?["destination_payment_method_details"],
-        payment["destination_payment_method_details"]
+        serde_json::json!({"type": "us_bank_account"})
     );
     Ok(())
 }

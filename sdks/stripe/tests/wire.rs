@@ -92,8 +92,7 @@ fn a_required_object_with_no_field_set_is_refused_by_name() -> TestResult {
         "{:?}",
         session.encode()
     );
-    let features =
-        FeaturesCreationParam::new().invoice_history(payforge_stripe::InvoiceListParam::new(true));
+    let features = FeaturesCreationParam::new().invoice_history(BaseConfigParam::new(true));
     let portal =
         CreateBillingPortalConfiguration::new(BusinessProfileCreateParam::new(), features.clone());
     assert!(
@@ -165,7 +164,7 @@ impl payforge::secrets::SecretProvider for StaticKey {
                 + '_,
         >,
     > {
-        Box::pin(async move { Ok(SecretKey::insecure_from_literal(self.0)) })
+        Box::pin(async move { SecretKey::insecure_from_literal(self.0) })
     }
 
     fn describe(&self) -> String {
