@@ -172,7 +172,7 @@ fn a_required_parameter_that_encodes_to_nothing_is_refused_by_name() -> Result<(
     );
     // Other serializers see the value unchanged.
     assert_eq!(
-        serde_json::to_value(&empty(vec![])).map_err(EncodeError::Json)?,
+        serde_json::to_value(empty(vec![])).map_err(EncodeError::Json)?,
         json!({"account": "acct_1", "components": {}, "items": []})
     );
     Ok(())
