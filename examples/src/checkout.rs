@@ -342,7 +342,10 @@ impl Shop {
                     .ok_or(ShopError::Store(sqlx::Error::RowNotFound))?;
                 Ok((StatusCode::ACCEPTED, order))
             }
-            Err(payforge::Error::Api(StripeError::Card { code, decline, .. })) => {
+            Err(payforge::Error::Api {
+                error: StripeError::Card { code, decline, .. },
+                ..
+            }) => {
                 // What the customer may be told: the catalogue's message for the decline
                 // reason (or the error code), never the provider's raw message.
                 let customer_message = decline

@@ -78,6 +78,15 @@ pub fn build_script(profile: &str) -> Result<(), BuildScriptError> {
         "cargo:rerun-if-changed={}",
         spec.profile.catalogue_path().display()
     );
+    if let (Some(pin), Some(specs_dir)) = (
+        &spec.profile.responses.fixtures,
+        std::env::var_os(spec::SPECS_DIR_ENV),
+    ) {
+        println!(
+            "cargo:rerun-if-changed={}",
+            Path::new(&specs_dir).join(&pin.file).display()
+        );
+    }
     let ir = Ir::build(&spec)?;
     emit::write_sdk(&ir, &out_dir, Layout::BuildScript)?;
     let manifest_path = crate_dir.join("Cargo.toml");

@@ -37,6 +37,9 @@ golden! {
     ordering,
     site_names,
     expand_params,
+    servers,
+    required_objects,
+    leniency,
 }
 
 #[test]

@@ -33,6 +33,9 @@ const CASES: &[&str] = &[
     "ordering",
     "site_names",
     "expand_params",
+    "servers",
+    "required_objects",
+    "leniency",
 ];
 
 #[test]

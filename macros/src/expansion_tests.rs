@@ -48,39 +48,35 @@ fn an_endpoint_with_a_path_parameter() {
     check(
         expand_endpoint(args, item),
         expect![[r##"
-        #[derive(Serialize)]
-        pub struct UpdateRefund {
-            #[serde(skip)]
-            pub refund: String,
-            pub metadata: Option<Metadata>,
-        }
-        #[allow(deprecated)]
-        impl ::payforge::Endpoint for UpdateRefund {
-            type Provider = crate::Stripe;
-            type Output = crate::Refund;
-            const METHOD: ::payforge::__private::http::Method = ::payforge::__private::http::Method::POST;
-            const PATH_TEMPLATE: &'static str = "/v1/refunds/{refund}";
-            const IDEMPOTENT: bool = true;
-            const ENCODING: ::payforge::BodyEncoding = ::payforge::BodyEncoding::Form;
-            fn path(&self) -> ::std::borrow::Cow<'static, str> {
-                let mut path = ::std::string::String::new();
-                path.push_str("/v1/refunds/");
-                path.push_str(
-                    &::payforge::encode_path_segment(
-                        &::std::string::ToString::to_string(&self.refund),
-                    ),
-                );
-                ::std::borrow::Cow::Owned(path)
+            #[derive(Serialize)]
+            pub struct UpdateRefund {
+                #[serde(skip)]
+                pub refund: String,
+                pub metadata: Option<Metadata>,
             }
-            fn encode(
-                &self,
-            ) -> ::core::result::Result<::payforge::RequestBody, ::payforge::EncodeError> {
-                ::core::result::Result::Ok(
-                    ::payforge::RequestBody::Form(::payforge::wire::form::to_string(self)?),
-                )
+            #[allow(deprecated)]
+            impl ::payforge::Endpoint for UpdateRefund {
+                type Provider = crate::Stripe;
+                type Output = crate::Refund;
+                const METHOD: ::payforge::__private::http::Method = ::payforge::__private::http::Method::POST;
+                const PATH_TEMPLATE: &'static str = "/v1/refunds/{refund}";
+                const IDEMPOTENT: bool = true;
+                const ENCODING: ::payforge::BodyEncoding = ::payforge::BodyEncoding::Form;
+                fn path(&self) -> ::std::borrow::Cow<'static, str> {
+                    let mut path = ::std::string::String::new();
+                    path.push_str("/v1/refunds/");
+                    path.push_str(&::payforge::encode_path_value(&self.refund));
+                    ::std::borrow::Cow::Owned(path)
+                }
+                fn encode(
+                    &self,
+                ) -> ::core::result::Result<::payforge::RequestBody, ::payforge::EncodeError> {
+                    ::core::result::Result::Ok(
+                        ::payforge::RequestBody::Form(::payforge::wire::form::to_string(self)?),
+                    )
+                }
             }
-        }
-    "##]],
+        "##]],
     );
 }
 
@@ -152,7 +148,7 @@ fn every_mistake_is_reported_in_one_go_and_the_struct_is_kept() {
         expand_endpoint(args, item),
         expect![[r#"
             ::core::compile_error! {
-                "unknown key `colour`; expected one of `provider`, `method`, `path`, `encoding`, `output`, `idempotent`, `paginate`"
+                "unknown key `colour`; expected one of `provider`, `method`, `path`, `encoding`, `output`, `idempotent`, `paginate`, `server`"
             }
             ::core::compile_error! {
                 "duplicate key `path`"

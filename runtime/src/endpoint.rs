@@ -108,6 +108,14 @@ pub enum EncodeError {
     /// JSON encoding failed.
     #[error("cannot encode JSON body: {0}")]
     Json(#[from] serde_json::Error),
+    /// A required parameter has nothing to send: an object with no field set (or an empty
+    /// list or map), which the form encoding cannot express, so the provider would see the
+    /// parameter missing and refuse the request. Nothing was sent.
+    #[error("the required parameter `{path}` has no value to send: set at least one of its fields")]
+    EmptyRequired {
+        /// The bracket path of the parameter, for example `components`.
+        path: String,
+    },
 }
 
 /// A declared provider operation: one HTTP method and path, its parameters (the
@@ -129,10 +137,49 @@ pub trait Endpoint: Serialize + Send + Sync {
     const IDEMPOTENT: bool;
     /// How parameters are encoded.
     const ENCODING: BodyEncoding;
+    /// The server this operation is sent to in production when it is not the provider's
+    /// [`Provider::LIVE_BASE_URL`] (the spec's operation- or path-level `servers`, such as
+    /// Stripe's `https://files.stripe.com` for file uploads), without a trailing slash.
+    /// A client built with a base URL override (a sandbox, a proxy) sends it there too.
+    const SERVER: Option<&'static str> = None;
     /// The concrete path, path parameters substituted and percent-encoded.
     fn path(&self) -> Cow<'static, str>;
     /// The encoded parameters (every field except path parameters).
     fn encode(&self) -> Result<RequestBody, EncodeError>;
+}
+
+/// A value that can fill a `{placeholder}` of a path: its text *on the wire*, before
+/// percent-encoding.
+///
+/// Every `Display` type is one (ids, numbers, string enums), by its `Display`.
+/// [`Sensitive`](crate::Sensitive) values are one by their exposed inner value: their
+/// redacted form is for logs and `Debug` only, never for the wire, so `Sensitive` has no
+/// `Display` to be confused with this.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot fill a path placeholder",
+    label = "a path parameter's type implements `Display` (or is a `Sensitive` of such a type)"
+)]
+pub trait PathSegment {
+    /// The segment's text, unencoded.
+    fn path_segment(&self) -> Cow<'_, str>;
+}
+
+impl<T: std::fmt::Display + ?Sized> PathSegment for T {
+    fn path_segment(&self) -> Cow<'_, str> {
+        Cow::Owned(self.to_string())
+    }
+}
+
+impl<T: PathSegment> PathSegment for crate::Sensitive<T> {
+    fn path_segment(&self) -> Cow<'_, str> {
+        self.expose().path_segment()
+    }
+}
+
+/// The percent-encoded path segment of a path parameter: what `#[endpoint]` writes for
+/// each `{placeholder}`.
+pub fn encode_path_value<T: PathSegment + ?Sized>(value: &T) -> String {
+    encode_path_segment(&value.path_segment())
 }
 
 /// Percent-encodes one path segment (an id), so `a/b` cannot escape its segment.

@@ -20,9 +20,19 @@ pub const KEPT_BODY_BYTES: usize = 4096;
 #[derive(Debug, thiserror::Error)]
 pub enum Error<E> {
     /// The provider answered with an error it described: a decline, a validation error, a
-    /// rate limit that outlasted the retry budget, …
-    #[error("the provider refused the request: {0}")]
-    Api(E),
+    /// rate limit that outlasted the retry budget, … [`Error::status`] and
+    /// [`Error::request_id`] read the response's facts without naming the provider's error.
+    #[error("the provider refused the request (HTTP {status}): {error}")]
+    Api {
+        /// The provider's typed error.
+        error: E,
+        /// The HTTP status of the response.
+        status: StatusCode,
+        /// The provider's id of the request (`Provider::REQUEST_ID_HEADER`), to quote to its
+        /// support; `None` when the response carried none, or was replayed from the
+        /// journal (which keeps status and body only).
+        request_id: Option<String>,
+    },
     /// The connection could not be established on any attempt: the request never left, so
     /// sending it again is safe.
     #[error("cannot connect to the provider after {attempts} attempt(s): {message}")]
@@ -64,6 +74,8 @@ pub enum Error<E> {
     Decode {
         /// The HTTP status.
         status: StatusCode,
+        /// The provider's id of the request, as for [`Error::Api`].
+        request_id: Option<String>,
         /// Why decoding failed.
         reason: String,
         /// The start of the raw body (at most [`KEPT_BODY_BYTES`]), for debugging. It is
@@ -110,7 +122,7 @@ impl<E: ApiError> Error<E> {
     /// operations) is safe and may succeed.
     pub fn is_retry_safe(&self) -> bool {
         match self {
-            Self::Api(error) => error.class().is_retry_safe(),
+            Self::Api { error, .. } => error.class().is_retry_safe(),
             Self::Connect { .. } | Self::Timeout { .. } | Self::Journal(_) => true,
             Self::OutcomeUnknown {
                 idempotency_key, ..
@@ -120,6 +132,34 @@ impl<E: ApiError> Error<E> {
             | Self::IdempotencyConflict { .. }
             | Self::ReconciliationRequired { .. }
             | Self::Encode(_) => false,
+        }
+    }
+}
+
+impl<E> Error<E> {
+    /// The provider's typed error, when the provider refused the request.
+    pub fn api_error(&self) -> Option<&E> {
+        match self {
+            Self::Api { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of the provider's answer, for an error that has one
+    /// ([`Error::Api`], [`Error::Decode`]), whatever the provider.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Api { status, .. } | Self::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The provider's id of the request ([`Error::Api`], [`Error::Decode`]), when the
+    /// response carried one: what the provider's support asks for.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Api { request_id, .. } | Self::Decode { request_id, .. } => request_id.as_deref(),
+            _ => None,
         }
     }
 }

@@ -35,8 +35,8 @@ pub use catalogue::ErrorCatalogue;
 #[cfg(feature = "client")]
 pub use client::{Client, Environment};
 pub use endpoint::{
-    ApiError, BodyEncoding, EncodeError, Endpoint, ErrorClass, Provider, RequestBody,
-    encode_path_segment,
+    ApiError, BodyEncoding, EncodeError, Endpoint, ErrorClass, PathSegment, Provider, RequestBody,
+    encode_path_segment, encode_path_value,
 };
 pub use error::{ConfigError, Error};
 pub use money::Currency;

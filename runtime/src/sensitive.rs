@@ -7,9 +7,14 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// A card number, CVC, bank account number, identity number or similar value.
 ///
 /// It serialises and deserialises exactly as the inner value, so the wire is unchanged, but
-/// its `Debug` and `Display` print `[redacted]`, so a params struct, a log line or a panic
-/// message never shows it. Generated SDKs wrap every field that the provider profile marks
-/// as sensitive in this type.
+/// its `Debug` prints `[redacted]`, so a params struct, a log line or a panic message never
+/// shows it. Generated SDKs wrap every field that the provider profile marks as sensitive in
+/// this type.
+///
+/// It has no `Display`: a redacted `Display` is a trap, since building a URL or a body with
+/// `to_string()` would send `[redacted]` to the provider. The wire reads the value through
+/// `Serialize`, [`crate::endpoint::PathSegment`] (a path parameter) or [`Self::expose`];
+/// logs format it with `{:?}`.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct Sensitive<T>(T);
 
@@ -49,12 +54,6 @@ impl<T> fmt::Debug for Sensitive<T> {
     }
 }
 
-impl<T> fmt::Display for Sensitive<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
 impl<T: Serialize> Serialize for Sensitive<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.0.serialize(serializer)
@@ -72,11 +71,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn debug_and_display_never_show_the_value() {
+    fn debug_never_shows_the_value() {
         let card = Sensitive::new("4242424242424242".to_owned());
         assert_eq!(format!("{card:?}"), "[redacted]");
-        assert_eq!(format!("{card}"), "[redacted]");
         assert_eq!(format!("{:?}", Some(&card)), "Some([redacted])");
+    }
+
+    #[test]
+    fn a_path_segment_is_the_real_value_percent_encoded() {
+        use crate::endpoint::{PathSegment, encode_path_value};
+        let token = Sensitive::new("tok_1/a b".to_owned());
+        assert_eq!(token.path_segment(), "tok_1/a b");
+        assert_eq!(encode_path_value(&token), "tok_1%2Fa%20b");
+        assert_eq!(encode_path_value(&Sensitive::new(42_u32)), "42");
+        assert_eq!(encode_path_value("cus_1"), "cus_1");
     }
 
     #[test]

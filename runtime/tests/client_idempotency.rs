@@ -198,7 +198,11 @@ async fn a_final_decline_is_stored_and_replayed() -> TestResult {
         let result = client
             .send_with_key(CreateCharge::new(100), logical.clone())
             .await;
-        let Err(Error::Api(TestError::Card { code })) = result else {
+        let Err(Error::Api {
+            error: TestError::Card { code },
+            ..
+        }) = result
+        else {
             return Err(format!("expected a decline, got {result:?}").into());
         };
         assert_eq!(code, "card_declined");
@@ -344,7 +348,13 @@ async fn a_re_driven_call_refused_before_running_keeps_its_entry() -> TestResult
     let result = client.send_with_key(op, logical.clone()).await;
 
     assert!(
-        matches!(result, Err(Error::Api(TestError::RateLimited))),
+        matches!(
+            result,
+            Err(Error::Api {
+                error: TestError::RateLimited,
+                ..
+            })
+        ),
         "{result:?}"
     );
     let entry = journal.get("testpay".to_owned(), logical).await?;

@@ -165,7 +165,13 @@ async fn a_401_with_an_unchanged_key_is_an_authentication_error() -> TestResult 
     let result = client.send(CreateCharge::new(100)).await;
 
     assert!(
-        matches!(result, Err(Error::Api(TestError::Authentication))),
+        matches!(
+            result,
+            Err(Error::Api {
+                error: TestError::Authentication,
+                ..
+            })
+        ),
         "{result:?}"
     );
     assert_eq!(

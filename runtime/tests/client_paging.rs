@@ -45,7 +45,10 @@ async fn paginate_yields_the_error_and_stops() -> TestResult {
     assert!(
         matches!(
             &results[0],
-            Err(Error::Api(TestError::InvalidRequest { .. }))
+            Err(Error::Api {
+                error: TestError::InvalidRequest { .. },
+                ..
+            })
         ),
         "{results:?}"
     );

@@ -26,11 +26,26 @@ enum Ended {
 fn ended(result: &Result<Charge, Error<TestError>>) -> Ended {
     match result {
         Ok(_) => Ended::Charged,
-        Err(Error::Api(TestError::Card { .. })) => Ended::Declined,
-        Err(Error::Api(TestError::InvalidRequest { .. })) => Ended::Invalid,
-        Err(Error::Api(TestError::RateLimited)) => Ended::RateLimited,
-        Err(Error::Api(TestError::Api)) => Ended::ProviderFault,
-        Err(Error::Api(TestError::Unknown(_))) => Ended::Unknown,
+        Err(Error::Api {
+            error: TestError::Card { .. },
+            ..
+        }) => Ended::Declined,
+        Err(Error::Api {
+            error: TestError::InvalidRequest { .. },
+            ..
+        }) => Ended::Invalid,
+        Err(Error::Api {
+            error: TestError::RateLimited,
+            ..
+        }) => Ended::RateLimited,
+        Err(Error::Api {
+            error: TestError::Api,
+            ..
+        }) => Ended::ProviderFault,
+        Err(Error::Api {
+            error: TestError::Unknown(_),
+            ..
+        }) => Ended::Unknown,
         Err(Error::Decode { .. }) => Ended::Undecodable,
         Err(other) => Ended::Other(format!("{other:?}")),
     }
@@ -190,7 +205,13 @@ async fn a_write_without_a_key_is_not_retried_after_a_5xx() -> TestResult {
     let result = client.send(UnkeyedCreateCharge { amount: 100 }).await;
 
     assert!(
-        matches!(result, Err(Error::Api(TestError::Api))),
+        matches!(
+            result,
+            Err(Error::Api {
+                error: TestError::Api,
+                ..
+            })
+        ),
         "{result:?}"
     );
     assert_eq!(server.seen().len(), 1);

@@ -145,7 +145,7 @@ impl Walk {
     {
         let route = self.record::<Op>();
         match self.client.send(op).await {
-            Err(Error::Api(error)) => {
+            Err(Error::Api { error, .. }) => {
                 catalogued(&error).map_err(|problem| format!("{route}: {problem}"))?;
                 Ok(error)
             }

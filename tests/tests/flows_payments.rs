@@ -147,7 +147,11 @@ enum Decline {
 
 /// What an application would match on: each reason is its own pattern of the typed error.
 fn decline_of(error: &payforge::Error<StripeError>) -> Option<Decline> {
-    let payforge::Error::Api(StripeError::Card { code, decline, .. }) = error else {
+    let payforge::Error::Api {
+        error: StripeError::Card { code, decline, .. },
+        ..
+    } = error
+    else {
         return None;
     };
     match (code, decline) {

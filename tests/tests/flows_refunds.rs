@@ -102,10 +102,10 @@ async fn several_partial_refunds_add_up_to_the_charge(env: &FlowEnv) -> TestResu
             again,
             Err(ref error) if matches!(
                 error.downcast_ref::<payforge::Error<StripeError>>(),
-                Some(payforge::Error::Api(StripeError::InvalidRequest {
+                Some(payforge::Error::Api { error: StripeError::InvalidRequest {
                     code: Some(ErrorCode::ChargeAlreadyRefunded),
                     ..
-                }))
+                }, .. })
             )
         ),
         "refunding a fully refunded charge: {again:?}"
@@ -123,10 +123,14 @@ async fn an_over_refund_is_a_typed_error_and_moves_nothing(env: &FlowEnv) -> Tes
         .send(CreateRefund::new().payment_intent(&intent.id).amount(3_001))
         .await;
     match refused {
-        Err(payforge::Error::Api(StripeError::InvalidRequest {
-            code: Some(ErrorCode::AmountTooLarge),
+        Err(payforge::Error::Api {
+            error:
+                StripeError::InvalidRequest {
+                    code: Some(ErrorCode::AmountTooLarge),
+                    ..
+                },
             ..
-        })) => {}
+        }) => {}
         other => return Err(format!("an over-refund must be amount_too_large: {other:?}").into()),
     }
     let charge = charge_of(env, &intent).await?;

@@ -12,6 +12,7 @@ mod layout;
 mod operations;
 mod params;
 mod report;
+mod tables;
 mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -205,11 +206,15 @@ pub fn write_sdk(
         format_rust(&top, layout::top_file(ir, &modules, layout), &header),
     )?;
     if layout == Layout::BuildScript {
-        let table = PathBuf::from("resources.rs");
-        file(
-            table.clone(),
-            format_rust(&table, layout::resource_table(ir), &header),
-        )?;
+        let tables = [
+            ("resources.rs", layout::resource_table(ir)),
+            ("sensitive_wire.rs", tables::sensitive_wire_table(ir)),
+        ];
+        for (name, tokens) in tables {
+            let table = PathBuf::from(name);
+            let text = format_rust(&table, tokens, &header);
+            file(table, text)?;
+        }
     }
     if layout == Layout::Standalone {
         file(

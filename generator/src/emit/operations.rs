@@ -29,6 +29,10 @@ pub fn declare(ir: &Ir, op: &Operation) -> TokenStream {
         });
         quote! { , paginate = #kind }
     });
+    let server = op
+        .server
+        .as_ref()
+        .map(|server| quote! { , server = #server });
     let doc = super::docs::doc_attrs(Some(&operation_doc(op)));
     let deprecated = op
         .deprecated
@@ -46,6 +50,7 @@ pub fn declare(ir: &Ir, op: &Operation) -> TokenStream {
             output = #output
             #idempotent
             #paginate
+            #server
         )]
     };
     let members: Vec<ParamMember> = op
@@ -84,6 +89,9 @@ fn operation_doc(op: &Operation) -> String {
     {
         parts.push(description.to_owned());
     }
-    parts.push(format!("`{} {}`", op.method, op.path));
+    match &op.server {
+        Some(server) => parts.push(format!("`{} {}` on `{server}`", op.method, op.path)),
+        None => parts.push(format!("`{} {}`", op.method, op.path)),
+    }
     parts.join("\n\n")
 }

@@ -6,7 +6,9 @@ use quote::quote;
 
 use super::docs::doc_attrs;
 use super::types::{ident, type_tokens};
-use crate::ir::{Ir, Scalar, TypeRef};
+use std::collections::BTreeSet;
+
+use crate::ir::{Ir, Scalar, TypeId, TypeKind, TypeRef};
 
 /// One member of a params struct.
 #[derive(Clone, Debug)]
@@ -46,8 +48,12 @@ pub fn params_impl(
             quote! { #[serde(rename = #wire)] }
         });
         let path = m.path.then(|| quote! { #[endpoint(path)] });
+        // A required value that can encode to nothing (an object with no field set) is
+        // refused by the runtime's form encoder instead of vanishing from the request.
+        let vanishes = (m.required && !m.path && can_encode_empty(ir, &m.ty, &mut BTreeSet::new()))
+            .then(|| quote! { #[serde(serialize_with = "::payforge::wire::required")] });
         if m.required {
-            quote! { #doc #path #rename pub #field: #ty, }
+            quote! { #doc #path #rename #vanishes pub #field: #ty, }
         } else {
             quote! { #doc #rename #[serde(skip_serializing_if = "::core::option::Option::is_none")] pub #field: ::core::option::Option<#ty>, }
         }
@@ -105,6 +111,40 @@ pub fn params_impl(
             }
             #(#builders)*
         }
+    }
+}
+
+/// Whether a value of `ty` can encode to no form pair at all: a list or map with no
+/// entries, or an object (or union member) whose every field can be left out.
+fn can_encode_empty(ir: &Ir, ty: &TypeRef, visiting: &mut BTreeSet<TypeId>) -> bool {
+    match ty {
+        TypeRef::List(_) | TypeRef::Map(_) => true,
+        TypeRef::Named(id) => {
+            // A type met again on its own path is recursive: its first visit decides.
+            if !visiting.insert(id.clone()) {
+                return false;
+            }
+            let empty = match ir.types.get(id).map(|def| &def.kind) {
+                Some(TypeKind::Struct(def)) => def
+                    .fields
+                    .iter()
+                    .all(|field| !field.required || can_encode_empty(ir, &field.ty, visiting)),
+                Some(TypeKind::Union(def)) => def
+                    .members
+                    .iter()
+                    .any(|member| can_encode_empty(ir, &member.ty, visiting)),
+                Some(TypeKind::Alias(inner)) => can_encode_empty(ir, inner, visiting),
+                Some(TypeKind::StringEnum(_) | TypeKind::ExpandFields(_)) | None => false,
+            };
+            visiting.remove(id);
+            empty
+        }
+        TypeRef::Scalar(_)
+        | TypeRef::Expandable(_)
+        | TypeRef::Unsettable(_)
+        | TypeRef::Page(_)
+        | TypeRef::SearchPage(_)
+        | TypeRef::Expand { .. } => false,
     }
 }
 

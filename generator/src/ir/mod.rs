@@ -9,9 +9,11 @@
 pub mod errors;
 pub mod events;
 mod expand;
+mod leniency;
 pub mod names;
 pub mod operations;
 mod passes;
+mod servers;
 pub(crate) mod type_space;
 pub mod types;
 
@@ -95,13 +97,19 @@ impl Ir {
         }
         let mut skipped = Vec::new();
         let mut operations = operations::operations(spec, &mut space, &mut skipped);
-        let (events, notes) = events::events(spec)?;
+        let (events, mut notes) = events::events(spec)?;
         let errors = ErrorModel::build(spec)?;
         let roots = operations
             .iter()
             .flat_map(|op| op.params.iter().map(|p| &p.ty).chain([&op.output]));
         let (mut types, mut names) = space.declare_aliases(roots);
         passes::settle_unions(&mut types, &spec.profile.types.object_tag);
+        // Empty unless the profile's leniency policy reads the provider's fixtures.
+        notes.extend(leniency::relax_omitted_required(
+            &mut types,
+            &spec.fixtures,
+            &spec.profile.types.object_tag,
+        ));
         passes::box_recursion(&mut types);
         expand::typed_expand(
             &mut types,

@@ -40,6 +40,9 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     /// Whether the spec marks it deprecated.
     pub deprecated: bool,
+    /// The server it is sent to when not the provider's live base URL (the spec's
+    /// operation- or path-level `servers`), without a trailing slash.
+    pub server: Option<String>,
 }
 
 /// How an operation's parameters are encoded.
@@ -114,7 +117,14 @@ pub(crate) fn operations(
     for (path, item) in paths {
         for (method, operation) in item.operations() {
             let pointer = format!("/paths/{}/{method}", escape_pointer_token(path));
-            match operation_of(spec, space, path, method, operation, &pointer, &all_paths) {
+            let converted = operation_of(
+                spec, space, path, method, operation, &pointer, &all_paths,
+            )
+            .and_then(|op| {
+                let server = super::servers::server_of(spec, item, operation, &pointer)?;
+                Ok(Operation { server, ..op })
+            });
+            match converted {
                 Ok(op) => out.push(op),
                 Err(error) => skipped.push((
                     format!("operation `{} {path}`", method.to_ascii_uppercase()),
@@ -247,6 +257,7 @@ fn operation_of(
         output,
         pagination,
         deprecated: operation.deprecated,
+        server: None,
     })
 }
 

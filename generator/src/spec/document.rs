@@ -59,6 +59,16 @@ pub struct PathItem {
     /// Parameters shared by every operation of the path.
     #[serde(default)]
     pub parameters: Vec<Parameter>,
+    /// Servers of every operation of the path, replacing the document's.
+    #[serde(default)]
+    pub servers: Vec<Server>,
+}
+
+/// A server an operation is sent to (`servers:` of an operation or a path item).
+#[derive(Debug, Deserialize)]
+pub struct Server {
+    /// Its base URL (`https://files.stripe.com/`).
+    pub url: String,
 }
 
 impl PathItem {
@@ -97,6 +107,9 @@ pub struct Operation {
     /// Whether the operation is deprecated.
     #[serde(default)]
     pub deprecated: bool,
+    /// Servers of this operation, replacing its path's and the document's.
+    #[serde(default)]
+    pub servers: Vec<Server>,
 }
 
 /// A path or query parameter.

@@ -6,6 +6,7 @@
 
 pub mod catalogue;
 pub mod document;
+mod fixtures;
 pub mod profile;
 
 use std::path::{Path, PathBuf};
@@ -15,6 +16,8 @@ use sha2::{Digest, Sha256};
 pub use catalogue::ErrorCatalogueFile;
 pub use document::{Document, Schema};
 pub use profile::ProviderProfile;
+
+use std::collections::BTreeMap;
 
 /// The environment variable naming the directory of upstream specs.
 pub const SPECS_DIR_ENV: &str = "PAYFORGE_SPECS_DIR";
@@ -98,6 +101,9 @@ pub struct LoadedSpec {
     pub sha256: String,
     /// The error catalogue.
     pub catalogue: ErrorCatalogueFile,
+    /// The provider's example objects by schema name, when the profile's leniency policy
+    /// reads them (`[responses] required_fields = "omitted_in_fixtures"`).
+    pub fixtures: BTreeMap<String, serde_json::Value>,
 }
 
 impl LoadedSpec {
@@ -120,12 +126,14 @@ impl LoadedSpec {
         }
         let document: Document = parse_document(&file, &bytes)?;
         let catalogue = ErrorCatalogueFile::load(&profile.catalogue_path())?;
+        let fixtures = fixtures::load(&profile, specs_dir)?;
         Ok(Self {
             profile,
             document,
             file,
             sha256,
             catalogue,
+            fixtures,
         })
     }
 
@@ -172,6 +180,20 @@ impl LoadedSpec {
                 pointer: pointer.to_owned(),
                 reference: reference.to_owned(),
             })
+    }
+}
+
+/// Checks a file's bytes against a pinned sha256.
+pub(crate) fn check_pin(file: &Path, bytes: &[u8], expected: &str) -> Result<String, SpecError> {
+    let actual = hex::encode(Sha256::digest(bytes));
+    if actual.eq_ignore_ascii_case(expected) {
+        Ok(actual)
+    } else {
+        Err(SpecError::HashMismatch {
+            file: file.to_path_buf(),
+            expected: expected.to_owned(),
+            actual,
+        })
     }
 }
 

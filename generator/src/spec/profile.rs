@@ -26,6 +26,9 @@ pub struct ProviderProfile {
     pub events: EventRules,
     /// The error catalogue.
     pub errors: ErrorRules,
+    /// How response types decode required fields the provider leaves out.
+    #[serde(default)]
+    pub responses: ResponseRules,
     /// The directory holding `provider.toml` (and the catalogue it names).
     #[serde(skip)]
     pub dir: PathBuf,
@@ -140,6 +143,44 @@ pub struct EventRules {
 pub struct ErrorRules {
     /// The catalogue file, relative to the profile's directory.
     pub catalogue: String,
+}
+
+/// How response types decode the fields the spec marks required (docs/generated-code.md,
+/// "Required fields the provider leaves out").
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseRules {
+    /// The leniency policy.
+    #[serde(default)]
+    pub required_fields: RequiredFields,
+    /// The provider's own example objects, which `omitted_in_fixtures` reads.
+    pub fixtures: Option<FixturesPin>,
+}
+
+/// The leniency policy for required fields of response types.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequiredFields {
+    /// Every required, non-nullable field is `T`; a response without it does not decode
+    /// (the error names the field and its type).
+    #[default]
+    Strict,
+    /// A required, non-nullable field of a response type that the provider's own fixtures
+    /// leave out is `Option<T>`; every other one stays `T`.
+    OmittedInFixtures,
+}
+
+/// The pin of the provider's fixtures file: example objects by schema name.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixturesPin {
+    /// The file, relative to `$PAYFORGE_SPECS_DIR` (JSON).
+    pub file: String,
+    /// Its lowercase hex sha256.
+    pub sha256: String,
+    /// The JSON pointer of the object that maps schema names to example objects
+    /// (`/resources`).
+    pub objects_pointer: String,
 }
 
 impl ProviderProfile {

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use payforge_generator::spec::ProviderProfile;
+use payforge_generator::spec::profile::{FixturesPin, RequiredFields};
 use payforge_generator::{Ir, Layout, LoadedSpec, SpecError};
 use sha2::{Digest, Sha256};
 
@@ -14,7 +15,9 @@ pub fn testdata() -> PathBuf {
 }
 
 /// The test profile pointed at `file` in `specs_dir`, pinned to its current hash (or to
-/// `sha256` when given). Events are read only from specs that declare webhook endpoints.
+/// `sha256` when given). Events are read only from specs that declare webhook endpoints;
+/// a spec `<case>.yaml` with example objects beside it (`<case>.fixtures.json`) is
+/// generated under the `omitted_in_fixtures` leniency policy.
 pub fn profile_for(
     specs_dir: &Path,
     file: &str,
@@ -26,6 +29,15 @@ pub fn profile_for(
     profile.spec.sha256 = sha256.map_or_else(|| hex::encode(Sha256::digest(&bytes)), str::to_owned);
     if !String::from_utf8_lossy(&bytes).contains("/v1/webhook_endpoints") {
         profile.events.event_types_pointer = None;
+    }
+    let fixtures = file.replace(".yaml", ".fixtures.json");
+    if let Ok(bytes) = std::fs::read(specs_dir.join(&fixtures)) {
+        profile.responses.required_fields = RequiredFields::OmittedInFixtures;
+        profile.responses.fixtures = Some(FixturesPin {
+            file: fixtures,
+            sha256: hex::encode(Sha256::digest(&bytes)),
+            objects_pointer: "/resources".to_owned(),
+        });
     }
     Ok(profile)
 }
@@ -66,7 +78,12 @@ pub fn modules_of(case: &str) -> Result<String, Box<dyn std::error::Error>> {
     let files = generate_case(case)?;
     Ok(files
         .iter()
-        .filter(|(name, _)| !matches!(name.as_str(), "generated.rs" | "errors.rs" | "resources.rs"))
+        .filter(|(name, _)| {
+            !matches!(
+                name.as_str(),
+                "generated.rs" | "errors.rs" | "resources.rs" | "sensitive_wire.rs"
+            )
+        })
         .map(|(name, text)| format!("// ==== {name}\n{}", strip_header(text)))
         .collect::<Vec<_>>()
         .join("\n"))

@@ -68,6 +68,9 @@ pub(crate) struct Endpoint {
     pub(crate) output: Type,
     pub(crate) idempotent: bool,
     pub(crate) paginate: Option<Paginate>,
+    /// The operation's own server (`server = "https://files.stripe.com"`), without a
+    /// trailing slash.
+    pub(crate) server: Option<String>,
     pub(crate) item: ItemStruct,
 }
 

@@ -18,6 +18,7 @@ mod kw {
     syn::custom_keyword!(output);
     syn::custom_keyword!(idempotent);
     syn::custom_keyword!(paginate);
+    syn::custom_keyword!(server);
 }
 
 /// One `key = value` (or flag) of the attribute.
@@ -29,6 +30,7 @@ enum Arg {
     Output(kw::output, Type),
     Idempotent(kw::idempotent),
     Paginate(kw::paginate, Ident),
+    Server(kw::server, LitStr),
     /// A key we do not know; its value is skipped so the other keys are still checked.
     Unknown(Ident),
 }
@@ -52,6 +54,7 @@ impl Parse for Arg {
             encoding => Encoding,
             output => Output,
             paginate => Paginate,
+            server => Server,
         }
         if lookahead.peek(kw::idempotent) {
             return Ok(Arg::Idempotent(input.parse()?));
@@ -90,6 +93,7 @@ pub(crate) struct EndpointArgs {
     /// Where `idempotent` was written: the flag, or an `#[idempotent]` attribute.
     pub(crate) idempotent: Option<TokenStream>,
     pub(crate) paginate: Option<Ident>,
+    pub(crate) server: Option<LitStr>,
 }
 
 impl EndpointArgs {
@@ -128,6 +132,7 @@ impl EndpointArgs {
             Arg::Encoding(key, value) => set(&mut self.encoding, value, key, diagnostics),
             Arg::Output(key, value) => set(&mut self.output, value, key, diagnostics),
             Arg::Paginate(key, value) => set(&mut self.paginate, value, key, diagnostics),
+            Arg::Server(key, value) => set(&mut self.server, value, key, diagnostics),
             Arg::Idempotent(key) => set(
                 &mut self.idempotent,
                 key.to_token_stream(),
@@ -138,7 +143,7 @@ impl EndpointArgs {
                 &key,
                 format!(
                     "unknown key `{key}`; expected one of `provider`, `method`, `path`, \
-                     `encoding`, `output`, `idempotent`, `paginate`"
+                     `encoding`, `output`, `idempotent`, `paginate`, `server`"
                 ),
             ),
         }

@@ -40,6 +40,9 @@ pub(crate) fn validate(
     let paginate = args
         .paginate
         .and_then(|style| check_paginate(&style, &item.field_names, diagnostics));
+    let server = args
+        .server
+        .and_then(|server| check_server(&server, diagnostics));
     Some(Endpoint {
         provider: provider?,
         method: method?,
@@ -49,6 +52,7 @@ pub(crate) fn validate(
         output: output?,
         idempotent: idempotent.is_some(),
         paginate,
+        server,
         item: item.item,
     })
 }
@@ -292,4 +296,26 @@ fn check_paginate(
         return None;
     };
     Some(make(field.clone()))
+}
+
+/// `server = "https://files.stripe.com/"`: an absolute `http(s)` URL with a host (the base
+/// the path is appended to), kept without its trailing slash.
+fn check_server(server: &LitStr, diagnostics: &mut Diagnostics) -> Option<String> {
+    let url = server.value();
+    let trimmed = url.trim_end_matches('/');
+    let host = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"));
+    match host {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {
+            Some(trimmed.to_owned())
+        }
+        _ => {
+            diagnostics.error_at(
+                server,
+                "`server` is an absolute http(s) URL, for example \"https://files.example.com\"",
+            );
+            None
+        }
+    }
 }

@@ -58,6 +58,9 @@ fn emit_endpoint_impl(endpoint: &Endpoint) -> TokenStream {
     let output = &endpoint.output;
     let output = quote_spanned!(output.span()=> type Output = #output;);
     let path_body = emit_path_body(&endpoint.template);
+    let server = endpoint.server.as_ref().map(|server| {
+        quote! { const SERVER: ::core::option::Option<&'static str> = ::core::option::Option::Some(#server); }
+    });
     // `allow(deprecated)`: a deprecated operation stays usable; its own impls are no use of it.
     quote! {
         #[allow(deprecated)]
@@ -68,6 +71,7 @@ fn emit_endpoint_impl(endpoint: &Endpoint) -> TokenStream {
             const PATH_TEMPLATE: &'static str = #path;
             const IDEMPOTENT: bool = #idempotent;
             const ENCODING: ::payforge::BodyEncoding = ::payforge::BodyEncoding::#encoding;
+            #server
             fn path(&self) -> ::std::borrow::Cow<'static, str> {
                 #path_body
             }
@@ -83,7 +87,7 @@ fn emit_endpoint_impl(endpoint: &Endpoint) -> TokenStream {
 ///
 /// ```text
 /// let mut path = String::from("/v1/customers/");
-/// path.push_str(&encode_path_segment(&ToString::to_string(&self.customer)));
+/// path.push_str(&::payforge::encode_path_value(&self.customer));
 /// path.push_str("/sources");
 /// Cow::Owned(path)
 /// ```
@@ -94,9 +98,11 @@ fn emit_path_body(template: &[PathPiece]) -> TokenStream {
     let pushes = template.iter().map(|piece| match piece {
         PathPiece::Literal(literal) if literal.is_empty() => quote!(),
         PathPiece::Literal(literal) => quote!(path.push_str(#literal);),
-        // Spanned at the field's type: a type without `Display` is reported there.
+        // Spanned at the field's type: a type that is no `PathSegment` is reported there.
+        // The segment is the value on the wire (a `Sensitive` one exposed), never a
+        // redacted display form.
         PathPiece::Field(ident, ty) => quote_spanned! {ty.span()=>
-            path.push_str(&::payforge::encode_path_segment(&::std::string::ToString::to_string(&self.#ident)));
+            path.push_str(&::payforge::encode_path_value(&self.#ident));
         },
     });
     quote! {

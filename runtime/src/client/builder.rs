@@ -1,10 +1,12 @@
 //! [`ClientBuilder`]: environment, key source, timeouts, retries and the journal.
 
+use std::collections::BTreeMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::keyring::Keyring;
+use super::routes::Routes;
 use super::{Client, ClientInner, Environment};
 use crate::error::ConfigError;
 use crate::journal::{IdempotencyJournal, MemoryJournal};
@@ -20,6 +22,7 @@ pub struct ClientBuilder<P> {
     secrets: Option<Box<dyn SecretProvider>>,
     environment: Environment,
     base_url: Option<String>,
+    servers: BTreeMap<String, String>,
     connect_timeout: Duration,
     timeout: Duration,
     retry: RetryPolicy,
@@ -34,6 +37,7 @@ impl<P: Provider> Default for ClientBuilder<P> {
             secrets: None,
             environment: Environment::TestMode,
             base_url: None,
+            servers: BTreeMap::new(),
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
@@ -58,10 +62,19 @@ impl<P: Provider> ClientBuilder<P> {
         self
     }
 
-    /// Sends to this base URL instead of the environment's (a proxy, a recording server).
-    /// The key check still follows the environment.
+    /// Sends to this base URL instead of the environment's (a proxy, a recording server),
+    /// including the operations the spec sends to a server of their own
+    /// ([`crate::Endpoint::SERVER`]). The key check still follows the environment.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
+        self
+    }
+
+    /// Sends the operations declaring server `declared` (for example
+    /// `https://files.stripe.com`) to `url` instead, whatever the environment or base URL
+    /// override says: a test can give a provider's file server a stand-in of its own.
+    pub fn server_url(mut self, declared: impl Into<String>, url: impl Into<String>) -> Self {
+        self.servers.insert(declared.into(), url.into());
         self
     }
 
@@ -106,10 +119,14 @@ impl<P: Provider> ClientBuilder<P> {
     /// Fetches the key, checks it against the environment and builds the client.
     pub async fn build(self) -> Result<Client<P>, ConfigError> {
         let journal = self.journal.ok_or(ConfigError::MissingJournal)?;
+        // A sandbox or an explicit override takes every operation, so that a test never
+        // reaches a provider's own server by accident.
+        let takes_every_server =
+            self.base_url.is_some() || matches!(self.environment, Environment::Sandbox { .. });
         let base_url = self
             .base_url
             .unwrap_or_else(|| self.environment.base_url::<P>().to_owned());
-        let base_url = checked_base_url(&base_url)?;
+        let routes = Routes::new(&base_url, takes_every_server, &self.servers)?;
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
@@ -129,28 +146,13 @@ impl<P: Provider> ClientBuilder<P> {
         Ok(Client {
             inner: Arc::new(ClientInner {
                 http,
-                base_url,
+                routes,
                 environment,
                 keys,
                 retry: self.retry,
                 journal,
             }),
         })
-    }
-}
-
-fn checked_base_url(url: &str) -> Result<String, ConfigError> {
-    let trimmed = url.trim_end_matches('/');
-    let rest = trimmed
-        .strip_prefix("https://")
-        .or_else(|| trimmed.strip_prefix("http://"));
-    match rest {
-        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {
-            Ok(trimmed.to_owned())
-        }
-        _ => Err(ConfigError::InvalidBaseUrl {
-            url: url.to_owned(),
-        }),
     }
 }
 
@@ -193,25 +195,6 @@ impl Environment {
             Self::Sandbox { .. } => EnvironmentKind::Sandbox,
             Self::TestMode => EnvironmentKind::TestMode,
             Self::Production => EnvironmentKind::Production,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base_urls_must_be_absolute_http() {
-        let cases = [
-            ("http://127.0.0.1:8080/", Some("http://127.0.0.1:8080")),
-            ("https://api.stripe.com", Some("https://api.stripe.com")),
-            ("api.stripe.com", None),
-            ("ftp://x", None),
-            ("http://", None),
-        ];
-        for (url, expected) in cases {
-            assert_eq!(checked_base_url(url).ok().as_deref(), expected, "{url}");
         }
     }
 }

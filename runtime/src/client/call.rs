@@ -73,7 +73,7 @@ impl<P: Provider> Client<P> {
                             reason: format!("stored status: {e}"),
                         }
                     })?;
-                    return decode_response(status, BodyKind::Unknown, &stored.body);
+                    return decode_response(status, None, BodyKind::Unknown, &stored.body);
                 }
             }
         } else if logical_key.is_some() {
@@ -95,7 +95,7 @@ impl<P: Provider> Client<P> {
         };
         let prepared = Prepared {
             method: Op::METHOD,
-            url: format!("{}{}", self.inner.base_url, path),
+            url: format!("{}{}", self.inner.routes.base_for(Op::SERVER), path),
             body,
             idempotency_key: ticket.as_ref().map(|t| t.idempotency_key.clone()),
         };
@@ -106,7 +106,7 @@ impl<P: Provider> Client<P> {
         if let Some(ticket) = &ticket {
             self.settle(ticket, &ending).await;
         }
-        conclude(ending, ticket, read_only)
+        conclude::<_, P>(ending, ticket, read_only)
     }
 
     /// Writes the key (or finds the earlier one) before anything is sent.
@@ -386,10 +386,14 @@ fn settlement(ending: &Ending) -> Settlement {
 }
 
 /// The caller's result.
-fn conclude<T, E>(ending: Ending, ticket: Option<Ticket>, read_only: bool) -> Result<T, Error<E>>
+fn conclude<T, P>(
+    ending: Ending,
+    ticket: Option<Ticket>,
+    read_only: bool,
+) -> Result<T, Error<P::Error>>
 where
     T: serde::de::DeserializeOwned,
-    E: ApiError,
+    P: Provider,
 {
     let attempts = ending.attempts;
     let outcome_unknown = |message: String| {
@@ -415,14 +419,15 @@ where
             headers,
             body,
         } => {
+            let request_id = header(&headers, P::REQUEST_ID_HEADER);
             if status.is_success() {
                 let kind = BodyKind::from_content_type(header(
                     &headers,
                     http::header::CONTENT_TYPE.as_str(),
                 ));
-                decode_response(status, kind, &body)
+                decode_response(status, request_id, kind, &body)
             } else {
-                Err(decode_error(status, &body))
+                Err(decode_error(status, request_id, &body))
             }
         }
         Attempt::Unsendable(message) => Err(ConfigError::Unsendable { message }.into()),

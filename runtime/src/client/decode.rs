@@ -4,6 +4,7 @@ use http::StatusCode;
 use serde::de::DeserializeOwned;
 use serde::de::value::{BytesDeserializer, Error as ValueError};
 
+use super::missing_field::{missing_field_name, owner_of_missing_field};
 use crate::error::kept_body;
 use crate::{ApiError, Error};
 
@@ -40,27 +41,40 @@ impl BodyKind {
 }
 
 /// Decodes a response: a success into the output, anything else into the provider's error.
+/// `request_id` is the provider's id of the request, kept in the error.
 pub(crate) fn decode_response<T: DeserializeOwned, E: ApiError>(
     status: StatusCode,
+    request_id: Option<&str>,
     kind: BodyKind,
     body: &[u8],
 ) -> Result<T, Error<E>> {
     if status.is_success() {
         return decode_output(kind, body).map_err(|reason| Error::Decode {
             status,
+            request_id: request_id.map(str::to_owned),
             reason,
             body: kept_body(body),
         });
     }
-    Err(decode_error(status, body))
+    Err(decode_error(status, request_id, body))
 }
 
 /// Decodes an error response into the provider's typed error.
-pub(crate) fn decode_error<E: ApiError>(status: StatusCode, body: &[u8]) -> Error<E> {
+pub(crate) fn decode_error<E: ApiError>(
+    status: StatusCode,
+    request_id: Option<&str>,
+    body: &[u8],
+) -> Error<E> {
+    let request_id = request_id.map(str::to_owned);
     match E::from_response(status, body) {
-        Some(error) => Error::Api(error),
+        Some(error) => Error::Api {
+            error,
+            status,
+            request_id,
+        },
         None => Error::Decode {
             status,
+            request_id,
             reason: "the body is not the provider's error object".to_owned(),
             body: kept_body(body),
         },
@@ -84,16 +98,27 @@ fn decode_output<T: DeserializeOwned>(kind: BodyKind, body: &[u8]) -> Result<T, 
 }
 
 /// serde_json's message names a line and column, which in a one-line body says little;
-/// the JSON path of the failing value (`data[0].customer`) says which field is wrong. The
-/// body is decoded a second time, tracking the path, only after the first decode failed,
-/// so a successful decode pays nothing for it.
+/// the JSON path of the failing value (`data[0].customer`) says which field is wrong, and
+/// for an absent required field the Rust type that requires it is named too
+/// (``missing field `billing_details` of `OutboundPaymentsPaymentMethodDetails` ``). The
+/// body is decoded again, tracking the path, only after the first decode failed, so a
+/// successful decode pays nothing for it.
 fn with_json_path<T: DeserializeOwned>(body: &[u8], error: serde_json::Error) -> String {
+    let mut message = error.to_string();
+    if let Some(field) = missing_field_name(&message)
+        && let Ok(value) = serde_json::from_slice::<serde_json::Value>(body)
+        && let Some(owner) = owner_of_missing_field::<T>(&value, field)
+    {
+        let named = format!("missing field `{field}`");
+        let rest = message.strip_prefix(&named).unwrap_or_default();
+        message = format!("{named} of `{owner}`{rest}");
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
         Err(traced) if traced.path().iter().next().is_some() => {
-            format!("at `{}`: {error}", traced.path())
+            format!("at `{}`: {message}", traced.path())
         }
-        _ => error.to_string(),
+        _ => message,
     }
 }
 
@@ -151,7 +176,10 @@ mod tests {
                 body,
                 "at `data[1].amount`: invalid type: string \"2\", expected i64",
             ),
-            (br#"{"data":[{}]}"#, "at `data[0]`: missing field `amount`"),
+            (
+                br#"{"data":[{}]}"#,
+                "at `data[0]`: missing field `amount` of `Item`",
+            ),
             (b"null", "invalid type: null, expected struct Page"),
         ];
         for (body, expected) in cases {

@@ -19,6 +19,8 @@ mod builder;
 mod call;
 mod decode;
 mod keyring;
+mod missing_field;
+mod routes;
 mod transport;
 
 use std::collections::VecDeque;
@@ -68,7 +70,7 @@ impl<P> Clone for Client<P> {
 impl<P> std::fmt::Debug for Client<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base_url)
+            .field("base_url", &self.inner.routes.default_base())
             .field("environment", &self.inner.environment)
             .finish_non_exhaustive()
     }
@@ -76,7 +78,7 @@ impl<P> std::fmt::Debug for Client<P> {
 
 struct ClientInner<P> {
     http: reqwest::Client,
-    base_url: String,
+    routes: routes::Routes,
     environment: EnvironmentKind,
     keys: keyring::Keyring<P>,
     retry: RetryPolicy,
@@ -171,6 +173,16 @@ impl<P: Provider> Client<P> {
                 }
             }
         })
+    }
+
+    /// The URL (without its query string) a request for `op` goes to: the operation's own
+    /// server where it declares one ([`Endpoint::SERVER`]) and no override moves it, the
+    /// environment's base URL otherwise. For checking routing; sending needs no call to it.
+    pub fn request_url<Op>(&self, op: &Op) -> String
+    where
+        Op: Endpoint<Provider = P>,
+    {
+        format!("{}{}", self.inner.routes.base_for(Op::SERVER), op.path())
     }
 
     /// Asks the secret source for the key again now (after rotating it at the source).

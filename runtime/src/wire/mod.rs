@@ -6,11 +6,13 @@ mod expand;
 mod expandable;
 pub mod form;
 mod list;
+mod required;
 pub mod string_enum;
 mod unsettable;
 
 pub use expand::{Expand, ExpandField, ExpandPath, ExpandRoot, ListItems, NoExpandableFields};
 pub use expandable::{Expandable, HasId};
 pub use list::{CursorPage, List, Paginated, SearchList, SearchPage};
+pub use required::required;
 pub use string_enum::StringEnum;
 pub use unsettable::{Binary, FileUpload, Unsettable};

@@ -25,6 +25,13 @@ impl<T> From<T> for Unsettable<T> {
     }
 }
 
+/// String setters take `&str`, as plain `String` parameters do: `.description("Shoes")`.
+impl From<&str> for Unsettable<String> {
+    fn from(value: &str) -> Self {
+        Self::Set(value.to_owned())
+    }
+}
+
 impl<T: Serialize> Serialize for Unsettable<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -196,6 +203,8 @@ mod tests {
         assert_eq!(serde_json::to_string(&Unsettable::Set(7))?, "7");
         assert_eq!(serde_json::to_string(&Unsettable::<i64>::Unset)?, r#""""#);
         assert_eq!(Unsettable::from("x"), Unsettable::Set("x"));
+        let text: Unsettable<String> = "Shoes".into();
+        assert_eq!(text, Unsettable::Set("Shoes".to_owned()));
         let unset: Unsettable<i64> = serde_json::from_str(r#""""#)?;
         assert_eq!(unset, Unsettable::Unset);
         assert_eq!(

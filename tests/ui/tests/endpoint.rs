@@ -237,3 +237,30 @@ fn a_multipart_endpoint_sends_its_file_as_a_file_part() -> Result<(), EncodeErro
     );
     Ok(())
 }
+
+#[payforge::endpoint(
+    provider = Shop,
+    method = GET,
+    path = "/v1/files/{file}/contents",
+    output = Order,
+    server = "https://files.example.com/"
+)]
+#[derive(Clone, Debug, Serialize)]
+struct DownloadSecretFile {
+    #[endpoint(path)]
+    file: payforge::Sensitive<String>,
+}
+
+#[test]
+fn a_sensitive_path_field_fills_the_path_with_its_value_on_its_server() {
+    let download = DownloadSecretFile {
+        file: payforge::Sensitive::new("file_s3cr3t".to_owned()),
+    };
+    assert_eq!(download.path(), "/v1/files/file_s3cr3t/contents");
+    assert!(!format!("{download:?}").contains("s3cr3t"));
+    assert_eq!(
+        DownloadSecretFile::SERVER,
+        Some("https://files.example.com")
+    );
+    assert_eq!(RetrieveBalance::SERVER, None);
+}

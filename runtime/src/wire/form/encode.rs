@@ -8,6 +8,7 @@ use serde::ser::{self, Impossible, Serialize};
 use super::map_key::MapKeySerializer;
 use crate::endpoint::EncodeError;
 use crate::wire::FileUpload;
+use crate::wire::required::REQUIRED_NAME;
 use crate::wire::unsettable::FILE_UPLOAD_NAME;
 
 /// One flattened value.
@@ -71,6 +72,15 @@ impl Position {
     }
 
     /// The prefix of the fields of an object here; `None` at the root (bare names).
+    /// The bracket path of the value here, for errors (empty at the root).
+    fn path(&self) -> String {
+        match self {
+            Self::Root => String::new(),
+            Self::Key(key) => key.clone(),
+            Self::Element { parent, index } => format!("{parent}[{index}]"),
+        }
+    }
+
     fn object_prefix(self) -> Option<String> {
         match self {
             Self::Root => None,
@@ -185,6 +195,23 @@ impl<'a> ValueSerializer<'a> {
     }
 }
 
+impl ValueSerializer<'_> {
+    /// A required parameter ([`crate::wire::required`]): it must add at least one pair,
+    /// or the provider would see it missing.
+    fn required<T: Serialize + ?Sized>(self, value: &T) -> Result<(), EncodeError> {
+        let path = self.position.path();
+        let before = self.pairs.len();
+        value.serialize(ValueSerializer {
+            pairs: &mut *self.pairs,
+            position: self.position,
+        })?;
+        if self.pairs.len() == before {
+            return Err(EncodeError::EmptyRequired { path });
+        }
+        Ok(())
+    }
+}
+
 macro_rules! serialize_display {
     ($($method:ident($type:ty);)*) => {
         $(fn $method(self, value: $type) -> Result<(), EncodeError> {
@@ -262,6 +289,8 @@ impl<'a> ser::Serializer for ValueSerializer<'a> {
     ) -> Result<(), EncodeError> {
         if name == FILE_UPLOAD_NAME {
             self.file(value)
+        } else if name == REQUIRED_NAME {
+            self.required(value)
         } else {
             value.serialize(self)
         }

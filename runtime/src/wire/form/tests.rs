@@ -101,6 +101,83 @@ fn values_the_form_cannot_express_are_typed_errors() {
     );
 }
 
+#[derive(Serialize, Default)]
+struct Components {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payments: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct CreateAccountSession {
+    account: &'static str,
+    #[serde(serialize_with = "crate::wire::required")]
+    components: Components,
+    #[serde(serialize_with = "crate::wire::required")]
+    items: Vec<Components>,
+}
+
+#[test]
+fn a_required_parameter_that_encodes_to_nothing_is_refused_by_name() -> Result<(), EncodeError> {
+    let empty = |items| CreateAccountSession {
+        account: "acct_1",
+        components: Components::default(),
+        items,
+    };
+    let cases = [
+        (
+            empty(vec![Components {
+                payments: Some(true),
+            }]),
+            "components",
+        ),
+        (
+            CreateAccountSession {
+                components: Components {
+                    payments: Some(true),
+                },
+                ..empty(vec![])
+            },
+            "items",
+        ),
+        (
+            CreateAccountSession {
+                components: Components {
+                    payments: Some(true),
+                },
+                ..empty(vec![Components::default()])
+            },
+            "items",
+        ),
+    ];
+    for (params, expected) in cases {
+        match to_string(&params) {
+            Err(EncodeError::EmptyRequired { path }) => assert_eq!(path, expected),
+            other => panic!("expected `{expected}` refused, got {other:?}"),
+        }
+        assert!(
+            matches!(to_parts(&params), Err(EncodeError::EmptyRequired { path }) if path == expected)
+        );
+    }
+    let set = CreateAccountSession {
+        components: Components {
+            payments: Some(true),
+        },
+        ..empty(vec![Components {
+            payments: Some(false),
+        }])
+    };
+    assert_eq!(
+        to_string(&set)?,
+        "account=acct_1&components[payments]=true&items[0][payments]=false"
+    );
+    // Other serializers see the value unchanged.
+    assert_eq!(
+        serde_json::to_value(empty(vec![])).map_err(EncodeError::Json)?,
+        json!({"account": "acct_1", "components": {}, "items": []})
+    );
+    Ok(())
+}
+
 #[derive(Serialize)]
 struct UploadFile {
     file: FileUpload,
