@@ -37,6 +37,7 @@ golden! {
     ordering,
     site_names,
     expand_params,
+    place_names,
 }
 
 #[test]

@@ -33,6 +33,7 @@ const CASES: &[&str] = &[
     "ordering",
     "site_names",
     "expand_params",
+    "place_names",
 ];
 
 #[test]
