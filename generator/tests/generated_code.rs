@@ -40,6 +40,7 @@ golden! {
     servers,
     required_objects,
     leniency,
+    place_names,
 }
 
 #[test]

@@ -36,6 +36,7 @@ const CASES: &[&str] = &[
     "servers",
     "required_objects",
     "leniency",
+    "place_names",
 ];
 
 #[test]

@@ -30,20 +30,19 @@ use payforge_sandbox::{FaultKind, FaultSpec, RunningSandbox};
 use payforge_stripe::errors::{DeclineCode, ErrorCode, StripeError};
 use payforge_stripe::{
     AdvanceTestHelperTestClock, AttachPaymentMethod, CancelPaymentIntent, CapturePaymentIntent,
-    CardDetailsParams, CardDetailsParamsOrTokenParams, ConfirmPaymentIntent, CreateCustomer,
-    CreatePaymentIntent, CreatePaymentMethod, CreatePrice, CreatePriceRecurring, CreateProduct,
-    CreateRefund, CreateSubscription, CreateTestHelperTestClock, CreateWebhookEndpoint,
-    DeleteCustomer, DeleteProduct, DeleteSubscription, DeleteTestHelperTestClock,
-    DeleteWebhookEndpoint, DetachPaymentMethod, Event, EventObject, ListCharges,
-    ListCustomerPaymentMethods, ListCustomers, ListEvents, ListInvoices, ListPaymentIntents,
-    ListPaymentMethods, ListPrices, ListProducts, ListRefunds, ListSubscriptions,
-    ListTestHelperTestClocks, ListWebhookEndpoints, PayInvoice, PaymentIntent, PaymentIntentStatus,
-    RetrieveCharge, RetrieveCustomer, RetrieveEvent, RetrieveInvoice, RetrievePaymentIntent,
-    RetrievePaymentMethod, RetrievePrice, RetrieveProduct, RetrieveRefund, RetrieveSubscription,
-    RetrieveTestHelperTestClock, RetrieveWebhookEndpoint, SearchCustomers, Stripe,
-    SubscriptionItemCreateParams, SubscriptionStatus, UpdateCustomer, UpdatePaymentIntent,
-    UpdatePaymentMethod, UpdatePrice, UpdateProduct, UpdateRefund, UpdateSubscription,
-    UpdateWebhookEndpoint,
+    ConfirmPaymentIntent, CreateCustomer, CreatePaymentIntent, CreatePaymentMethod,
+    CreatePaymentMethodCard, CreatePaymentMethodCardCardDetailsParams, CreatePrice,
+    CreatePriceRecurring, CreateProduct, CreateRefund, CreateSubscription, CreateSubscriptionItems,
+    CreateTestHelperTestClock, CreateWebhookEndpoint, DeleteCustomer, DeleteProduct,
+    DeleteSubscription, DeleteTestHelperTestClock, DeleteWebhookEndpoint, DetachPaymentMethod,
+    Event, EventObject, ListCharges, ListCustomerPaymentMethods, ListCustomers, ListEvents,
+    ListInvoices, ListPaymentIntents, ListPaymentMethods, ListPrices, ListProducts, ListRefunds,
+    ListSubscriptions, ListTestHelperTestClocks, ListWebhookEndpoints, PayInvoice, PaymentIntent,
+    PaymentIntentStatus, RetrieveCharge, RetrieveCustomer, RetrieveEvent, RetrieveInvoice,
+    RetrievePaymentIntent, RetrievePaymentMethod, RetrievePrice, RetrieveProduct, RetrieveRefund,
+    RetrieveSubscription, RetrieveTestHelperTestClock, RetrieveWebhookEndpoint, SearchCustomers, Stripe,
+    SubscriptionStatus, UpdateCustomer, UpdatePaymentIntent, UpdatePaymentMethod, UpdatePrice,
+    UpdateProduct, UpdateRefund, UpdateSubscription, UpdateWebhookEndpoint,
 };
 // The typed `expand` paths the walk asks for.
 use payforge_stripe::{
@@ -255,9 +254,13 @@ async fn customers_and_payment_methods(walk: &mut Walk) -> TestResult<String> {
 
     let card = walk
         .ok(CreatePaymentMethod::new().type_("card".parse()?).card(
-            CardDetailsParamsOrTokenParams::CardDetailsParams(
-                CardDetailsParams::new(12, 2_034, "4242424242424242".to_owned())
-                    .cvc("123".to_owned()),
+            CreatePaymentMethodCard::CardDetailsParams(
+                CreatePaymentMethodCardCardDetailsParams::new(
+                    12,
+                    2_034,
+                    "4242424242424242".to_owned(),
+                )
+                .cvc("123".to_owned()),
             ),
         ))
         .await?;
@@ -441,7 +444,7 @@ async fn billing_on_a_test_clock(walk: &mut Walk, price: &str) -> TestResult {
     let visa = walk
         .ok(AttachPaymentMethod::new("pm_card_visa", &customer.id))
         .await?;
-    let item = || SubscriptionItemCreateParams::new().price(price).quantity(2);
+    let item = || CreateSubscriptionItems::new().price(price).quantity(2);
     let trialing = walk
         .ok(CreateSubscription::new(&customer.id)
             .items(vec![item()])

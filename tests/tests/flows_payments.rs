@@ -5,9 +5,9 @@
 use payforge::Currency;
 use payforge_stripe::errors::{DeclineCode, ErrorCode, StripeError};
 use payforge_stripe::{
-    CardDetailsParams, CardDetailsParamsOrTokenParams, ChargeStatus, ConfirmPaymentIntent,
-    CreatePaymentIntent, CreatePaymentMethod, CreatePaymentMethodType, PaymentIntent,
-    PaymentIntentExpand, PaymentIntentStatus, RetrieveCharge, RetrievePaymentIntent,
+    ChargeStatus, ConfirmPaymentIntent, CreatePaymentIntent, CreatePaymentMethod,
+    CreatePaymentMethodCard, CreatePaymentMethodCardCardDetailsParams, CreatePaymentMethodType,
+    PaymentIntent, PaymentIntentExpand, PaymentIntentStatus, RetrieveCharge, RetrievePaymentIntent,
 };
 use payforge_tests::flow_tests;
 use payforge_tests::flows::{FlowEnv, TestResult};
@@ -108,12 +108,13 @@ async fn a_raw_test_card_number_pays(env: &FlowEnv) -> TestResult {
     };
     let client = env.client();
     let card =
-        CardDetailsParams::new(12, 2_034, "4242424242424242".to_owned()).cvc("123".to_owned());
+        CreatePaymentMethodCardCardDetailsParams::new(12, 2_034, "4242424242424242".to_owned())
+            .cvc("123".to_owned());
     let method = client
         .send(
             CreatePaymentMethod::new()
                 .type_(CreatePaymentMethodType::Card)
-                .card(CardDetailsParamsOrTokenParams::CardDetailsParams(card)),
+                .card(CreatePaymentMethodCard::CardDetailsParams(card)),
         )
         .await?;
     let card_details = method

@@ -9,8 +9,8 @@ use payforge::wire::StringEnum;
 use payforge_stripe::{
     AdvanceTestHelperTestClock, AttachPaymentMethod, CreateCustomer, CreatePrice,
     CreatePriceRecurring, CreatePriceRecurringInterval, CreateProduct, CreateSubscription,
-    CreateTestHelperTestClock, ListEvents, RetrieveSubscription, RetrieveTestHelperTestClock,
-    Subscription, SubscriptionItemCreateParams, SubscriptionStatus, TestHelpersTestClockStatus,
+    CreateSubscriptionItems, CreateTestHelperTestClock, ListEvents, RetrieveSubscription,
+    RetrieveTestHelperTestClock, Subscription, SubscriptionStatus, TestHelpersTestClockStatus,
     UpdateSubscription,
 };
 use payforge_tests::flow_tests;
@@ -124,7 +124,7 @@ async fn a_trial_renews_then_a_failing_card_leads_to_past_due_and_cancellation(
 ) -> TestResult {
     let client = env.client();
     let billing = billing(env).await?;
-    let item = SubscriptionItemCreateParams::new().price(&billing.price);
+    let item = CreateSubscriptionItems::new().price(&billing.price);
     let created = client
         .send(
             CreateSubscription::new(&billing.customer)
@@ -227,9 +227,7 @@ async fn cancel_at_period_end_ends_the_subscription_without_another_charge(
     let created = client
         .send(
             CreateSubscription::new(&billing.customer)
-                .items(vec![
-                    SubscriptionItemCreateParams::new().price(&billing.price),
-                ])
+                .items(vec![CreateSubscriptionItems::new().price(&billing.price)])
                 .default_payment_method(&billing.visa),
         )
         .await?;

@@ -42,17 +42,29 @@ pub fn type_name(raw: &str) -> String {
     }
 }
 
+/// The variants of the prelude's `Option` and `Result`, which a user's `match` or pattern
+/// resolves to the prelude before an enum's own variant of the same name once that enum's
+/// variants are imported (`use Status::*`), and which read as "no value" in every other
+/// place: an enum value with one of these names takes the suffix `Value`.
+const PRELUDE_VARIANTS: &[&str] = &["None", "Some", "Ok", "Err"];
+
 /// The variant name of a string enum value: its type name, except for values with no
 /// letter or digit, which are named after what they mean on the wire: `*` (every value, as
 /// in a webhook endpoint's `enabled_events`) is `All`, the empty string `Empty`, and any
 /// other punctuation is spelled out character by character (`-` -> `Hyphen`); versions
-/// and dates keep their numbers apart (`2011-01-01` -> `V2011_01_01`).
+/// and dates keep their numbers apart (`2011-01-01` -> `V2011_01_01`). A name the prelude's
+/// `Option` or `Result` has (`none` -> `NoneValue`) takes the suffix `Value`.
 pub fn variant_name(value: &str) -> String {
     if let Some(version) = version_name(value) {
         return version;
     }
     if value.chars().any(|c| c.is_ascii_alphanumeric()) {
-        return type_name(value);
+        let name = type_name(value);
+        return if PRELUDE_VARIANTS.contains(&name.as_str()) {
+            format!("{name}Value")
+        } else {
+            name
+        };
     }
     if value == "*" {
         return "All".to_owned();
@@ -188,6 +200,11 @@ mod tests {
             ("2011-01-01", "V2011_01_01"),
             ("10", "V10"),
             ("charge.succeeded", "ChargeSucceeded"),
+            ("none", "NoneValue"),
+            ("some", "SomeValue"),
+            ("ok", "OkValue"),
+            ("err", "ErrValue"),
+            ("none_of_these", "NoneOfThese"),
         ];
         for (value, variant) in cases {
             assert_eq!(variant_name(value), variant, "variant of {value:?}");

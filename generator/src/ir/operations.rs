@@ -112,18 +112,54 @@ pub(crate) fn operations(
 ) -> Vec<Operation> {
     let mut paths: Vec<(&String, _)> = spec.document.paths.iter().collect();
     paths.sort_by(|a, b| a.0.cmp(b.0));
-    let all_paths: BTreeSet<&str> = paths.iter().map(|(p, _)| p.as_str()).collect();
+    let all_paths = PathIndex {
+        all: paths.iter().map(|(p, _)| p.as_str()).collect(),
+        singletons: paths
+            .iter()
+            .filter(|(_, item)| {
+                item.operations().any(|(method, op)| {
+                    method == "get" && output_kind(spec, op) == OutputKind::Other
+                })
+            })
+            .map(|(p, _)| p.as_str())
+            .collect(),
+    };
+    // Every operation's name is taken before any type is converted, so that a parameter's
+    // type (`CreateAccount` + `bank_account`) never takes an operation's name
+    // (`POST /v1/accounts/{account}/bank_accounts`, `CreateAccountBankAccount`).
+    let mut names = Vec::new();
+    for (path, item) in &paths {
+        for (method, operation) in item.operations() {
+            let rest_name = spec
+                .profile
+                .operations
+                .names
+                .get(&format!("{} {path}", method.to_ascii_uppercase()))
+                .cloned()
+                .unwrap_or_else(|| {
+                    let kind = output_kind(spec, operation);
+                    let prefix = &spec.profile.operations.path_prefix;
+                    operation_name(method, path, &kind, &all_paths, prefix)
+                });
+            let operation_id = operation_id_of(operation, method, path);
+            names.push(
+                space
+                    .names
+                    .claim(&[rest_name, operation_id.to_upper_camel_case()]),
+            );
+        }
+    }
+    let mut names = names.into_iter();
     let mut out = Vec::new();
     for (path, item) in paths {
         for (method, operation) in item.operations() {
             let pointer = format!("/paths/{}/{method}", escape_pointer_token(path));
-            let converted = operation_of(
-                spec, space, path, method, operation, &pointer, &all_paths,
-            )
-            .and_then(|op| {
-                let server = super::servers::server_of(spec, item, operation, &pointer)?;
-                Ok(Operation { server, ..op })
-            });
+            let name = names.next().unwrap_or_default();
+            let converted = operation_of(spec, space, (path, method, name), operation, &pointer)
+                .and_then(|op| {
+                    let server = super::servers::server_of(spec, item, operation, &pointer)?;
+                    Ok(Operation { server, ..op })
+                });
             match converted {
                 Ok(op) => out.push(op),
                 Err(error) => skipped.push((
@@ -136,26 +172,26 @@ pub(crate) fn operations(
     out
 }
 
+/// The spec's operation id, or one made of the method and path.
+fn operation_id_of(operation: &SpecOperation, method: &str, path: &str) -> String {
+    operation
+        .operation_id
+        .clone()
+        .unwrap_or_else(|| format!("{method}{path}"))
+}
+
+/// Converts one operation, named `name` (claimed beforehand).
 fn operation_of(
     spec: &LoadedSpec,
     space: &mut TypeSpace<'_>,
-    path: &str,
-    method: &str,
+    (path, method, name): (&str, &str, String),
     operation: &SpecOperation,
     pointer: &str,
-    all_paths: &BTreeSet<&str>,
 ) -> Result<Operation, SpecError> {
     let rules = &spec.profile.operations;
     let group = resource_group(spec, path);
-    let operation_id = operation
-        .operation_id
-        .clone()
-        .unwrap_or_else(|| format!("{method}{path}"));
-    let (output, output_kind) = output_of(spec, space, operation, pointer, &group, &operation_id)?;
-    let name = space.names.claim(&[
-        operation_name(method, path, &output_kind, all_paths, &rules.path_prefix),
-        operation_id.to_upper_camel_case(),
-    ]);
+    let operation_id = operation_id_of(operation, method, path);
+    let (output, _) = output_of(spec, space, operation, pointer, &group, &operation_id)?;
     let body = body_of(spec, operation, pointer)?;
     let encoding = match (&body, method) {
         (Some((media, _, _)), _) if *media == rules.multipart_media_type => Encoding::Multipart,
@@ -300,6 +336,27 @@ fn body_of<'a>(
     }
 }
 
+/// The paths of a spec, for naming operations.
+pub(crate) struct PathIndex<'a> {
+    /// Every path.
+    all: BTreeSet<&'a str>,
+    /// The paths whose `GET` returns one object rather than a page: a `POST` there changes
+    /// that object (`/v1/customers/{customer}/cash_balance`).
+    singletons: BTreeSet<&'a str>,
+}
+
+/// Whether an operation's success response is a list, a search page or something else.
+fn output_kind(spec: &LoadedSpec, operation: &SpecOperation) -> OutputKind {
+    operation
+        .responses
+        .iter()
+        .find(|(status, _)| status.starts_with('2'))
+        .and_then(|(_, response)| response.content.get("application/json"))
+        .and_then(|media| media.schema.as_ref())
+        .and_then(|schema| page_items(spec, schema))
+        .map_or(OutputKind::Other, |(_, kind)| kind)
+}
+
 /// What an output is, for naming the operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum OutputKind {
@@ -380,12 +437,14 @@ fn page_items<'a>(spec: &LoadedSpec, schema: &'a Schema) -> Option<(&'a Schema, 
 
 /// A readable operation name from its method, path and output: `ListCustomers`,
 /// `RetrieveCustomer`, `CreateCustomer`, `UpdateCustomer`, `DeleteCustomer`,
-/// `SearchCustomers`, `ConfirmPaymentIntent`.
+/// `SearchCustomers`, and for an action sub-path the action's verb first,
+/// `ConfirmPaymentIntent`. A `POST` to a path whose `GET` returns one object updates it
+/// (`UpdateCustomerCashBalance`).
 fn operation_name(
     method: &str,
     path: &str,
     output: &OutputKind,
-    all_paths: &BTreeSet<&str>,
+    paths: &PathIndex<'_>,
     prefix: &str,
 ) -> String {
     let rest = path.strip_prefix(prefix).unwrap_or(path);
@@ -409,7 +468,8 @@ fn operation_name(
             .unwrap_or(("", &[]));
         format!("{}{}", nouns(init), type_name(last))
     };
-    let is_collection = all_paths
+    let is_collection = paths
+        .all
         .iter()
         .any(|p| p.starts_with(&format!("{path}/{{")));
     match (method, output) {
@@ -420,7 +480,9 @@ fn operation_name(
         ),
         ("get", _) => format!("Retrieve{}", nouns(&literals)),
         ("delete", _) => format!("Delete{}", nouns(&literals)),
-        ("post", _) if ends_with_param => format!("Update{}", nouns(&literals)),
+        ("post", _) if ends_with_param || paths.singletons.contains(path) => {
+            format!("Update{}", nouns(&literals))
+        }
         ("post", _) if is_collection || literals.last().is_some_and(|l| l.ends_with('s')) => {
             format!("Create{}", nouns(&literals))
         }
@@ -451,12 +513,16 @@ mod tests {
 
     #[test]
     fn operation_names_read_as_verbs_on_resources() {
-        let paths: BTreeSet<&str> = [
-            "/v1/customers",
-            "/v1/customers/{customer}",
-            "/v1/payment_intents/{intent}/confirm",
-        ]
-        .into();
+        let paths = PathIndex {
+            all: [
+                "/v1/customers",
+                "/v1/customers/{customer}",
+                "/v1/customers/{customer}/cash_balance",
+                "/v1/payment_intents/{intent}/confirm",
+            ]
+            .into(),
+            singletons: ["/v1/customers/{customer}/cash_balance"].into(),
+        };
         let cases = [
             ("get", "/v1/customers", OutputKind::List, "ListCustomers"),
             ("post", "/v1/customers", OutputKind::Other, "CreateCustomer"),
@@ -491,6 +557,12 @@ mod tests {
                 "ConfirmPaymentIntent",
             ),
             ("post", "/v1/account", OutputKind::Other, "UpdateAccount"),
+            (
+                "post",
+                "/v1/customers/{customer}/cash_balance",
+                OutputKind::Other,
+                "UpdateCustomerCashBalance",
+            ),
         ];
         for (method, path, output, expected) in cases {
             assert_eq!(

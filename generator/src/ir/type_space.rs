@@ -2,6 +2,7 @@
 //! [`TypeDef`]s, with names decided once and identical inline types deduplicated.
 
 mod aliases;
+mod shapes;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -53,6 +54,9 @@ impl Site {
     }
 }
 
+/// The module of the common shapes.
+const COMMON_MODULE: &str = "shared";
+
 /// Every declared type, with the names taken so far.
 pub(crate) struct TypeSpace<'s> {
     spec: &'s LoadedSpec,
@@ -65,12 +69,17 @@ pub(crate) struct TypeSpace<'s> {
     /// Deduplication index: (request-only, shape without docs and aliases) -> the type
     /// declared first.
     shapes: HashMap<(bool, TypeKind), TypeId>,
-    /// Types whose name does not come from their first user (a `title`, or a union's member
-    /// names), so every user can share it.
+    /// Types whose declared name does not come from a place (a union named by its component
+    /// members, a common shape): never moved to a place's name.
     context_free: BTreeSet<TypeId>,
     /// Later use sites of a deduplicated type, by their own id: each becomes a
     /// `pub type <SiteName> = <Canonical>;` if something still refers to it at the end.
     aliases: BTreeMap<TypeId, SiteAlias>,
+    /// The declared common shapes (the profile's `common_shapes`), by (request-only, name),
+    /// with the position of the signature that gave the declaration.
+    common: BTreeMap<(bool, String), (TypeId, usize)>,
+    /// The ids of `common`'s types.
+    common_ids: BTreeSet<TypeId>,
 }
 
 /// The id of component schema `name`.
@@ -97,6 +106,8 @@ impl<'s> TypeSpace<'s> {
             shapes: HashMap::new(),
             context_free: BTreeSet::new(),
             aliases: BTreeMap::new(),
+            common: BTreeMap::new(),
+            common_ids: BTreeSet::new(),
         }
     }
 
@@ -252,20 +263,12 @@ impl<'s> TypeSpace<'s> {
                 let value = self.convert(values, &site.with(pointer, hint))?.0;
                 Ok(TypeRef::Map(Box::new(value)))
             }
+            // An inline object is named after its place (its `title`, which the spec gives
+            // the first of many places, is only a doc fallback): each later place sees it
+            // through an alias of its own name.
             _ if schema.properties.is_some() => {
-                let shared = schema
-                    .title
-                    .as_deref()
-                    .filter(|t| t.contains('_'))
-                    .map(type_name);
-                let name = shared
-                    .iter()
-                    .chain([&site.hint])
-                    .find(|c| !self.names.is_taken(c))
-                    .cloned()
-                    .unwrap_or_else(|| site.hint.clone());
-                let def = self.struct_def(schema, &name, site)?;
-                let id = self.intern(TypeKind::Struct(def), site.request, shared, schema, site);
+                let def = self.struct_def(schema, &site.hint, site)?;
+                let id = self.intern(TypeKind::Struct(def), site.request, None, schema, site);
                 Ok(TypeRef::Named(id))
             }
             _ => Ok(TypeRef::Scalar(Scalar::Json)),
@@ -378,7 +381,13 @@ impl<'s> TypeSpace<'s> {
         let mut variants = NameRegistry::default();
         let mut out = Vec::new();
         for (index, member) in members.iter().enumerate() {
-            let word = member.kind.as_deref().map(type_name).unwrap_or_default();
+            // An inline member is told from the others by its `title` (`card_details_params`
+            // or `token_params`), else by its kind (`Object`, `String`); it is named after the
+            // union's place and that word, and the word is its variant.
+            let word = match (&member.title, &member.reference) {
+                (Some(title), None) => type_name(title),
+                _ => member.kind.as_deref().map(type_name).unwrap_or_default(),
+            };
             let member_site = site.with(
                 child(&child(&site.pointer, "anyOf"), &index.to_string()),
                 format!("{}{word}", site.hint),
@@ -387,7 +396,17 @@ impl<'s> TypeSpace<'s> {
             // and `HasId` look at the member's declaration.
             let converted = self.convert(member, &member_site)?.0;
             let ty = self.canonical(&converted);
-            let variant = variants.claim(&[self.variant_word(&ty)]);
+            let named_by_place = match &ty {
+                TypeRef::Named(id) => {
+                    !id.0.starts_with(&component_id("").0) && !self.common_ids.contains(id)
+                }
+                _ => false,
+            };
+            let variant = if named_by_place && !word.is_empty() {
+                variants.claim(&[word])
+            } else {
+                variants.claim(&[self.variant_word(&ty)])
+            };
             out.push(UnionMember {
                 variant,
                 ty,
@@ -435,10 +454,12 @@ impl<'s> TypeSpace<'s> {
 
     /// Declares a type of this shape, or returns the identical one declared before. The
     /// first user (in conversion order: components by name, then operations by path)
-    /// names the type: `shared` (a `title`, a union's member names) when given and free,
-    /// else the site's hint. A later user whose hint differs from a name taken from a
-    /// context gets its own name through an alias, and the shortest of those names ends
-    /// up on the declared type (see [`Self::declare_aliases`]).
+    /// names the type after its place. A later user whose place has another name gets it
+    /// through an alias, and the shortest of those names ends up on the declared type (see
+    /// [`Self::declare_aliases`]). A shape with a `shared` name (a union of component
+    /// schemas, `CustomerOrDeletedCustomer`) is declared under it, apart from its places,
+    /// and every place, the first too, gets an alias; a common shape of the profile is
+    /// declared under its name and used as is everywhere.
     fn intern(
         &mut self,
         kind: TypeKind,
@@ -447,39 +468,76 @@ impl<'s> TypeSpace<'s> {
         schema: &Schema,
         site: &Site,
     ) -> TypeId {
+        if let Some((common, position)) = self.common_name(&kind) {
+            return self.intern_common(common, position, kind, request);
+        }
         let doc = schema
             .description
             .clone()
             .or_else(|| schema.title.clone().map(|t| format!("`{t}`")));
         let key = (request, self.shape_key(&kind));
-        if let Some(canonical) = self.shapes.get(&key).cloned() {
-            if self.context_free.contains(&canonical) || self.name_of(&canonical) == site.hint {
-                return canonical;
+        let canonical = match self.shapes.get(&key).cloned() {
+            Some(canonical) => canonical,
+            None => {
+                let Some(shared) = shared else {
+                    let id = TypeId(site.pointer.clone());
+                    let name = self.names.claim(std::slice::from_ref(&site.hint));
+                    self.declare(id.clone(), name, kind, doc, request, site);
+                    self.shapes.insert(key, id.clone());
+                    return id;
+                };
+                let id = TypeId(format!("{}#members", site.pointer));
+                let name = self.names.claim(&[shared, site.hint.clone()]);
+                // A place's doc would mislead at the others.
+                let members: Vec<String> = match &kind {
+                    TypeKind::Union(u) => u
+                        .members
+                        .iter()
+                        .map(|m| format!("`{}`", m.variant))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let shared_doc = format!(
+                    "One of {}; each place that holds it names it with an alias of its own.",
+                    members.join(", ")
+                );
+                self.declare(id.clone(), name, kind, Some(shared_doc), request, site);
+                self.context_free.insert(id.clone());
+                self.shapes.insert(key, id.clone());
+                id
             }
-            let id = TypeId(site.pointer.clone());
-            self.aliases.insert(
-                id.clone(),
-                SiteAlias {
-                    canonical,
-                    hint: site.hint.clone(),
-                    module: site.module.clone(),
-                    doc,
-                    request,
-                },
-            );
-            return id;
+        };
+        if self.name_of(&canonical) == site.hint {
+            return canonical;
         }
         let id = TypeId(site.pointer.clone());
-        let candidates: Vec<String> = shared.iter().cloned().chain([site.hint.clone()]).collect();
-        let name = self.names.claim(&candidates);
-        if shared.as_ref() == Some(&name) {
-            self.context_free.insert(id.clone());
-        }
-        self.shapes.insert(key, id.clone());
+        self.aliases.insert(
+            id.clone(),
+            SiteAlias {
+                canonical,
+                hint: site.hint.clone(),
+                module: site.module.clone(),
+                doc,
+                request,
+            },
+        );
+        id
+    }
+
+    /// Adds a declared type at `site`'s module.
+    fn declare(
+        &mut self,
+        id: TypeId,
+        name: String,
+        kind: TypeKind,
+        doc: Option<String>,
+        request: bool,
+        site: &Site,
+    ) {
         self.types.insert(
             id.clone(),
             TypeDef {
-                id: id.clone(),
+                id,
                 name,
                 module: site.module.clone(),
                 doc,
@@ -488,7 +546,6 @@ impl<'s> TypeSpace<'s> {
                 features: Default::default(),
             },
         );
-        id
     }
 
     /// `ty` with every site alias replaced by the type it names.
@@ -524,9 +581,15 @@ impl<'s> TypeSpace<'s> {
 }
 
 /// The context-free name of a union: its members' names joined
-/// (`CustomerOrDeletedCustomer`), when there are at most three.
+/// (`CustomerOrDeletedCustomer`), when there are at most three and each is a component
+/// schema (a name the spec gives, the same from every place). A union with an inline member
+/// is named after its place, like an inline object.
 fn union_name(def: &UnionDef, space: &TypeSpace<'_>) -> Option<String> {
-    (def.members.len() <= 3).then(|| {
+    let named_by_spec = def.members.iter().all(|m| match &m.ty {
+        TypeRef::Named(id) => id.0.starts_with(&component_id("").0),
+        _ => false,
+    });
+    (def.members.len() <= 3 && named_by_spec).then(|| {
         def.members
             .iter()
             .map(|m| space.variant_word(&m.ty))

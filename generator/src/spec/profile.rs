@@ -111,6 +111,11 @@ pub struct OperationRules {
     /// The request parameter listing the response fields to expand (a list of strings),
     /// typed by the expandable fields of the operation's output.
     pub expand_param: String,
+    /// Operation names the path rule cannot decide, by `"METHOD /path"`: for two paths
+    /// that would take the same name (`GET /v1/account`, the key's own account, and
+    /// `GET /v1/accounts/{account}`), the one that does not address a resource by id.
+    #[serde(default)]
+    pub names: BTreeMap<String, String>,
 }
 
 /// How schema properties map to payforge types.
@@ -123,6 +128,11 @@ pub struct TypeRules {
     pub currency_fields: BTreeSet<String>,
     /// The property whose constant names an object's type (`object`).
     pub object_tag: String,
+    /// Shapes common to many places, each declared once under one name that every use site
+    /// shares (no site alias): name -> the shape signatures it covers (see
+    /// `docs/generated-code.md`, "Names").
+    #[serde(default)]
+    pub common_shapes: BTreeMap<String, Vec<String>>,
 }
 
 /// Where webhook event types are listed.

@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 use payforge::wire::Unsettable;
 use payforge::{BodyEncoding, Currency, Endpoint, RequestBody};
 use payforge_stripe::{
-    CardDetailsParams, CardDetailsParamsOrTokenParams, ChargeExpand, CreatePaymentIntent,
-    CreatePaymentMethod, CustomerExpand, ListCustomers, PaymentIntentExpand, UpdateCustomer,
+    ChargeExpand, CreatePaymentIntent, CreatePaymentMethod, CreatePaymentMethodCard,
+    CreatePaymentMethodCardCardDetailsParams, CustomerExpand, ListCustomers, PaymentIntentExpand,
+    UpdateCustomer,
 };
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -90,9 +91,9 @@ fn a_list_call_is_a_get_with_a_query_string() -> TestResult {
 
 #[test]
 fn card_numbers_are_sent_but_never_printed() -> TestResult {
-    let card = CardDetailsParams::new(12, 2030, "4242424242424242").cvc("123");
-    let params =
-        CreatePaymentMethod::new().card(CardDetailsParamsOrTokenParams::CardDetailsParams(card));
+    let card =
+        CreatePaymentMethodCardCardDetailsParams::new(12, 2030, "4242424242424242").cvc("123");
+    let params = CreatePaymentMethod::new().card(CreatePaymentMethodCard::CardDetailsParams(card));
     let printed = format!("{params:?}");
     assert!(
         !printed.contains("4242424242424242") && !printed.contains("123,"),

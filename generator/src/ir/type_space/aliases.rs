@@ -90,6 +90,9 @@ impl TypeSpace<'_> {
             let Some(alias) = self.aliases.get(id) else {
                 continue;
             };
+            if self.context_free.contains(&alias.canonical) {
+                continue;
+            }
             let candidate = (alias.hint.len(), id.clone());
             best.entry(alias.canonical.clone())
                 .and_modify(|b| *b = std::cmp::min(b.clone(), candidate.clone()))
