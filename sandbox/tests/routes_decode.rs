@@ -40,9 +40,9 @@ use payforge_stripe::{
     ListSubscriptions, ListTestHelperTestClocks, ListWebhookEndpoints, PayInvoice, PaymentIntent,
     PaymentIntentStatus, RetrieveCharge, RetrieveCustomer, RetrieveEvent, RetrieveInvoice,
     RetrievePaymentIntent, RetrievePaymentMethod, RetrievePrice, RetrieveProduct, RetrieveRefund,
-    RetrieveSubscription, RetrieveTestHelperTestClock, RetrieveWebhookEndpoint, SearchCustomers, Stripe,
-    SubscriptionStatus, UpdateCustomer, UpdatePaymentIntent, UpdatePaymentMethod, UpdatePrice,
-    UpdateProduct, UpdateRefund, UpdateSubscription, UpdateWebhookEndpoint,
+    RetrieveSubscription, RetrieveTestHelperTestClock, RetrieveWebhookEndpoint, SearchCustomers,
+    Stripe, SubscriptionStatus, UpdateCustomer, UpdatePaymentIntent, UpdatePaymentMethod,
+    UpdatePrice, UpdateProduct, UpdateRefund, UpdateSubscription, UpdateWebhookEndpoint,
 };
 // The typed `expand` paths the walk asks for.
 use payforge_stripe::{

@@ -11,10 +11,11 @@ use payforge::secrets::SecretKey;
 use payforge::wire::{FileUpload, Unsettable};
 use payforge::{EncodeError, Endpoint, RequestBody};
 use payforge_stripe::{
-    AccountSessionCreateComponentsParam, BaseConfigParam, BusinessProfileCreateParam,
-    CreateAccountSession, CreateBillingPortalConfiguration, CreateFile, CreateFilePurpose,
-    FeaturesCreationParam, RetrievePaymentIntent, RetrieveSetupIntent, RetrieveSource,
-    RetrieveToken,
+    CreateAccountSession, CreateAccountSessionComponents,
+    CreateAccountSessionComponentsAccountOnboarding, CreateBillingPortalConfiguration,
+    CreateBillingPortalConfigurationBusinessProfile, CreateBillingPortalConfigurationFeatures,
+    CreateBillingPortalConfigurationFeaturesInvoiceHistory, CreateFile, CreateFilePurpose,
+    RetrievePaymentIntent, RetrieveSetupIntent, RetrieveSource, RetrieveToken,
 };
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -86,29 +87,33 @@ fn every_sensitive_path_or_query_parameter_sends_its_real_value() -> TestResult 
 
 #[test]
 fn a_required_object_with_no_field_set_is_refused_by_name() -> TestResult {
-    let session = CreateAccountSession::new("acct_1", AccountSessionCreateComponentsParam::new());
+    let session = CreateAccountSession::new("acct_1", CreateAccountSessionComponents::new());
     assert!(
         matches!(session.encode(), Err(EncodeError::EmptyRequired { ref path }) if path == "components"),
         "{:?}",
         session.encode()
     );
-    let features = FeaturesCreationParam::new().invoice_history(BaseConfigParam::new(true));
-    let portal =
-        CreateBillingPortalConfiguration::new(BusinessProfileCreateParam::new(), features.clone());
+    let features = CreateBillingPortalConfigurationFeatures::new().invoice_history(
+        CreateBillingPortalConfigurationFeaturesInvoiceHistory::new(true),
+    );
+    let portal = CreateBillingPortalConfiguration::new(
+        CreateBillingPortalConfigurationBusinessProfile::new(),
+        features.clone(),
+    );
     assert!(
         matches!(portal.encode(), Err(EncodeError::EmptyRequired { ref path }) if path == "business_profile"),
         "{:?}",
         portal.encode()
     );
     // With a field set, each is sent as Stripe expects.
-    let components =
-        AccountSessionCreateComponentsParam::new().account_onboarding(BaseConfigParam::new(true));
+    let components = CreateAccountSessionComponents::new()
+        .account_onboarding(CreateAccountSessionComponentsAccountOnboarding::new(true));
     let session = CreateAccountSession::new("acct_1", components);
     assert_eq!(
         session.encode()?,
         RequestBody::Form("account=acct_1&components[account_onboarding][enabled]=true".to_owned())
     );
-    let profile = BusinessProfileCreateParam::new().headline("Shoes");
+    let profile = CreateBillingPortalConfigurationBusinessProfile::new().headline("Shoes");
     let portal = CreateBillingPortalConfiguration::new(profile, features);
     assert_eq!(
         portal.encode()?,
@@ -121,11 +126,11 @@ fn a_required_object_with_no_field_set_is_refused_by_name() -> TestResult {
 
 #[test]
 fn unsettable_string_setters_take_str_like_plain_ones() {
-    let from_str = BusinessProfileCreateParam::new()
+    let from_str = CreateBillingPortalConfigurationBusinessProfile::new()
         .headline("Shoes")
         .privacy_policy_url("https://shop.example/privacy");
     assert_eq!(from_str.headline, Some(Unsettable::Set("Shoes".to_owned())));
-    let unset = BusinessProfileCreateParam::new().headline(Unsettable::Unset);
+    let unset = CreateBillingPortalConfigurationBusinessProfile::new().headline(Unsettable::Unset);
     assert_eq!(unset.headline, Some(Unsettable::Unset));
 }
 
