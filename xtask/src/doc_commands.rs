@@ -376,4 +376,37 @@ cargo xtask sandbox bench --payments 10 | tee out.txt
         let form = words("cargo run -p no-such-package -- --help");
         assert!(run_help(&root, &form).is_err());
     }
+
+    /// `cargo run -p <package>` fails when the package has several binaries and no
+    /// `default-run`; the documents run the sandbox that way.
+    #[test]
+    fn every_package_with_several_binaries_names_the_one_cargo_run_runs() -> anyhow::Result<()> {
+        let output = Command::new(crate::cargo())
+            .args(["metadata", "--no-deps", "--format-version", "1"])
+            .current_dir(crate::workspace_root())
+            .output()?;
+        assert!(output.status.success(), "{output:?}");
+        let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+        let packages = metadata["packages"].as_array().cloned().unwrap_or_default();
+        assert!(!packages.is_empty());
+        for package in packages {
+            let targets = package["targets"].as_array().cloned().unwrap_or_default();
+            let binaries = targets
+                .iter()
+                .filter(|target| {
+                    target["kind"]
+                        .as_array()
+                        .is_some_and(|kinds| kinds.iter().any(|kind| kind == "bin"))
+                })
+                .count();
+            if binaries > 1 {
+                assert!(
+                    package["default_run"].is_string(),
+                    "{} has {binaries} binaries and no default-run",
+                    package["name"]
+                );
+            }
+        }
+        Ok(())
+    }
 }

@@ -109,10 +109,41 @@ fn exit_code_of(status: std::process::ExitStatus) -> ExitCode {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
+    use clap::{CommandFactory, Parser};
+
+    use super::{Cli, Task};
 
     #[test]
     fn the_command_line_definition_is_consistent() {
-        super::Cli::command().debug_assert();
+        Cli::command().debug_assert();
+    }
+
+    /// The passed-through tasks hand on flags that the xtask does not know itself.
+    #[test]
+    fn pass_through_arguments_reach_the_task_untouched() -> Result<(), clap::Error> {
+        let cases = [
+            (
+                &["sandbox", "--listen", "127.0.0.1:0", "--state", "s.json"][..],
+                r#"Sandbox(SandboxArgs { bench: None, args: ["--listen", "127.0.0.1:0", "--state", "s.json"] })"#,
+            ),
+            (
+                &["sandbox", "bench", "--payments", "10"],
+                r#"Sandbox(SandboxArgs { bench: Some(Bench { args: ["--payments", "10"] }), args: [] })"#,
+            ),
+            (
+                &["test", "flows", "--", "--nocapture"],
+                r#"Test(TestArgs { cargo_test_args: ["flows", "--", "--nocapture"], test_binary_args: [] })"#,
+            ),
+            (
+                &["test", "--", "--nocapture"],
+                r#"Test(TestArgs { cargo_test_args: [], test_binary_args: ["--nocapture"] })"#,
+            ),
+        ];
+        for (args, expected) in cases {
+            let cli = Cli::try_parse_from(["cargo xtask"].iter().chain(args))?;
+            assert!(matches!(cli.task, Task::Sandbox(_) | Task::Test(_)));
+            assert_eq!(format!("{:?}", cli.task), expected, "{args:?}");
+        }
+        Ok(())
     }
 }

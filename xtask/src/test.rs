@@ -17,13 +17,13 @@ use anyhow::{Context, bail};
 #[derive(Debug, clap::Args)]
 pub struct TestArgs {
     /// Arguments for `cargo test --workspace --all-features`, for example a test name filter
-    /// or `-- --nocapture`.
-    #[arg(
-        trailing_var_arg = true,
-        allow_hyphen_values = true,
-        value_name = "ARGS"
-    )]
+    /// (`flows -- --nocapture` is passed on as written).
+    #[arg(allow_hyphen_values = true, value_name = "ARGS")]
     cargo_test_args: Vec<String>,
+    /// Arguments for the test binaries, after a leading `--` (`cargo xtask test --
+    /// --nocapture`).
+    #[arg(last = true, value_name = "TEST_ARGS")]
+    test_binary_args: Vec<String>,
 }
 
 /// Runs the whole test suite.
@@ -32,6 +32,12 @@ pub fn run(args: &TestArgs) -> anyhow::Result<ExitCode> {
     let status = Command::new(crate::cargo())
         .args(["test", "--workspace", "--all-features"])
         .args(&args.cargo_test_args)
+        .args(
+            (!args.test_binary_args.is_empty())
+                .then_some("--")
+                .into_iter()
+                .chain(args.test_binary_args.iter().map(String::as_str)),
+        )
         .status()
         .context("cannot start `cargo test`")?;
     if !status.success() {

@@ -24,7 +24,7 @@ pub struct VerifyArgs {
     /// The signature header: for stripe its value or the copied `Stripe-Signature: …` line;
     /// for standard-webhooks `name: value`, given once each for webhook-id,
     /// webhook-timestamp and webhook-signature.
-    #[arg(long = "header", value_name = "VALUE")]
+    #[arg(long = "header", value_name = "VALUE", allow_hyphen_values = true)]
     pub headers: Vec<String>,
     /// The raw request body, absolute or relative to the workspace root.
     #[arg(long, value_name = "FILE")]
