@@ -170,12 +170,24 @@ fn commands_in(text: &str, line: usize) -> Vec<DocCommand> {
             .take_while(|word| !is_separator(word))
             .cloned()
             .collect();
+        if names_a_kind_of_command(&command) {
+            continue;
+        }
         found.push(DocCommand {
             line,
             words: command,
         });
     }
     found
+}
+
+/// Whether the words are prose about commands rather than a command: a bare `cargo run`,
+/// or one whose arguments are a placeholder (`cargo xtask …`, `cargo run <args>`).
+fn names_a_kind_of_command(command: &[String]) -> bool {
+    match command.get(2) {
+        None => command[1] == "run",
+        Some(word) => word.starts_with('…') || word.starts_with("...") || word.starts_with('<'),
+    }
 }
 
 /// Whether a word ends a shell command (or starts a comment, whose text is scanned as
@@ -288,7 +300,8 @@ cargo xtask sandbox bench --payments 10 | tee out.txt
 |---|---|
 | `xtask/` | `cargo xtask generate \| test` |
 
-`cargo test` is not a run command; neither is `cargo build -p x`.
+`cargo test` is not a run command; neither is `cargo build -p x`. Prose that speaks of
+`cargo run`, of `cargo run …` or of `cargo xtask <task>` names no command.
 "#;
 
     fn words(text: &str) -> Vec<String> {
