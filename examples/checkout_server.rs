@@ -8,6 +8,9 @@
 //!   cargo run -p payforge-examples --example checkout_server -- --listen 127.0.0.1:3000
 //! ```
 
+use std::process::ExitCode;
+
+use clap::Parser;
 use payforge::client::{Client, Environment};
 use payforge::journal::SqliteJournal;
 use payforge::secrets::EnvSecretProvider;
@@ -18,26 +21,45 @@ use payforge_stripe::{CreateWebhookEndpoint, CreateWebhookEndpointEnabledEvents,
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+/// A checkout server whose orders are paid by card and moved forward by verified webhooks.
+///
+/// The secret key comes from STRIPE_SECRET_KEY; without --with-sandbox it talks to Stripe
+/// (PAYFORGE_ENVIRONMENT, default test) and verifies webhooks with STRIPE_WEBHOOK_SECRET.
+/// Orders and the journal live in $SHOP_DATA_DIR (default: the current directory).
+#[derive(Debug, Parser)]
+#[command(name = "checkout_server")]
+struct Cli {
+    /// Address the shop listens on (HOST:PORT; port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:3000")]
+    listen: String,
+    /// Start a local payforge-sandbox in-process and register the shop's webhook receiver
+    /// with it, instead of talking to Stripe.
+    #[arg(long)]
+    with_sandbox: bool,
+}
+
 #[tokio::main]
-async fn main() -> Result<(), BoxError> {
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let mut listen = "127.0.0.1:3000".to_owned();
-    let mut with_sandbox = false;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--listen" => listen = args.next().ok_or("`--listen` needs an address")?,
-            "--with-sandbox" => with_sandbox = true,
-            other => return Err(format!("unknown argument `{other}`").into()),
-        }
-    }
+    payforge_examples::report::exit("checkout_server", run(cli).await)
+}
+
+async fn run(
+    Cli {
+        listen,
+        with_sandbox,
+    }: Cli,
+) -> Result<(), BoxError> {
     let data = std::env::var("SHOP_DATA_DIR").unwrap_or_else(|_| ".".to_owned());
     std::fs::create_dir_all(&data)?;
-    let listener = tokio::net::TcpListener::bind(&listen).await?;
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .map_err(|error| format!("cannot listen on {listen}: {error}"))?;
     let address = listener.local_addr()?;
     let inbox =
         SqliteInbox::open(format!("{data}/shop.sqlite"), SqliteInbox::DEFAULT_TABLE).await?;

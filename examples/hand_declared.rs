@@ -1,6 +1,9 @@
 //! An endpoint the generated SDK does not cover, declared by hand with payforge's macros and
 //! sent through the same client, with the same guarantees (see `README.md` beside this file).
 
+use std::process::ExitCode;
+
+use clap::Parser;
 use payforge::client::{Client, Environment};
 use payforge::journal::SqliteJournal;
 use payforge::secrets::EnvSecretProvider;
@@ -48,8 +51,20 @@ struct Totals {
     captured: i64,
 }
 
+/// Sends a generated operation and two hand-declared ones through one client, against a
+/// local payforge-sandbox started in-process. The secret key comes from STRIPE_SECRET_KEY
+/// (a test key; the client refuses a live one here).
+#[derive(Debug, Parser)]
+#[command(name = "hand_declared")]
+struct Cli {}
+
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> ExitCode {
+    let Cli {} = Cli::parse();
+    payforge_examples::report::exit("hand_declared", run().await)
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let sandbox = Sandbox::builder().start().await?;
     let journal_dir = tempfile::tempdir()?;
     let client = Client::<Stripe>::builder()

@@ -10,6 +10,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 
@@ -42,9 +43,17 @@ pub struct Finding {
     pub masked: String,
 }
 
+/// Arguments of `audit`.
+#[derive(Debug, Default, clap::Args)]
+pub struct AuditArgs {
+    /// The tree to scan, relative to the workspace root [default: the workspace].
+    #[arg(value_name = "PATH")]
+    path: Option<PathBuf>,
+}
+
 /// Runs the task.
-pub fn run(args: &[String]) -> anyhow::Result<()> {
-    let root = PathBuf::from(args.first().map_or(".", String::as_str));
+pub fn run(args: &AuditArgs) -> anyhow::Result<ExitCode> {
+    let root = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
     let findings = scan_tree(&root).with_context(|| format!("cannot scan {}", root.display()))?;
     for finding in &findings {
         println!(
@@ -61,7 +70,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         );
     }
     println!("audit: no provider secrets under {}", root.display());
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Scans every text file under `root`.
@@ -270,7 +279,9 @@ mod tests {
     fn the_task_fails_on_findings_and_passes_on_a_clean_tree() -> std::io::Result<()> {
         let tree = Scratch::new("task")?;
         tree.write("README.md", b"Set STRIPE_SECRET_KEY in your environment.\n")?;
-        let arg = vec![tree.0.display().to_string()];
+        let arg = AuditArgs {
+            path: Some(tree.0.clone()),
+        };
         assert!(run(&arg).is_ok());
         tree.write(
             "deploy.yaml",

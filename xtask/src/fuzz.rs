@@ -14,7 +14,7 @@
 //! replays it.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitCode};
 
 use anyhow::{Context, bail};
 use serde_json::Value;
@@ -38,30 +38,25 @@ const RUSTFLAGS: &str = "-Cpasses=sancov-module \
     -Cllvm-args=-sanitizer-coverage-stack-depth \
     -Cdebug-assertions -Coverflow-checks --cfg fuzzing";
 
-/// Parses `[--seconds N] [TARGET...]` and fuzzes.
-pub fn run(args: &[String]) -> anyhow::Result<()> {
-    let mut seconds = DEFAULT_SECONDS;
-    let mut targets = Vec::new();
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--seconds" => {
-                let value = args.next().context("`--seconds` needs a number")?;
-                seconds = value
-                    .parse()
-                    .with_context(|| format!("`--seconds {value}` is not a whole number"))?;
-            }
-            name if TARGETS.contains(&name) => targets.push(name.to_owned()),
-            other => bail!(
-                "unknown fuzz argument `{other}`; targets: {}",
-                TARGETS.join(", ")
-            ),
-        }
+/// Arguments of `fuzz`.
+#[derive(Debug, clap::Args)]
+pub struct FuzzArgs {
+    /// Seconds each target runs.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SECONDS)]
+    seconds: u64,
+    /// The targets to run [default: all].
+    #[arg(value_name = "TARGET", value_parser = TARGETS)]
+    targets: Vec<String>,
+}
+
+/// Fuzzes the targets asked for, or all of them.
+pub fn run(args: &FuzzArgs) -> anyhow::Result<ExitCode> {
+    if args.targets.is_empty() {
+        fuzz_all(args.seconds)?;
+    } else {
+        fuzz(&args.targets, args.seconds)?;
     }
-    if targets.is_empty() {
-        return fuzz_all(seconds);
-    }
-    fuzz(&targets, seconds)
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Builds every target and runs each for `seconds`.
@@ -133,13 +128,12 @@ pub fn fuzz(targets: &[String], seconds: u64) -> anyhow::Result<()> {
 
 /// Builds every target, instrumented, into `root`; returns the directory of the binaries.
 fn build(root: &Path) -> anyhow::Result<PathBuf> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let target_dir = std::path::absolute(root.join("build"))
         .context("cannot resolve the fuzz build directory")?;
     // An explicit `--target` keeps the flags off build scripts and proc macros, which must not
     // be instrumented (they link without libFuzzer).
     let host = host_triple()?;
-    let status = Command::new(cargo)
+    let status = Command::new(crate::cargo())
         .args([
             "build",
             "--release",

@@ -8,6 +8,7 @@
 //! crate (`Cargo.toml`, `src/*.rs`) instead.
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
 
 use anyhow::{Context, bail};
 use payforge_generator::emit::{coverage_report, features_table, summary_line};
@@ -19,30 +20,42 @@ const PROFILES_DIR: &str = "specs";
 /// Where review copies and coverage reports go.
 const REPORT_DIR: &str = "target/payforge";
 
-/// Command-line options of `generate`.
-#[derive(Debug, Default)]
-struct Options {
+/// Arguments of `generate`.
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// Generate only this provider (the `name` in its specs/<dir>/provider.toml).
+    #[arg(long, value_name = "NAME")]
     provider: Option<String>,
+    /// Write a standalone SDK crate (Cargo.toml, src/*.rs) into DIR instead of the review
+    /// copy under target/payforge/; needs --provider.
+    #[arg(long, value_name = "DIR", requires = "provider")]
     out: Option<PathBuf>,
 }
 
-fn parse_options(args: &[String]) -> anyhow::Result<Options> {
-    let mut options = Options::default();
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--provider" => {
-                options.provider = Some(args.next().context("--provider needs a name")?.clone())
-            }
-            "--out" => {
-                options.out = Some(PathBuf::from(
-                    args.next().context("--out needs a directory")?,
-                ))
-            }
-            other => bail!("unknown option `{other}` (expected --provider NAME or --out DIR)"),
-        }
-    }
-    Ok(options)
+/// Arguments of `check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Check only this provider.
+    #[arg(long, value_name = "NAME")]
+    provider: Option<String>,
+}
+
+/// Arguments of `bench`.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    what: Bench,
+}
+
+/// The benchmarks `bench` runs.
+#[derive(Debug, clap::Subcommand)]
+enum Bench {
+    /// Time whole-SDK generation in release mode (load, build the IR, emit), through
+    /// `cargo bench -p payforge-generator --bench generate`.
+    Generate {
+        /// How many generations to time.
+        runs: Option<u32>,
+    },
 }
 
 /// Every provider profile, sorted by directory.
@@ -79,13 +92,9 @@ fn selected(provider: Option<&str>) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 /// `cargo xtask generate [--provider NAME] [--out DIR]`.
-pub fn run(args: &[String]) -> anyhow::Result<()> {
-    let options = parse_options(args)?;
+pub fn run(options: &GenerateArgs) -> anyhow::Result<ExitCode> {
     let specs = specs_dir()?;
     let profiles = selected(options.provider.as_deref())?;
-    if options.out.is_some() && profiles.len() != 1 {
-        bail!("--out writes one crate: name it with --provider");
-    }
     for profile in profiles {
         let spec = LoadedSpec::load(&profile, &specs)?;
         let ir = Ir::build(&spec)?;
@@ -107,19 +116,18 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
             );
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `cargo xtask check`: every SDK crate declares exactly the features its spec needs.
-pub fn check(args: &[String]) -> anyhow::Result<()> {
-    let options = parse_options(args)?;
+pub fn check(options: &CheckArgs) -> anyhow::Result<ExitCode> {
     let specs = specs_dir()?;
     for profile in selected(options.provider.as_deref())? {
         let ir = Ir::build(&LoadedSpec::load(&profile, &specs)?)?;
         check_features(&ir)?;
         println!("{}: features in sync", ir.profile.provider.name);
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Compares the SDK crate's `[features]` with the resource groups of the spec.
@@ -141,12 +149,9 @@ fn check_features(ir: &Ir) -> anyhow::Result<()> {
 
 /// `cargo xtask bench generate [RUNS]`: the generator's release-mode benchmark (load,
 /// build the IR, emit the whole SDK; see `generator/benches/generate.rs`).
-pub fn bench(args: &[String]) -> anyhow::Result<()> {
-    let (Some("generate"), runs) = (args.first().map(String::as_str), args.get(1)) else {
-        bail!("usage: cargo xtask bench generate [RUNS]");
-    };
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = std::process::Command::new(cargo)
+pub fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    let Bench::Generate { runs } = &args.what;
+    let status = Command::new(crate::cargo())
         .args([
             "bench",
             "-p",
@@ -155,11 +160,8 @@ pub fn bench(args: &[String]) -> anyhow::Result<()> {
             "generate",
             "--",
         ])
-        .args(runs)
+        .args(runs.map(|runs| runs.to_string()))
         .status()
         .context("cannot start `cargo bench`")?;
-    if !status.success() {
-        bail!("the generator benchmark failed");
-    }
-    Ok(())
+    Ok(crate::exit_code_of(status))
 }

@@ -4,27 +4,46 @@
 //! It first audits the tree for committed provider keys (`cargo xtask audit`), then runs
 //! `cargo test --workspace --all-features`, which builds the whole generated Stripe
 //! SDK, runs the PostgreSQL suites (the database must be up; CI starts it), the macro UI
-//! tests and the doc tests. Last, it fuzzes each webhook parser for a bounded time
+//! tests and the doc tests. Then it runs every command the docs give in its `--help` form
+//! (`cargo xtask doc-commands`, see `doc_commands.rs`). Last, it fuzzes each webhook parser for a bounded time
 //! (`cargo xtask fuzz`, [`crate::fuzz::DEFAULT_SECONDS`] per target; set
 //! `PAYFORGE_FUZZ_SECONDS` to change it, `0` to leave fuzzing out of a local run).
 
-use std::process::Command;
+use std::process::{Command, ExitCode};
 
 use anyhow::{Context, bail};
 
-/// Runs the whole test suite, passing any extra arguments to `cargo test` (for example a
-/// test name filter).
-pub fn run(extra: &[String]) -> anyhow::Result<()> {
-    crate::audit::run(&[])?;
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = Command::new(cargo)
+/// Arguments of `test`.
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// Arguments for `cargo test --workspace --all-features`, for example a test name filter
+    /// (`flows -- --nocapture` is passed on as written).
+    #[arg(allow_hyphen_values = true, value_name = "ARGS")]
+    cargo_test_args: Vec<String>,
+    /// Arguments for the test binaries, after a leading `--` (`cargo xtask test --
+    /// --nocapture`).
+    #[arg(last = true, value_name = "TEST_ARGS")]
+    test_binary_args: Vec<String>,
+}
+
+/// Runs the whole test suite.
+pub fn run(args: &TestArgs) -> anyhow::Result<ExitCode> {
+    crate::audit::run(&crate::audit::AuditArgs::default())?;
+    let status = Command::new(crate::cargo())
         .args(["test", "--workspace", "--all-features"])
-        .args(extra)
+        .args(&args.cargo_test_args)
+        .args(
+            (!args.test_binary_args.is_empty())
+                .then_some("--")
+                .into_iter()
+                .chain(args.test_binary_args.iter().map(String::as_str)),
+        )
         .status()
         .context("cannot start `cargo test`")?;
     if !status.success() {
         bail!("`cargo test --workspace --all-features` failed ({status})");
     }
+    crate::doc_commands::run(&crate::doc_commands::DocCommandsArgs::default())?;
     let seconds = match std::env::var("PAYFORGE_FUZZ_SECONDS") {
         Ok(value) => value
             .parse()
@@ -34,5 +53,5 @@ pub fn run(extra: &[String]) -> anyhow::Result<()> {
     if seconds > 0 {
         crate::fuzz::fuzz_all(seconds)?;
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
