@@ -3,7 +3,7 @@
 //! signed webhooks (`official_python/flows.py`), encoding every request exactly as the
 //! library does: `confirm=True`, `expand[0]=customer`, `metadata[tier]=`.
 //!
-//! The interpreter is `$PAYFORGE_PYTHON`, else the virtualenv `.ci/run` installs
+//! The interpreter is `$PAYFORGE_PYTHON`, else the virtualenv `cargo xtask test` installs
 //! (`target/official-python`, from `official_python/requirements.txt`). Without it the
 //! test fails when `CI=true`, and otherwise skips, saying how to install it.
 

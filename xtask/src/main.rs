@@ -15,6 +15,7 @@ mod audit;
 mod doc_commands;
 mod fuzz;
 mod generate;
+mod official_clients;
 mod sandbox;
 mod test;
 mod webhook;

@@ -1,7 +1,8 @@
 //! `cargo xtask test`: every test of the workspace; the one command the README gives and
 //! CI runs.
 //!
-//! It first audits the tree for committed provider keys (`cargo xtask audit`), then runs
+//! It first audits the tree for committed provider keys (`cargo xtask audit`), installs the
+//! official client libraries the sandbox suite drives (`official_clients.rs`), then runs
 //! `cargo test --workspace --all-features`, which builds the whole generated Stripe
 //! SDK, runs the PostgreSQL suites (the database must be up; CI starts it), the macro UI
 //! tests and the doc tests. Then it runs every command the docs give in its `--help` form
@@ -29,7 +30,9 @@ pub struct TestArgs {
 /// Runs the whole test suite.
 pub fn run(args: &TestArgs) -> anyhow::Result<ExitCode> {
     crate::audit::run(&crate::audit::AuditArgs::default())?;
+    let python = crate::official_clients::python()?;
     let status = Command::new(crate::cargo())
+        .env("PAYFORGE_PYTHON", python)
         .args(["test", "--workspace", "--all-features"])
         .args(&args.cargo_test_args)
         .args(
