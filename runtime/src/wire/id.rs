@@ -96,6 +96,18 @@ macro_rules! id {
             }
         }
 
+        impl ::core::convert::From<&$name> for $name {
+            fn from(id: &$name) -> Self {
+                id.clone()
+            }
+        }
+
+        impl ::core::convert::From<&$name> for ::std::string::String {
+            fn from(id: &$name) -> Self {
+                id.0.clone()
+            }
+        }
+
         impl ::core::convert::From<$name> for ::std::string::String {
             fn from(id: $name) -> Self {
                 id.0
@@ -113,6 +125,18 @@ macro_rules! id {
         impl ::core::cmp::PartialEq<str> for $name {
             fn eq(&self, other: &str) -> bool {
                 self.0 == other
+            }
+        }
+
+        impl ::core::cmp::PartialEq<::std::string::String> for $name {
+            fn eq(&self, other: &::std::string::String) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl ::core::cmp::PartialEq<$name> for ::std::string::String {
+            fn eq(&self, other: &$name) -> bool {
+                *self == other.0
             }
         }
 
