@@ -9,7 +9,9 @@ use payforge::journal::SqliteJournal;
 use payforge::secrets::EnvSecretProvider;
 use payforge::{Currency, endpoint, idempotent};
 use payforge_sandbox::Sandbox;
-use payforge_stripe::{ConfirmPaymentIntent, CreatePaymentIntent, PaymentIntentStatus, Stripe};
+use payforge_stripe::{
+    ConfirmPaymentIntent, CreatePaymentIntent, PaymentIntentId, PaymentIntentStatus, Stripe,
+};
 use serde::{Deserialize, Serialize};
 
 /// Completes (or fails) the 3-D Secure challenge of a payment intent in the sandbox.
@@ -25,8 +27,9 @@ use serde::{Deserialize, Serialize};
 )]
 #[derive(Clone, Debug, Serialize)]
 struct AuthenticatePaymentIntent {
+    /// A typed id is a path segment like any `Display` type.
     #[endpoint(path)]
-    intent: String,
+    intent: PaymentIntentId,
     /// `succeed` or `fail`.
     outcome: &'static str,
 }

@@ -205,7 +205,7 @@ impl Shop {
                      WHERE order_id = ?1 AND status IN ('pending', 'failed')",
                 )
                 .bind(order_id)
-                .bind(&intent.id)
+                .bind(intent.id.as_str())
                 .execute(&self.db)
                 .await
                 .map_err(retry)?;
@@ -227,7 +227,7 @@ impl Shop {
                        AND (payment_intent IS NULL OR payment_intent = ?2)",
                 )
                 .bind(order_id)
-                .bind(&intent.id)
+                .bind(intent.id.as_str())
                 .bind(code)
                 .execute(&self.db)
                 .await
@@ -328,7 +328,7 @@ impl Shop {
                      WHERE order_id = ?1 AND payment_intent IS NULL",
                 )
                 .bind(&order.order_id)
-                .bind(&intent.id)
+                .bind(intent.id.as_str())
                 .execute(&self.db)
                 .await?;
                 if intent.status == PaymentIntentStatus::RequiresAction {

@@ -41,6 +41,7 @@ golden! {
     required_objects,
     leniency,
     place_names,
+    typed_ids,
 }
 
 #[test]

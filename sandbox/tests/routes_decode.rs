@@ -280,7 +280,10 @@ async fn customers_and_payment_methods(walk: &mut Walk) -> TestResult<String> {
             )]),
         )
         .await?;
-    assert_eq!(serde_json::to_value(&retrieved)?["id"], customer.id);
+    assert_eq!(
+        serde_json::to_value(&retrieved)?["id"],
+        customer.id.as_str()
+    );
 
     // A second card, attached then detached; a second customer, deleted and read back.
     let spare = walk
@@ -294,7 +297,7 @@ async fn customers_and_payment_methods(walk: &mut Walk) -> TestResult<String> {
     assert_eq!(serde_json::to_value(&stub)?["deleted"], true);
     let missing = walk.refused(RetrieveCustomer::new("cus_missing")).await?;
     assert_eq!(code_of(&missing)?, &ErrorCode::ResourceMissing);
-    Ok(customer.id)
+    Ok(customer.id.into_string())
 }
 
 /// Payment intents through every state the sandbox reaches, their charges and refunds.
@@ -430,7 +433,7 @@ async fn catalogue(walk: &mut Walk) -> TestResult<String> {
     let unused = walk.ok(CreateProduct::new("Never sold")).await?;
     let deleted = walk.ok(DeleteProduct::new(&unused.id)).await?;
     assert!(deleted.deleted);
-    Ok(price.id)
+    Ok(price.id.into_string())
 }
 
 /// A trial on a test clock, its end and a renewal, a failed first payment paid by hand,

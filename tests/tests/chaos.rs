@@ -275,7 +275,9 @@ async fn pay(
     let key = logical_key(order).map_err(|e| e.to_string())?;
     for _ in 0..50 {
         match client.send_with_key(payment(order), key.clone()).await {
-            Ok(intent) if intent.status == PaymentIntentStatus::Succeeded => return Ok(intent.id),
+            Ok(intent) if intent.status == PaymentIntentStatus::Succeeded => {
+                return Ok(intent.id.into_string());
+            }
             Ok(intent) => return Err(format!("order {order}: {:?}", intent.status)),
             Err(error) if error.is_retry_safe() => {
                 redrives.fetch_add(1, Ordering::Relaxed);

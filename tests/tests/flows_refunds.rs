@@ -52,7 +52,7 @@ async fn ledger_amounts(env: &FlowEnv, intent: &PaymentIntent) -> TestResult<Opt
     let ledger = admin.ledger().await?;
     let entry = ledger
         .payment_intents
-        .get(&intent.id)
+        .get(intent.id.as_str())
         .ok_or("intent not in the ledger")?;
     assert_eq!(entry.charges, 1);
     Ok(Some((entry.captured, entry.refunded)))

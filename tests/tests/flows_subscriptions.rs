@@ -58,10 +58,10 @@ async fn billing(env: &FlowEnv) -> TestResult<Billing> {
         )
         .await?;
     Ok(Billing {
-        clock: clock.id,
-        customer: customer.id,
-        visa: visa.id,
-        price: price.id,
+        clock: clock.id.into_string(),
+        customer: customer.id.into_string(),
+        visa: visa.id.into_string(),
+        price: price.id.into_string(),
     })
 }
 

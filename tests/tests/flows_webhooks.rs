@@ -18,6 +18,7 @@ use payforge::webhook::{
     WebhookReceiver, WebhookVerifier, Worker, WorkerConfig,
 };
 use payforge_stripe::events::EventObject;
+use payforge_stripe::{ChargeId, PaymentIntentId};
 use payforge_stripe::{
     CreatePaymentIntent, CreateRefund, CreateWebhookEndpoint, CreateWebhookEndpointEnabledEvents,
     ListEvents, Stripe,
@@ -34,9 +35,9 @@ struct Seen {
     /// Times each event id was handled.
     handled: BTreeMap<String, u32>,
     /// `(payment intent id, amount)` of each `payment_intent.succeeded`.
-    succeeded_intents: Vec<(String, i64)>,
+    succeeded_intents: Vec<(PaymentIntentId, i64)>,
     /// `(charge id, amount refunded)` of each `charge.refunded`.
-    refunded_charges: Vec<(String, i64)>,
+    refunded_charges: Vec<(ChargeId, i64)>,
 }
 
 /// The application's handler: records each event, reading the typed objects it cares about.
@@ -171,7 +172,7 @@ async fn each_event_is_processed_once_through_receiver_inbox_and_worker(
         .await?
         .data
         .into_iter()
-        .map(|event| event.id)
+        .map(|event| event.id.into_string())
         .collect();
     assert!(
         events.len() >= 4,
@@ -218,6 +219,6 @@ async fn each_event_is_processed_once_through_receiver_inbox_and_worker(
     assert!(twice.is_empty(), "handled more than once: {twice:?}");
     assert_eq!(seen.succeeded_intents, [(intent.id.clone(), 2_500)]);
     let charge = intent.latest_charge.as_ref().ok_or("no charge")?;
-    assert_eq!(seen.refunded_charges, [(charge.id().to_owned(), 2_500)]);
+    assert_eq!(seen.refunded_charges, [(charge.to_id(), 2_500)]);
     Ok(())
 }

@@ -84,7 +84,8 @@ pub(super) fn top_file(
         );
         quote! { #![doc = #doc] #![forbid(unsafe_code)] }
     });
-    quote! { #crate_attrs #marker #(#declarations)* }
+    let ids = super::ids::id_declarations(ir);
+    quote! { #crate_attrs #marker #ids #(#declarations)* }
 }
 
 fn module_doc(name: &str, module: &ModuleItems<'_>) -> String {

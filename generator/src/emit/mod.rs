@@ -8,6 +8,7 @@ pub mod docs;
 mod errors;
 mod events;
 mod expand;
+mod ids;
 mod layout;
 mod operations;
 mod params;

@@ -140,6 +140,7 @@ fn can_encode_empty(ir: &Ir, ty: &TypeRef, visiting: &mut BTreeSet<TypeId>) -> b
             empty
         }
         TypeRef::Scalar(_)
+        | TypeRef::Id(_)
         | TypeRef::Expandable(_)
         | TypeRef::Unsettable(_)
         | TypeRef::Page(_)
@@ -158,13 +159,14 @@ fn member_type(ir: &Ir, m: &ParamMember) -> TokenStream {
     }
 }
 
-/// Whether the constructor or builder takes `impl Into<T>`: strings (from `&str`),
+/// Whether the constructor or builder takes `impl Into<T>`: strings and typed ids (from `&str`),
 /// sensitive strings, unsettable values (from the plain value, or `Unsettable::Unset`) and
 /// expand paths (from an array or `Vec` of fields and paths).
 fn into_argument(m: &ParamMember) -> bool {
     matches!(
         m.ty,
         TypeRef::Scalar(Scalar::String | Scalar::Sensitive | Scalar::Decimal)
+            | TypeRef::Id(_)
             | TypeRef::Unsettable(_)
             | TypeRef::Expand { .. }
     )

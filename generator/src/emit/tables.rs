@@ -33,6 +33,7 @@ pub(super) fn sensitive_wire_table(ir: &Ir) -> TokenStream {
 fn holds_sensitive(ir: &Ir, ty: &TypeRef, visiting: &mut BTreeSet<TypeId>) -> bool {
     match ty {
         TypeRef::Scalar(scalar) => *scalar == Scalar::Sensitive,
+        TypeRef::Id(_) => false,
         TypeRef::Named(id) => {
             if !visiting.insert(id.clone()) {
                 return false;

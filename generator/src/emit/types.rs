@@ -1,5 +1,5 @@
 //! Declared types -> tokens: structs, string enums, unions and aliases, with their cfg
-//! gates, docs, serde attributes and `HasId` impls.
+//! gates, docs, serde attributes and `HasId` and `Object` impls.
 
 use std::collections::BTreeSet;
 
@@ -32,6 +32,10 @@ pub fn type_tokens(ir: &Ir, ty: &TypeRef) -> TokenStream {
         TypeRef::Scalar(scalar) => scalar_tokens(*scalar),
         TypeRef::Named(id) => {
             let name = ident(ir.name_of(id));
+            quote! { crate::#name }
+        }
+        TypeRef::Id(name) => {
+            let name = ident(name);
             quote! { crate::#name }
         }
         TypeRef::List(inner) => {
@@ -154,14 +158,20 @@ fn response_struct(ir: &Ir, def: &TypeDef, s: &StructDef) -> TokenStream {
             // An object whose id is optional (an upcoming invoice) has the empty id.
             quote! { self.#id.as_deref().unwrap_or_default() }
         };
+        let id_type = type_tokens(ir, &field.ty);
         quote! {
             #cfg
             impl ::payforge::wire::HasId for #name {
                 fn id(&self) -> &str { #body }
             }
+            #cfg
+            impl ::payforge::wire::Object for #name {
+                type Id = #id_type;
+            }
         }
     });
-    // pub struct PaymentIntent { pub amount: i64, ... }  (+ impl HasId when it has an id)
+    // pub struct PaymentIntent { pub id: PaymentIntentId, ... }  (+ impl HasId and Object
+    // when it has an id)
     quote! {
         #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
         pub struct #name { #(#fields)* }
@@ -282,14 +292,38 @@ fn union(ir: &Ir, def: &TypeDef, u: &UnionDef) -> TokenStream {
             let ty = type_tokens(ir, &m.ty);
             quote! { Self::#variant(object) => <#ty as ::payforge::wire::HasId>::id(object), }
         });
+        let id_type = type_tokens(ir, &union_id_type(ir, u));
         quote! {
             #cfg
             impl ::payforge::wire::HasId for #name {
                 fn id(&self) -> &str { match self { #(#arms)* } }
             }
+            #cfg
+            impl ::payforge::wire::Object for #name {
+                type Id = #id_type;
+            }
         }
     });
     quote! { #derives #representation pub enum #name { #(#variants)* } #has_id }
+}
+
+/// The id type of a union whose members all have ids: theirs when they share one
+/// (`Customer` and `DeletedCustomer` are both `CustomerId`), else `String`.
+fn union_id_type(ir: &Ir, u: &UnionDef) -> TypeRef {
+    let mut member_ids = u.members.iter().filter_map(|m| match &m.ty {
+        TypeRef::Named(id) => ir
+            .types
+            .get(id)
+            .and_then(TypeDef::as_struct)
+            .and_then(StructDef::id_field)
+            .map(|field| field.ty.clone()),
+        _ => None,
+    });
+    let first = member_ids.next();
+    match first {
+        Some(first) if member_ids.all(|ty| ty == first) => first,
+        _ => TypeRef::Scalar(Scalar::String),
+    }
 }
 
 /// Whether every member of a union is an object with an id.

@@ -9,6 +9,7 @@
 pub mod errors;
 pub mod events;
 mod expand;
+mod ids;
 mod leniency;
 pub mod names;
 pub mod operations;
@@ -51,6 +52,8 @@ pub struct Ir {
     /// The API resources (component schemas with a resource id, the objects the provider's
     /// fixtures describe), by schema name.
     pub resources: BTreeMap<String, TypeId>,
+    /// Every typed id, by Rust name (`CustomerId`), with the object constant it names.
+    pub ids: BTreeMap<String, String>,
     /// Every operation, by Rust name.
     pub operations: BTreeMap<String, Operation>,
     /// Webhook event types, by wire name.
@@ -111,6 +114,11 @@ impl Ir {
             &spec.profile.types.object_tag,
         ));
         passes::box_recursion(&mut types);
+        let ids = ids::typed_ids(
+            &mut types,
+            &mut operations,
+            &spec.profile.operations.path_prefix,
+        );
         expand::typed_expand(
             &mut types,
             &mut names,
@@ -158,6 +166,7 @@ impl Ir {
                 .filter(|(_, schema)| schema.resource_id.is_some())
                 .map(|(name, _)| ((*name).clone(), type_space::component_id(name)))
                 .collect(),
+            ids,
             operations: operations
                 .into_iter()
                 .map(|op| (op.name.clone(), op))

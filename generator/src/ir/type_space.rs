@@ -424,6 +424,7 @@ impl<'s> TypeSpace<'s> {
     fn variant_word(&self, ty: &TypeRef) -> String {
         match ty {
             TypeRef::Named(id) => self.name_of(id),
+            TypeRef::Id(name) => name.clone(),
             TypeRef::Scalar(scalar) => format!("{scalar:?}"),
             TypeRef::List(_) => "List".to_owned(),
             TypeRef::Map(_) => "Map".to_owned(),

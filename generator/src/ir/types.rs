@@ -41,6 +41,8 @@ pub enum TypeRef {
     Scalar(Scalar),
     /// A declared type.
     Named(TypeId),
+    /// A typed id (`CustomerId`, declared with `payforge::id!`), by its Rust name.
+    Id(String),
     /// `Vec<T>`.
     List(Box<TypeRef>),
     /// `BTreeMap<String, T>`.
@@ -68,7 +70,7 @@ impl TypeRef {
     /// Every declared type this reference names.
     pub fn named(&self, out: &mut Vec<TypeId>) {
         match self {
-            Self::Scalar(_) => {}
+            Self::Scalar(_) | Self::Id(_) => {}
             Self::Named(id) => out.push(id.clone()),
             Self::Expand { fields, .. } => out.extend(fields.iter().cloned()),
             Self::List(inner)
@@ -83,7 +85,7 @@ impl TypeRef {
     /// Calls `f` on every declared type this reference names, which it may replace.
     pub fn map_named(&mut self, f: &mut impl FnMut(&mut TypeId)) {
         match self {
-            Self::Scalar(_) => {}
+            Self::Scalar(_) | Self::Id(_) => {}
             Self::Named(id) => f(id),
             Self::Expand { fields, .. } => fields.iter_mut().for_each(f),
             Self::List(inner)
@@ -241,11 +243,12 @@ impl TypeDef {
 }
 
 impl StructDef {
-    /// The string `id` field, if the struct has one (and so implements `HasId`).
+    /// The string or typed `id` field, if the struct has one (and so implements `HasId`).
     pub fn id_field(&self) -> Option<&Field> {
-        self.fields
-            .iter()
-            .find(|field| field.wire_name == "id" && field.ty == TypeRef::Scalar(Scalar::String))
+        self.fields.iter().find(|field| {
+            field.wire_name == "id"
+                && matches!(field.ty, TypeRef::Scalar(Scalar::String) | TypeRef::Id(_))
+        })
     }
 
     /// Whether the struct has a string `id` (required, or optional as for Stripe's upcoming

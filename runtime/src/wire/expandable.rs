@@ -6,6 +6,8 @@ use std::marker::PhantomData;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::Object;
+
 /// An object that has an id, so that an [`Expandable`] of it can always name it.
 pub trait HasId {
     /// The object's id (`cus_…`, `pi_…`).
@@ -13,26 +15,43 @@ pub trait HasId {
 }
 
 /// A field that the provider sends as an id (`"cus_123"`) by default and as the whole
-/// object when the request listed it in `expand[]`.
+/// object when the request listed it in `expand[]`. Not expanded, it holds the object's
+/// typed id ([`Object::Id`]).
 #[derive(Clone, Debug, PartialEq)]
-pub enum Expandable<T> {
+pub enum Expandable<T: Object> {
     /// Not expanded: only the id.
-    Id(String),
+    Id(T::Id),
     /// Expanded: the object itself.
     Object(Box<T>),
 }
 
-impl<T: HasId> Expandable<T> {
-    /// The id, whether or not the field was expanded.
+impl<T: Object + HasId> Expandable<T> {
+    /// The id's text, whether or not the field was expanded.
     pub fn id(&self) -> &str {
         match self {
-            Self::Id(id) => id,
+            Self::Id(id) => id.as_ref(),
             Self::Object(object) => object.id(),
+        }
+    }
+
+    /// The typed id, whether or not the field was expanded.
+    pub fn to_id(&self) -> T::Id {
+        match self {
+            Self::Id(id) => id.clone(),
+            Self::Object(object) => T::Id::from(object.id().to_owned()),
         }
     }
 }
 
-impl<T> Expandable<T> {
+impl<T: Object> Expandable<T> {
+    /// The typed id, if the field was not expanded.
+    pub fn as_id(&self) -> Option<&T::Id> {
+        match self {
+            Self::Id(id) => Some(id),
+            Self::Object(_) => None,
+        }
+    }
+
     /// The object, if the field was expanded.
     pub fn as_object(&self) -> Option<&T> {
         match self {
@@ -47,23 +66,23 @@ impl<T> Expandable<T> {
     }
 }
 
-impl<T: Serialize> Serialize for Expandable<T> {
+impl<T: Object + Serialize> Serialize for Expandable<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Id(id) => serializer.serialize_str(id),
+            Self::Id(id) => id.serialize(serializer),
             Self::Object(object) => object.serialize(serializer),
         }
     }
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Expandable<T> {
+impl<'de, T: Object + Deserialize<'de>> Deserialize<'de> for Expandable<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         // A string is an id and a map is the object: decided from the token itself, with no
         // intermediate `serde_json::Value` and no untagged-enum guessing that would hide the
         // real error inside the object.
         struct ExpandableVisitor<T>(PhantomData<T>);
 
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for ExpandableVisitor<T> {
+        impl<'de, T: Object + Deserialize<'de>> Visitor<'de> for ExpandableVisitor<T> {
             type Value = Expandable<T>;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -71,11 +90,11 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Expandable<T> {
             }
 
             fn visit_str<E: de::Error>(self, id: &str) -> Result<Self::Value, E> {
-                Ok(Expandable::Id(id.to_owned()))
+                Ok(Expandable::Id(T::Id::from(id.to_owned())))
             }
 
             fn visit_string<E: de::Error>(self, id: String) -> Result<Self::Value, E> {
-                Ok(Expandable::Id(id))
+                Ok(Expandable::Id(T::Id::from(id)))
             }
 
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
@@ -92,9 +111,14 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Expandable<T> {
 mod tests {
     use super::*;
 
+    crate::id!(
+        /// The test customer's id.
+        CustomerId
+    );
+
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct Customer {
-        id: String,
+        id: CustomerId,
         email: Option<String>,
     }
 
@@ -104,16 +128,22 @@ mod tests {
         }
     }
 
+    impl Object for Customer {
+        type Id = CustomerId;
+    }
+
     #[test]
     fn decodes_an_id_or_an_object_and_reencodes_it_unchanged() -> Result<(), serde_json::Error> {
         let id: Expandable<Customer> = serde_json::from_str(r#""cus_1""#)?;
-        assert_eq!(id, Expandable::Id("cus_1".to_owned()));
+        assert_eq!(id, Expandable::Id(CustomerId::from("cus_1")));
+        assert_eq!(id.as_id(), Some(&CustomerId::from("cus_1")));
         assert_eq!(id.id(), "cus_1");
         assert_eq!(serde_json::to_string(&id)?, r#""cus_1""#);
 
         let wire = r#"{"id":"cus_2","email":"a@example.com"}"#;
         let object: Expandable<Customer> = serde_json::from_str(wire)?;
         assert_eq!(object.id(), "cus_2");
+        assert_eq!(object.to_id(), CustomerId::from("cus_2"));
         assert!(object.is_expanded());
         assert_eq!(serde_json::to_string(&object)?, wire);
         Ok(())

@@ -1,10 +1,11 @@
-//! Wire types shared by every generated SDK: expandable references and typed `expand[]`
+//! Wire types shared by every generated SDK: typed ids, expandable references and typed `expand[]`
 //! paths, list pages and search pages, and the bracket-style form encoding of request
 //! parameters.
 
 mod expand;
 mod expandable;
 pub mod form;
+mod id;
 mod list;
 mod required;
 pub mod string_enum;
@@ -12,6 +13,7 @@ mod unsettable;
 
 pub use expand::{Expand, ExpandField, ExpandPath, ExpandRoot, ListItems, NoExpandableFields};
 pub use expandable::{Expandable, HasId};
+pub use id::Object;
 pub use list::{CursorPage, List, Paginated, SearchList, SearchPage};
 pub use required::required;
 pub use string_enum::StringEnum;

@@ -16,6 +16,29 @@
 //!   paths with `PaymentIntentExpand::latest_charge(ChargeExpand::BalanceTransaction)`,
 //!   list operations adding `data.` themselves; `payforge::wire::ExpandPath::raw` for a
 //!   path the SDK does not know.
+//! - Ids are typed, one newtype per resource (`CustomerId`, `PaymentIntentId`,
+//!   `PaymentMethodId`; docs/generated-code.md, "Typed ids"): a resource's `id`, the
+//!   path parameters that address it and the request parameters named after it.
+//!   Setters take `impl Into<CustomerId>`, so `"cus_123"` and a `String` still work, and an
+//!   unexpanded `Expandable<Customer>` holds a `CustomerId`:
+//!
+//!   ```
+//!   use payforge_stripe::{AttachPaymentMethod, CustomerId, PaymentMethodId};
+//!
+//!   let customer = CustomerId::from("cus_123");
+//!   let card = PaymentMethodId::from("pm_card_visa");
+//!   let _attach = AttachPaymentMethod::new(card, customer);
+//!   let _attach = AttachPaymentMethod::new("pm_card_visa", String::from("cus_123"));
+//!   ```
+//!
+//!   A payment method's id is no customer's:
+//!
+//!   ```compile_fail,E0277
+//!   use payforge_stripe::{AttachPaymentMethod, PaymentMethodId};
+//!
+//!   let card = PaymentMethodId::from("pm_card_visa");
+//!   let _attach = AttachPaymentMethod::new(card.clone(), card);
+//!   ```
 //! - [`errors`]: Stripe's error catalogue and the `StripeError` envelope.
 //! - With the `events` feature, `EventObject`: typed webhook event payloads.
 //!

@@ -108,6 +108,7 @@ impl TypeSpace<'_> {
         match ty {
             TypeRef::Scalar(scalar) => scalar_signature(*scalar).to_owned(),
             TypeRef::Named(id) => self.named_signature(id),
+            TypeRef::Id(name) => format!("id<{name}>"),
             TypeRef::List(inner) => format!("[{}]", self.ref_signature(inner)),
             TypeRef::Map(inner) => format!("map<{}>", self.ref_signature(inner)),
             TypeRef::Expandable(inner) => format!("expandable<{}>", self.ref_signature(inner)),
