@@ -47,7 +47,8 @@ enum Task {
     Sandbox(sandbox::SandboxArgs),
     /// Webhook tools for debugging an endpoint.
     Webhook(webhook::WebhookArgs),
-    /// Every test: audit, `cargo test --workspace --all-features`, the documented commands,
+    /// Every test: audit, the official clients' install, `cargo test --workspace
+    /// --all-features`, the documented commands,
     /// then fuzzing (the command CI runs).
     Test(test::TestArgs),
     /// Run every `cargo run -p …` and `cargo xtask …` command the docs give, in its `--help`
