@@ -8,16 +8,16 @@
 //!   `x-expandableFields` (`S`), the schemas each property leads to (`P`, through `$ref`,
 //!   `anyOf` and `x-expansionResources`), and each operation's response schemas (`R`).
 //!
-//! The spec is read from `$PAYFORGE_SPECS_DIR` (set by `.cargo/config.toml`) and checked
-//! against the sha256 that `specs/stripe/provider.toml` pins, as the SDK's build does; the
+//! The spec is read through the generator's own reader (`read_pinned_from_env`): from
+//! `$PAYFORGE_SPECS_DIR` (set by `.cargo/config.toml`), checked against the sha256 that
+//! `specs/stripe/provider.toml` pins, exactly as the SDK's build reads it; the
 //! tables are written to `OUT_DIR/spec_tables.tsv`, which `src/spec_tables.rs` embeds.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 /// How deep request schemas are followed (they nest at most a handful of levels).
 const MAX_DEPTH: usize = 12;
@@ -33,21 +33,15 @@ fn run() -> Result<(), String> {
     let manifest = PathBuf::from(env("CARGO_MANIFEST_DIR")?);
     let profile_path = manifest.join("../specs/stripe/provider.toml");
     println!("cargo::rerun-if-changed={}", profile_path.display());
-    println!("cargo::rerun-if-env-changed=PAYFORGE_SPECS_DIR");
-    let (file, pinned) = pin(&profile_path)?;
-    let specs_dir = std::env::var_os("PAYFORGE_SPECS_DIR")
-        .map_or_else(|| manifest.join("../../shared/specs"), PathBuf::from);
-    let spec_path = specs_dir.join(file);
+    println!(
+        "cargo::rerun-if-env-changed={}",
+        payforge_generator::spec::SPECS_DIR_ENV
+    );
+    // The generator's own reader: the same profile parsing, pin check and errors as the
+    // SDK's build, so the two can never read different specs.
+    let (spec_path, bytes) = payforge_generator::spec::read_pinned_from_env(&profile_path)
+        .map_err(|error| error.to_string())?;
     println!("cargo::rerun-if-changed={}", spec_path.display());
-    let bytes =
-        std::fs::read(&spec_path).map_err(|error| format!("{}: {error}", spec_path.display()))?;
-    let actual = hex::encode(Sha256::digest(&bytes));
-    if !actual.eq_ignore_ascii_case(&pinned) {
-        return Err(format!(
-            "{}: sha256 is {actual}, but specs/stripe/provider.toml pins {pinned}",
-            spec_path.display()
-        ));
-    }
     let spec: Value = serde_yaml::from_slice(&bytes)
         .map_err(|error| format!("{}: {error}", spec_path.display()))?;
     let mut tables = Tables::new(&spec);
@@ -59,22 +53,6 @@ fn run() -> Result<(), String> {
 
 fn env(name: &str) -> Result<String, String> {
     std::env::var(name).map_err(|_| format!("{name} is not set"))
-}
-
-/// The spec file and its pinned sha256, from the provider profile's `[spec]` table.
-fn pin(profile_path: &Path) -> Result<(String, String), String> {
-    let text = std::fs::read_to_string(profile_path)
-        .map_err(|error| format!("{}: {error}", profile_path.display()))?;
-    let profile: toml::Value =
-        toml::from_str(&text).map_err(|error| format!("{}: {error}", profile_path.display()))?;
-    let field = |name: &str| {
-        profile["spec"]
-            .get(name)
-            .and_then(toml::Value::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| format!("{}: no [spec] {name}", profile_path.display()))
-    };
-    Ok((field("file")?, field("sha256")?))
 }
 
 /// The tables being extracted, keyed so the output is deterministic.

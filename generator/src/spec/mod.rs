@@ -114,16 +114,8 @@ impl LoadedSpec {
 
     /// Loads the spec a parsed profile pins from `specs_dir`, checking its hash.
     pub fn load_profile(profile: ProviderProfile, specs_dir: &Path) -> Result<Self, SpecError> {
-        let file = specs_dir.join(&profile.spec.file);
-        let bytes = read(&file)?;
+        let (file, bytes) = read_pinned(&profile, specs_dir)?;
         let sha256 = hex::encode(Sha256::digest(&bytes));
-        if !sha256.eq_ignore_ascii_case(&profile.spec.sha256) {
-            return Err(SpecError::HashMismatch {
-                file,
-                expected: profile.spec.sha256.clone(),
-                actual: sha256,
-            });
-        }
         let document: Document = parse_document(&file, &bytes)?;
         let catalogue = ErrorCatalogueFile::load(&profile.catalogue_path())?;
         let fixtures = fixtures::load(&profile, specs_dir)?;
@@ -139,8 +131,7 @@ impl LoadedSpec {
 
     /// Loads the profile, reading the specs directory from `$PAYFORGE_SPECS_DIR`.
     pub fn load_from_env(profile_path: &Path) -> Result<Self, SpecError> {
-        let specs_dir = std::env::var_os(SPECS_DIR_ENV).ok_or(SpecError::SpecsDirUnset)?;
-        Self::load(profile_path, Path::new(&specs_dir))
+        Self::load(profile_path, &specs_dir_from_env()?)
     }
 
     /// The spec's file name, as named in generated headers and errors.
@@ -181,6 +172,36 @@ impl LoadedSpec {
                 reference: reference.to_owned(),
             })
     }
+}
+
+/// The specs directory named by `$PAYFORGE_SPECS_DIR`.
+fn specs_dir_from_env() -> Result<PathBuf, SpecError> {
+    std::env::var_os(SPECS_DIR_ENV)
+        .map(PathBuf::from)
+        .ok_or(SpecError::SpecsDirUnset)
+}
+
+/// The file a profile pins and its bytes, read from `specs_dir` and checked against the
+/// pinned sha256.
+fn read_pinned(
+    profile: &ProviderProfile,
+    specs_dir: &Path,
+) -> Result<(PathBuf, Vec<u8>), SpecError> {
+    let file = specs_dir.join(&profile.spec.file);
+    let bytes = read(&file)?;
+    check_pin(&file, &bytes, &profile.spec.sha256)?;
+    Ok((file, bytes))
+}
+
+/// The raw bytes of the spec that the profile at `profile_path` pins, read from
+/// `$PAYFORGE_SPECS_DIR` and checked against its sha256, with the file's path. For tools
+/// that read the spec their own way (the sandbox's build script) but must read the same
+/// pinned file, with the same errors, as the generator.
+pub fn read_pinned_from_env(profile_path: &Path) -> Result<(PathBuf, Vec<u8>), SpecError> {
+    read_pinned(
+        &ProviderProfile::load(profile_path)?,
+        &specs_dir_from_env()?,
+    )
 }
 
 /// Checks a file's bytes against a pinned sha256.
