@@ -50,16 +50,10 @@ enum SandboxBench {
 /// Runs the sandbox, or its benchmark, with the given arguments; exits as it does.
 pub fn run(args: &SandboxArgs) -> anyhow::Result<ExitCode> {
     if let Some(SandboxBench::Bench { args }) = &args.bench {
-        // The bench starts the server binary that sits next to it, so build both first.
+        // The bench starts the server binary that sits next to it, so build both first,
+        // showing cargo's progress: a release build takes minutes.
         let built = cargo(
-            &[
-                "build",
-                "--release",
-                "--quiet",
-                "-p",
-                "payforge-sandbox",
-                "--bins",
-            ],
+            &["build", "--release", "-p", "payforge-sandbox", "--bins"],
             &[],
         )?;
         if !built.success() {
@@ -81,7 +75,9 @@ pub fn run(args: &SandboxArgs) -> anyhow::Result<ExitCode> {
         return Ok(crate::exit_code_of(status));
     }
     let status = cargo(
-        &["run", "--quiet", "-p", "payforge-sandbox", "--"],
+        // Not quiet: the first run compiles the sandbox for minutes, and cargo's progress
+        // says so.
+        &["run", "-p", "payforge-sandbox", "--"],
         &with_default_listen(&args.args),
     )?;
     Ok(crate::exit_code_of(status))

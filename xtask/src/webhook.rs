@@ -36,8 +36,10 @@ enum WebhookCommand {
 pub fn run(args: &WebhookArgs) -> anyhow::Result<ExitCode> {
     let WebhookCommand::Verify(verify) = &args.command;
     verify.check().map_err(anyhow::Error::msg)?;
+    // Not quiet: the first run compiles the verifier (the runtime without its default
+    // features), and cargo's progress on stderr says so; the verdict is on stdout.
     let status = Command::new(crate::cargo())
-        .args(["run", "--quiet", "-p", "xtask-webhook", "--", "verify"])
+        .args(["run", "-p", "xtask-webhook", "--", "verify"])
         .args(verify.to_args())
         .status()
         .context("cannot run `cargo run -p xtask-webhook`")?;
