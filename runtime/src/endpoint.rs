@@ -10,6 +10,12 @@ use std::borrow::Cow;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use crate::auth::AuthScheme;
+pub use crate::base_url::BaseUrlVariable;
+use crate::error::EnvironmentKind;
+pub use crate::retry::InProgressSignal;
+pub use crate::secrets::KeyModeRule;
+
 /// A payment provider: the static facts an SDK crate declares once about its provider.
 ///
 /// The values come from the provider profile (`specs/<provider>/provider.toml`) and are
@@ -40,6 +46,37 @@ pub trait Provider: Send + Sync + 'static {
     const LIVE_KEY_PREFIXES: &'static [&'static str];
     /// The provider's API error type (decoded from error responses).
     type Error: ApiError;
+
+    // The items below have defaults, and a generated marker states only those that differ
+    // (docs/generated-code.md, "The provider marker").
+
+    /// How the secret key goes on the wire (default: `Authorization: Bearer <key>`).
+    const AUTH: AuthScheme = AuthScheme::Bearer;
+    /// How a key's mode (test or live) is decided (default: by its prefix).
+    const KEY_MODE: KeyModeRule = KeyModeRule::Prefix;
+    /// The base URL of the provider's test mode (default: [`Self::LIVE_BASE_URL`], for a
+    /// provider whose keys select the mode). May hold `{placeholders}`.
+    const TEST_BASE_URL: &'static str = Self::LIVE_BASE_URL;
+    /// The `{placeholders}` the base URLs use, each with the environment variable that may
+    /// hold its value (default: none).
+    const BASE_URL_VARIABLES: &'static [BaseUrlVariable] = &[];
+    /// The longest idempotency key the provider accepts, in characters (default: 255).
+    const IDEMPOTENCY_KEY_MAX_LEN: usize = crate::journal::IdempotencyKey::MAX_LEN;
+    /// How the provider says a request with the same idempotency key is still in progress,
+    /// which is retried with the same key (default: it has no such answer).
+    const IDEMPOTENCY_IN_PROGRESS: Option<InProgressSignal> = None;
+
+    /// The base URL template of `environment`'s API: [`Self::TEST_BASE_URL`] in test mode,
+    /// [`Self::LIVE_BASE_URL`] in production; `None` for the local sandbox, whose URL the
+    /// client is given. The client fills its placeholders
+    /// ([`crate::base_url::fill_base_url`]).
+    fn base_url(environment: EnvironmentKind) -> Option<&'static str> {
+        match environment {
+            EnvironmentKind::Sandbox => None,
+            EnvironmentKind::TestMode => Some(Self::TEST_BASE_URL),
+            EnvironmentKind::Production => Some(Self::LIVE_BASE_URL),
+        }
+    }
 }
 
 /// How a request's parameters travel.

@@ -303,4 +303,46 @@ pub enum ConfigError {
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]
     Http(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The environment's base URL is a template with a placeholder no value was given for
+    /// (a live URL's per-merchant prefix).
+    #[error(
+        "the base URL of {environment} needs `{{{variable}}}` (set it on the builder{})",
+        env.as_ref().map(|env| format!(" or in `{env}`")).unwrap_or_default()
+    )]
+    MissingBaseUrlVariable {
+        /// The environment the client is built for.
+        environment: EnvironmentKind,
+        /// The placeholder's name.
+        variable: String,
+        /// The environment variable that could have held it.
+        env: Option<String>,
+    },
+    /// A base URL placeholder's value is not a host-name fragment.
+    #[error(
+        "the base URL variable `{variable}` has the value {value:?}; it must be letters, digits, `-` and `.`"
+    )]
+    InvalidBaseUrlVariable {
+        /// The placeholder's name.
+        variable: String,
+        /// The rejected value (a URL fragment, never a secret).
+        value: String,
+    },
+    /// The provider's auth scheme is one the client cannot send yet.
+    #[error("the auth scheme `{scheme}` is not supported by this client yet")]
+    UnsupportedAuth {
+        /// The scheme's profile name.
+        scheme: &'static str,
+    },
+    /// The idempotency key is longer than the provider accepts; nothing was sent.
+    #[error(
+        "the idempotency key {idempotency_key} is {len} characters long; the provider accepts at most {max}"
+    )]
+    IdempotencyKeyTooLong {
+        /// The key.
+        idempotency_key: IdempotencyKey,
+        /// Its length.
+        len: usize,
+        /// The provider's limit.
+        max: usize,
+    },
 }

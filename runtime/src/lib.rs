@@ -18,6 +18,8 @@
 #[cfg(test)]
 extern crate self as payforge;
 
+pub mod auth;
+pub mod base_url;
 pub mod catalogue;
 #[cfg(feature = "client")]
 pub mod client;
@@ -35,8 +37,9 @@ pub use catalogue::ErrorCatalogue;
 #[cfg(feature = "client")]
 pub use client::{Client, Environment};
 pub use endpoint::{
-    ApiError, BodyEncoding, EncodeError, Endpoint, ErrorClass, PathSegment, Provider, RequestBody,
-    encode_path_segment, encode_path_value,
+    ApiError, AuthScheme, BaseUrlVariable, BodyEncoding, EncodeError, Endpoint, ErrorClass,
+    InProgressSignal, KeyModeRule, PathSegment, Provider, RequestBody, encode_path_segment,
+    encode_path_value,
 };
 pub use error::{ConfigError, Error};
 pub use money::Currency;

@@ -63,7 +63,45 @@ pub enum AttemptOutcome {
         retry_after: Option<Duration>,
         /// The class of the decoded provider error, if the body decoded.
         class: Option<ErrorClass>,
+        /// Whether this is the provider's "still in progress" answer for the idempotency key
+        /// ([`InProgressSignal`]): the first request with the key has not finished.
+        in_progress: bool,
     },
+}
+
+/// How a provider says that a request with the same idempotency key is still being
+/// processed (Adyen: HTTP 422 with error code `704`, "request already processed or in
+/// progress"). Such an answer is retried after a backoff with the same key, never with a
+/// new one: a new key could act twice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InProgressSignal {
+    /// The HTTP status of the answer.
+    pub status: u16,
+    /// A JSON pointer to the error code in the body (`/errorCode`); `None` when the status
+    /// alone says it.
+    pub code_pointer: Option<&'static str>,
+    /// The error codes that mean "in progress" at `code_pointer`.
+    pub codes: &'static [&'static str],
+}
+
+impl InProgressSignal {
+    /// Whether a response with `status` and `body` is this signal. Pure.
+    pub fn matches(&self, status: StatusCode, body: &[u8]) -> bool {
+        if status.as_u16() != self.status {
+            return false;
+        }
+        let Some(pointer) = self.code_pointer else {
+            return true;
+        };
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+            return false;
+        };
+        match value.pointer(pointer) {
+            Some(serde_json::Value::String(code)) => self.codes.contains(&code.as_str()),
+            Some(serde_json::Value::Number(code)) => self.codes.contains(&code.to_string().as_str()),
+            _ => false,
+        }
+    }
 }
 
 /// Whether sending the same request again cannot cause a second effect: it carries an
@@ -134,7 +172,7 @@ impl RetryPolicy {
 
 /// Whether an outcome may be retried at all, and the wait the provider asked for.
 fn retryability(outcome: AttemptOutcome, replay: Replay) -> Result<Option<Duration>, GiveUpReason> {
-    let (status, should_retry, retry_after, class) = match outcome {
+    let (status, should_retry, retry_after, class, in_progress) = match outcome {
         // The request never left, so sending it again cannot act twice.
         AttemptOutcome::ConnectFailed => return Ok(None),
         AttemptOutcome::NoResponse => {
@@ -148,8 +186,17 @@ fn retryability(outcome: AttemptOutcome, replay: Replay) -> Result<Option<Durati
             should_retry,
             retry_after,
             class,
-        } => (status, should_retry, retry_after, class),
+            in_progress,
+        } => (status, should_retry, retry_after, class, in_progress),
     };
+    // The first request with this key is still running: the same key, sent again later,
+    // gets its answer. Its body may decode as a validation error, so this comes first.
+    if in_progress {
+        return match replay {
+            Replay::Safe => Ok(retry_after),
+            Replay::Unsafe => Err(GiveUpReason::UnsafeToReplay),
+        };
+    }
     // A decline or a validation error is final whatever any header says.
     if matches!(
         class,

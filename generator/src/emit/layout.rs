@@ -102,27 +102,33 @@ fn module_doc(name: &str, module: &ModuleItems<'_>) -> String {
 
 /// The provider marker and its `payforge::Provider` impl.
 fn provider_marker(ir: &Ir) -> TokenStream {
-    let facts = &ir.profile.runtime;
-    let name = ident(&ir.profile.provider.marker);
+    let profile = &ir.profile;
+    let name = ident(&profile.provider.marker);
     let doc = format!(
         " {}, API version {}.",
-        ir.profile.provider.display_name, ir.profile.spec.api_version
+        profile.provider.display_name, profile.spec.api_version
     );
-    let provider_name = &ir.profile.provider.name;
-    let api_version = &ir.profile.spec.api_version;
+    let provider_name = &profile.provider.name;
+    let api_version = &profile.spec.api_version;
     let option = |value: &Option<String>| match value {
         Some(v) => quote! { ::core::option::Option::Some(#v) },
         None => quote! { ::core::option::Option::None },
     };
-    let version_header = option(&facts.api_version_header);
-    let retry_header = option(&facts.should_retry_header);
-    let idempotency_header = &facts.idempotency_header;
-    let retention = facts.idempotency_retention_secs;
-    let request_id = &facts.request_id_header;
-    let base_url = &facts.live_base_url;
-    let key_env = &facts.secret_key_env;
-    let test_prefixes = &facts.test_key_prefixes;
-    let live_prefixes = &facts.live_key_prefixes;
+    let version_header = option(&profile.headers.api_version);
+    let retry_header = option(&profile.headers.should_retry);
+    let idempotency_header = &profile.idempotency.header;
+    let retention = profile.idempotency.retention_secs;
+    let request_id = &profile.headers.request_id;
+    let base_url = &profile.environments.production;
+    let key_env = &profile.auth.secret_env;
+    let test_prefixes = &profile.keys.test_prefixes;
+    let live_prefixes = &profile.keys.live_prefixes;
+    let conventions = super::marker::convention_items(
+        &profile.auth,
+        &profile.environments,
+        &profile.keys,
+        &profile.idempotency,
+    );
     let error = ident(&ir.errors.envelope_name);
     let errors = ident(ERRORS_MODULE);
     quote! {
@@ -143,6 +149,7 @@ fn provider_marker(ir: &Ir) -> TokenStream {
             const TEST_KEY_PREFIXES: &'static [&'static str] = &[#(#test_prefixes),*];
             const LIVE_KEY_PREFIXES: &'static [&'static str] = &[#(#live_prefixes),*];
             type Error = crate::#errors::#error;
+            #conventions
         }
     }
 }

@@ -10,6 +10,7 @@ mod events;
 mod expand;
 mod ids;
 mod layout;
+mod marker;
 mod operations;
 mod params;
 mod report;

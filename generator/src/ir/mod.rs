@@ -164,6 +164,7 @@ impl Ir {
             resources: components
                 .iter()
                 .filter(|(_, schema)| schema.resource_id.is_some())
+                .filter(|_| spec.profile.conventions.resource_id_modules)
                 .map(|(name, _)| ((*name).clone(), type_space::component_id(name)))
                 .collect(),
             ids,

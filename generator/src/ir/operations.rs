@@ -286,8 +286,10 @@ fn operation_of(
         summary: operation.summary.clone(),
         description: operation.description.clone(),
         encoding,
-        idempotent: rules
-            .idempotent_methods
+        idempotent: spec
+            .profile
+            .idempotency
+            .methods
             .contains(&method.to_ascii_uppercase()),
         params,
         output,
@@ -425,9 +427,14 @@ fn page_items<'a>(spec: &LoadedSpec, schema: &'a Schema) -> Option<(&'a Schema, 
     let [serde_json::Value::String(constant)] = object.values.as_deref()? else {
         return None;
     };
-    let kind = if *constant == spec.profile.operations.list_object {
+    let pagination = &spec.profile.pagination;
+    let kind = if *constant == spec.profile.operations.list_object
+        && pagination.uses(crate::spec::profile::PaginationStyle::CursorList)
+    {
         OutputKind::List
-    } else if *constant == spec.profile.operations.search_object {
+    } else if *constant == spec.profile.operations.search_object
+        && pagination.uses(crate::spec::profile::PaginationStyle::SearchPage)
+    {
         OutputKind::Search
     } else {
         return None;

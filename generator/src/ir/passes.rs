@@ -21,6 +21,7 @@ pub(super) fn component_modules(spec: &LoadedSpec) -> BTreeMap<String, String> {
         .schemas
         .iter()
         .filter(|(_, schema)| schema.resource_id.is_some())
+        .filter(|_| spec.profile.conventions.resource_id_modules)
         .map(|(name, _)| normal(name))
         .collect();
     spec.document

@@ -38,6 +38,6 @@ pub(crate) fn server_of(
             ));
         }
     }
-    let live = spec.profile.runtime.live_base_url.trim_end_matches('/');
+    let live = spec.profile.environments.production.trim_end_matches('/');
     Ok((trimmed != live).then(|| trimmed.to_owned()))
 }

@@ -184,7 +184,9 @@ impl<'s> TypeSpace<'s> {
             let (name, _) = self.spec.resolve(reference, &site.pointer)?;
             return Ok((TypeRef::Named(component_id(name)), schema.nullable));
         }
-        if let Some(expansion) = &schema.expansion_resources {
+        if let Some(expansion) = &schema.expansion_resources
+            && self.spec.profile.conventions.expansion_resources
+        {
             let pointer = child(&site.pointer, "x-expansionResources");
             let target =
                 self.members_type(&expansion.one_of, &site.with(pointer, site.hint.clone()))?;
@@ -195,7 +197,10 @@ impl<'s> TypeSpace<'s> {
         }
         let ty = match schema.kind.as_deref() {
             Some("string") => self.string_type(schema, site)?,
-            Some("integer") if schema.format.as_deref() == Some("unix-time") => {
+            Some("integer")
+                if schema.format.as_deref() == Some("unix-time")
+                    && self.spec.profile.conventions.unix_time =>
+            {
                 TypeRef::Scalar(Scalar::Timestamp)
             }
             Some("integer") => TypeRef::Scalar(Scalar::Integer),
@@ -236,7 +241,10 @@ impl<'s> TypeSpace<'s> {
         if let Some(values) = &schema.values {
             // The single constant naming an object's type stays a string: a one-variant enum
             // would say nothing the type's name does not.
-            if field == rules.object_tag && values.len() == 1 {
+            if field == rules.object_tag
+                && values.len() == 1
+                && self.spec.profile.conventions.object_tag
+            {
                 return Ok(TypeRef::Scalar(Scalar::String));
             }
             let values = self.enum_values(schema, site)?;
@@ -295,6 +303,7 @@ impl<'s> TypeSpace<'s> {
                 site.property(child(&properties_pointer, wire_name), name, wire_name);
             let (ty, nullable) = self.convert(property, &property_site)?;
             if *wire_name == self.spec.profile.types.object_tag
+                && self.spec.profile.conventions.object_tag
                 && let Some([serde_json::Value::String(value)]) = property.values.as_deref()
             {
                 def.object_const = Some(value.clone());
@@ -325,7 +334,9 @@ impl<'s> TypeSpace<'s> {
             member.kind.as_deref() == Some("string")
                 && matches!(member.values.as_deref(), Some([serde_json::Value::String(s)]) if s.is_empty())
         };
-        let unsettable = site.request && members.iter().any(is_unset);
+        let unsettable = site.request
+            && self.spec.profile.conventions.empty_string_unset
+            && members.iter().any(is_unset);
         let kept: Vec<&Schema> = members
             .iter()
             .filter(|m| !(unsettable && is_unset(m)))

@@ -8,6 +8,8 @@ pub mod catalogue;
 pub mod document;
 mod fixtures;
 pub mod profile;
+mod profile_conventions;
+mod profile_runtime;
 
 use std::path::{Path, PathBuf};
 

@@ -7,6 +7,13 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::SpecError;
+pub use super::profile_conventions::{
+    BodyEncodingName, Conventions, EncodingRules, PaginationRules, PaginationStyle,
+};
+pub use super::profile_runtime::{
+    AuthRules, AuthScheme, AuthSchemeName, EnvironmentRules, HeaderRules, IdempotencyRules,
+    InProgressRule, KeyModeName, KeyRules,
+};
 
 /// A parsed `provider.toml`, with the directory it was read from.
 #[derive(Clone, Debug, Deserialize)]
@@ -16,8 +23,26 @@ pub struct ProviderProfile {
     pub provider: ProviderNames,
     /// The pin of the upstream spec.
     pub spec: SpecPin,
-    /// The constants of the runtime's `Provider` trait.
-    pub runtime: RuntimeFacts,
+    /// The headers the runtime reads or writes (`[headers]`).
+    pub headers: HeaderRules,
+    /// How the secret key is found and sent (`[auth]`).
+    pub auth: AuthRules,
+    /// The base URL of each environment (`[environments]`).
+    pub environments: EnvironmentRules,
+    /// How a key's mode is told (`[keys]`).
+    #[serde(default)]
+    pub keys: KeyRules,
+    /// The idempotency-key protocol (`[idempotency]`).
+    pub idempotency: IdempotencyRules,
+    /// The request body encoding (`[encoding]`).
+    #[serde(default)]
+    pub encoding: EncodingRules,
+    /// How list operations page (`[pagination]`).
+    #[serde(default)]
+    pub pagination: PaginationRules,
+    /// The spec dialects the generator recognises (`[conventions]`).
+    #[serde(default)]
+    pub conventions: Conventions,
     /// How operations are grouped, encoded and paged.
     pub operations: OperationRules,
     /// How schema properties map to payforge types.
@@ -64,38 +89,12 @@ pub struct SpecPin {
     pub upstream: String,
 }
 
-/// The constants of `payforge::Provider`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RuntimeFacts {
-    /// The header carrying the API version, if any.
-    pub api_version_header: Option<String>,
-    /// The header carrying the idempotency key.
-    pub idempotency_header: String,
-    /// How long the provider keeps an idempotency key, in seconds.
-    pub idempotency_retention_secs: u64,
-    /// The response header carrying the request id.
-    pub request_id_header: String,
-    /// The response header carrying retry advice, if any.
-    pub should_retry_header: Option<String>,
-    /// The live API's base URL.
-    pub live_base_url: String,
-    /// The environment variable holding the secret key.
-    pub secret_key_env: String,
-    /// Prefixes of test-mode keys.
-    pub test_key_prefixes: Vec<String>,
-    /// Prefixes of live keys.
-    pub live_key_prefixes: Vec<String>,
-}
-
 /// How operations are grouped, encoded and paged.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OperationRules {
     /// The path prefix before the resource-group segment (`/v1/`).
     pub path_prefix: String,
-    /// HTTP methods whose operations carry an idempotency key.
-    pub idempotent_methods: BTreeSet<String>,
     /// The media type of form-encoded bodies.
     pub form_media_type: String,
     /// The media type of multipart bodies.
@@ -205,6 +204,12 @@ impl ProviderProfile {
             message: error.to_string(),
         })?;
         profile.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        if let Some(name) = profile.environments.undeclared_placeholders().first() {
+            return Err(SpecError::Profile {
+                file: path.to_path_buf(),
+                message: format!("`[environments]` uses `{{{name}}}`, which `variables` does not declare"),
+            });
+        }
         Ok(profile)
     }
 

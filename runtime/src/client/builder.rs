@@ -1,4 +1,5 @@
-//! [`ClientBuilder`]: environment, key source, timeouts, retries and the journal.
+//! [`ClientBuilder`]: environment and its base URL, key source, timeouts, retries and the
+//! journal.
 
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
@@ -9,6 +10,7 @@ use super::keyring::Keyring;
 use super::routes::Routes;
 use super::{Client, ClientInner, Environment};
 use crate::error::ConfigError;
+use crate::base_url::{fill_base_url, variable_values};
 use crate::journal::{IdempotencyJournal, MemoryJournal};
 use crate::retry::RetryPolicy;
 use crate::secrets::{EnvSecretProvider, SecretProvider};
@@ -22,6 +24,7 @@ pub struct ClientBuilder<P> {
     secrets: Option<Box<dyn SecretProvider>>,
     environment: Environment,
     base_url: Option<String>,
+    base_url_variables: BTreeMap<String, String>,
     servers: BTreeMap<String, String>,
     connect_timeout: Duration,
     timeout: Duration,
@@ -37,6 +40,7 @@ impl<P: Provider> Default for ClientBuilder<P> {
             secrets: None,
             environment: Environment::TestMode,
             base_url: None,
+            base_url_variables: BTreeMap::new(),
             servers: BTreeMap::new(),
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(30),
@@ -67,6 +71,14 @@ impl<P: Provider> ClientBuilder<P> {
     /// ([`crate::Endpoint::SERVER`]). The key check still follows the environment.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
+        self
+    }
+
+    /// The value of a `{placeholder}` of the environment's base URL
+    /// ([`Provider::BASE_URL_VARIABLES`], such as a live URL's per-merchant `prefix`);
+    /// without it, the placeholder's environment variable is read when the client is built.
+    pub fn base_url_variable(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.base_url_variables.insert(name.into(), value.into());
         self
     }
 
@@ -119,13 +131,15 @@ impl<P: Provider> ClientBuilder<P> {
     /// Fetches the key, checks it against the environment and builds the client.
     pub async fn build(self) -> Result<Client<P>, ConfigError> {
         let journal = self.journal.ok_or(ConfigError::MissingJournal)?;
+        P::AUTH.check_supported()?;
         // A sandbox or an explicit override takes every operation, so that a test never
         // reaches a provider's own server by accident.
         let takes_every_server =
             self.base_url.is_some() || matches!(self.environment, Environment::Sandbox { .. });
-        let base_url = self
-            .base_url
-            .unwrap_or_else(|| self.environment.base_url::<P>().to_owned());
+        let base_url = match self.base_url {
+            Some(url) => url,
+            None => self.environment.base_url::<P>(&self.base_url_variables)?,
+        };
         let routes = Routes::new(&base_url, takes_every_server, &self.servers)?;
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
@@ -181,12 +195,24 @@ impl Environment {
         }
     }
 
-    /// The base URL requests go to.
-    pub fn base_url<P: Provider>(&self) -> &str {
-        match self {
-            Self::Sandbox { base_url } => base_url,
-            Self::TestMode | Self::Production => P::LIVE_BASE_URL,
-        }
+    /// The base URL requests go to: the sandbox's, or the provider's for this environment
+    /// ([`Provider::base_url`]) with its placeholders filled from `variables`, or else from
+    /// each placeholder's environment variable. A placeholder without a value is
+    /// [`ConfigError::MissingBaseUrlVariable`].
+    pub fn base_url<P: Provider>(
+        &self,
+        variables: &BTreeMap<String, String>,
+    ) -> Result<String, ConfigError> {
+        let kind = self.kind();
+        let template = match (self, P::base_url(kind)) {
+            (Self::Sandbox { base_url }, _) => return Ok(base_url.clone()),
+            (_, Some(template)) => template,
+            (_, None) => P::LIVE_BASE_URL,
+        };
+        let values = variable_values(template, P::BASE_URL_VARIABLES, variables, |name| {
+            std::env::var(name).ok()
+        });
+        fill_base_url(template, kind, P::BASE_URL_VARIABLES, &values)
     }
 
     /// The kind, without the URL.

@@ -84,6 +84,9 @@ impl<P: Provider> Client<P> {
         } else {
             None
         };
+        if let Some(ticket) = &ticket {
+            self.check_key_length(ticket).await?;
+        }
         let read_only = matches!(
             Op::METHOD,
             Method::GET | Method::HEAD | Method::DELETE | Method::OPTIONS
@@ -170,6 +173,35 @@ impl<P: Provider> Client<P> {
             idempotency_key: existing.idempotency_key,
             created: false,
         }))
+    }
+
+    /// Refuses, before anything is sent, a key longer than the provider accepts (one
+    /// journaled under another provider's limits, or written by hand).
+    async fn check_key_length(&self, ticket: &Ticket) -> Result<(), ConfigError> {
+        let len = ticket.idempotency_key.as_str().chars().count();
+        if len <= P::IDEMPOTENCY_KEY_MAX_LEN {
+            return Ok(());
+        }
+        if ticket.created {
+            // Nothing was sent: the entry this call wrote says nothing.
+            let abandoned = self
+                .inner
+                .journal
+                .abandon(
+                    P::NAME.to_owned(),
+                    ticket.logical_key.clone(),
+                    ticket.idempotency_key.clone(),
+                )
+                .await;
+            if let Err(error) = abandoned {
+                tracing::warn!(%error, "cannot remove the journal entry of an unsent call");
+            }
+        }
+        Err(ConfigError::IdempotencyKeyTooLong {
+            idempotency_key: ticket.idempotency_key.clone(),
+            len,
+            max: P::IDEMPOTENCY_KEY_MAX_LEN,
+        })
     }
 
     /// Sends attempts until one succeeds or the policy gives up.
@@ -298,6 +330,7 @@ impl<P: Provider> Client<P> {
                 should_retry: should_retry::<P>(headers),
                 retry_after: retry_after(headers),
                 class: P::Error::from_response(*status, body).map(|error| error.class()),
+                in_progress: is_in_progress::<P>(*status, body),
             },
             Attempt::ConnectFailed(_) | Attempt::Unsendable(_) => AttemptOutcome::ConnectFailed,
             Attempt::NoResponse(_) => AttemptOutcome::NoResponse,
@@ -320,7 +353,7 @@ impl<P: Provider> Client<P> {
     /// call under the same logical key re-drives it with the same key.
     async fn settle(&self, ticket: &Ticket, ending: &Ending) {
         let journal = &self.inner.journal;
-        let written = match settlement(ending) {
+        let written = match settlement::<P>(ending) {
             Settlement::Abandon => {
                 journal
                     .abandon(
@@ -356,13 +389,18 @@ enum Settlement {
 /// What the journal records for an ending. Refusals the provider gives before running a
 /// request (401, 403, 409, 429) and failures to connect leave nothing to remember, unless an
 /// earlier attempt may have run.
-fn settlement(ending: &Ending) -> Settlement {
+fn settlement<P: Provider>(ending: &Ending) -> Settlement {
     let unknown_or_abandon = if ending.may_have_acted {
         Settlement::Finish(EntryState::OutcomeUnknown, None)
     } else {
         Settlement::Abandon
     };
     let (status, body) = match &ending.last {
+        // The first request with the key was still running when the budget ran out: its
+        // outcome is unknown, and the next call re-drives the same key.
+        Attempt::Response { status, body, .. } if is_in_progress::<P>(*status, body) => {
+            return Settlement::Finish(EntryState::OutcomeUnknown, None);
+        }
         Attempt::Response { status, body, .. } => (*status, body),
         Attempt::NoResponse(_) => {
             return Settlement::Finish(EntryState::OutcomeUnknown, None);
@@ -383,6 +421,11 @@ fn settlement(ending: &Ending) -> Settlement {
         500..=599 => Settlement::Finish(EntryState::OutcomeUnknown, None),
         _ => Settlement::Finish(EntryState::FailedPermanently, stored()),
     }
+}
+
+/// Whether a response is the provider's "same key still in progress" answer.
+fn is_in_progress<P: Provider>(status: StatusCode, body: &[u8]) -> bool {
+    P::IDEMPOTENCY_IN_PROGRESS.is_some_and(|signal| signal.matches(status, body))
 }
 
 /// The caller's result.

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::Provider;
 use crate::error::{ConfigError, EnvironmentKind};
-use crate::secrets::{KeyMode, SecretKey, SecretProvider};
+use crate::secrets::{KeyMode, KeyModeRule, SecretKey, SecretProvider};
 
 pub(crate) struct Keyring<P> {
     source: Box<dyn SecretProvider>,
@@ -121,12 +121,17 @@ async fn fetch_checked<P: Provider>(
     Ok(key)
 }
 
-/// Refuses a live key outside production, a test key in production, and a key of unknown
-/// mode wherever the provider names its prefixes.
+/// Where keys carry their mode ([`KeyModeRule::Prefix`]): refuses a live key outside
+/// production, a test key in production, and a key of unknown mode wherever the provider
+/// names its prefixes. Where they carry none ([`KeyModeRule::Environment`]), the
+/// environment decides and every key is taken.
 pub(crate) fn check_key_mode<P: Provider>(
     key_mode: KeyMode,
     environment: EnvironmentKind,
 ) -> Result<(), ConfigError> {
+    if P::KEY_MODE == KeyModeRule::Environment {
+        return Ok(());
+    }
     let prefixes_known = !P::LIVE_KEY_PREFIXES.is_empty() || !P::TEST_KEY_PREFIXES.is_empty();
     let hint = match (environment, key_mode) {
         (EnvironmentKind::Production, KeyMode::Live)

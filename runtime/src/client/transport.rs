@@ -6,6 +6,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
 
+use crate::auth::credential_header;
 use crate::journal::IdempotencyKey;
 use crate::secrets::SecretKey;
 use crate::{Provider, RequestBody};
@@ -43,7 +44,7 @@ impl Prepared {
     ) -> Attempt {
         let request = match self.build::<P>(http, key) {
             Ok(request) => request,
-            Err(error) => return Attempt::Unsendable(describe(&error)),
+            Err(message) => return Attempt::Unsendable(message),
         };
         let response = match http.execute(request).await {
             Ok(response) => response,
@@ -66,14 +67,17 @@ impl Prepared {
         &self,
         http: &reqwest::Client,
         key: &SecretKey,
-    ) -> Result<reqwest::Request, reqwest::Error> {
+    ) -> Result<reqwest::Request, String> {
         let url = match &self.body {
             RequestBody::Query(query) if !query.is_empty() => format!("{}?{query}", self.url),
             _ => self.url.clone(),
         };
+        // The key goes on the wire as the provider's auth scheme says (`Provider::AUTH`).
+        let (auth_name, auth_value) =
+            credential_header(P::AUTH, key).map_err(|error| error.to_string())?;
         let mut builder = http
             .request(self.method.clone(), url)
-            .bearer_auth(key.expose_secret());
+            .header(auth_name, auth_value);
         if let Some(header) = P::API_VERSION_HEADER {
             builder = builder.header(header, P::API_VERSION);
         }
@@ -91,9 +95,11 @@ impl Prepared {
             RequestBody::Json(json) => builder
                 .header(http::header::CONTENT_TYPE, "application/json")
                 .body(json.clone()),
-            RequestBody::Multipart(parts) => builder.multipart(multipart_form(parts)?),
+            RequestBody::Multipart(parts) => {
+                builder.multipart(multipart_form(parts).map_err(|error| describe(&error))?)
+            }
         };
-        builder.build()
+        builder.build().map_err(|error| describe(&error))
     }
 }
 

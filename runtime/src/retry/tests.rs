@@ -18,6 +18,27 @@ fn response(status: u16, should_retry: Option<bool>, class: Option<ErrorClass>) 
         should_retry,
         retry_after: None,
         class,
+        in_progress: false,
+    }
+}
+
+/// A response the provider's [`InProgressSignal`] recognised.
+fn in_progress(status: u16, class: Option<ErrorClass>) -> AttemptOutcome {
+    match response(status, None, class) {
+        AttemptOutcome::Response {
+            status,
+            should_retry,
+            retry_after,
+            class,
+            ..
+        } => AttemptOutcome::Response {
+            status,
+            should_retry,
+            retry_after,
+            class,
+            in_progress: true,
+        },
+        other => other,
     }
 }
 
@@ -195,6 +216,7 @@ fn retry_after_is_honoured_on_429() {
         should_retry: None,
         retry_after: Some(Duration::from_secs(2)),
         class: None,
+        in_progress: false,
     };
     let decision = POLICY.decide(outcome, Replay::Safe, 1, Duration::ZERO, 0.9);
     assert_eq!(
@@ -241,6 +263,89 @@ fn retry_after_parses_seconds_only() {
             parse_retry_after(value),
             seconds.map(Duration::from_secs),
             "{value:?}"
+        );
+    }
+}
+
+#[test]
+fn an_in_progress_answer_is_retried_with_the_same_key_only() {
+    use ErrorClass::*;
+    use Replay::{Safe, Unsafe};
+    // (case, outcome, replay, decision) on attempt 1 with jitter 0.5: backoff 50 ms. The
+    // client sends every retry of a keyed call with its journaled key, so `Safe` here means
+    // "again, with the same key".
+    let cases = [
+        (
+            "422 in progress, keyed",
+            in_progress(422, Some(InvalidRequest)),
+            Safe,
+            RETRY,
+        ),
+        ("422 in progress, undecoded", in_progress(422, None), Safe, RETRY),
+        (
+            "422 in progress, unkeyed",
+            in_progress(422, Some(InvalidRequest)),
+            Unsafe,
+            UNSAFE,
+        ),
+        (
+            "422 validation error",
+            response(422, None, Some(InvalidRequest)),
+            Safe,
+            FINAL,
+        ),
+        ("422 undecoded", response(422, None, None), Safe, FINAL),
+        ("400 validation", response(400, None, None), Safe, FINAL),
+        (
+            "500 keyed",
+            response(500, None, Some(ProviderFault)),
+            Safe,
+            RETRY,
+        ),
+        ("connection refused", AttemptOutcome::ConnectFailed, Safe, RETRY),
+    ];
+    for (case, outcome, replay, expected) in cases {
+        let decision = POLICY.decide(outcome, replay, 1, Duration::ZERO, 0.5);
+        assert_eq!(decision, expected, "{case}");
+    }
+    // The budget still ends a key that stays in progress.
+    assert_eq!(
+        POLICY.decide(in_progress(422, None), Safe, 3, Duration::ZERO, 0.5),
+        Decision::GiveUp(GiveUpReason::BudgetExhausted)
+    );
+}
+
+#[test]
+fn the_in_progress_signal_reads_status_and_code() {
+    const BY_CODE: InProgressSignal = InProgressSignal {
+        status: 422,
+        code_pointer: Some("/errorCode"),
+        codes: &["704"],
+    };
+    const BY_STATUS: InProgressSignal = InProgressSignal {
+        status: 409,
+        code_pointer: None,
+        codes: &[],
+    };
+    let in_progress = br#"{"status":422,"errorCode":"704","message":"request already processed or in progress","errorType":"validation"}"#;
+    let validation = br#"{"status":422,"errorCode":"100","message":"Required object 'amount' is not provided.","errorType":"validation"}"#;
+    // (signal, status, body, matches)
+    let cases: [(InProgressSignal, u16, &[u8], bool); 7] = [
+        (BY_CODE, 422, in_progress, true),
+        (BY_CODE, 422, validation, false),
+        (BY_CODE, 422, br#"{"errorCode":704}"#, true),
+        (BY_CODE, 500, in_progress, false),
+        (BY_CODE, 422, b"not json", false),
+        (BY_STATUS, 409, b"", true),
+        (BY_STATUS, 422, in_progress, false),
+    ];
+    for (signal, status, body, expected) in cases {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT);
+        assert_eq!(
+            signal.matches(status, body),
+            expected,
+            "{signal:?} {status} {}",
+            String::from_utf8_lossy(body)
         );
     }
 }

@@ -148,6 +148,21 @@ impl fmt::Display for KeyMode {
     }
 }
 
+/// How a provider's keys tell test mode from live, a convention the provider profile
+/// picks (`[keys] mode`) and the marker declares as
+/// [`Provider::KEY_MODE`](crate::Provider::KEY_MODE).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyModeRule {
+    /// By prefix ([`Provider::TEST_KEY_PREFIXES`](crate::Provider::TEST_KEY_PREFIXES),
+    /// [`Provider::LIVE_KEY_PREFIXES`](crate::Provider::LIVE_KEY_PREFIXES)): the client
+    /// refuses a live key outside production and a test key in production.
+    Prefix,
+    /// The keys carry no mode: the environment decides it, so any well-formed key is
+    /// taken, and the environment's base URL is where it is sent (a test key only works
+    /// against the test URL, a live key only against the live one).
+    Environment,
+}
+
 /// A secret could not be obtained. Never contains the secret.
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
