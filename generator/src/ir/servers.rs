@@ -5,7 +5,7 @@ use crate::spec::document::{Operation as SpecOperation, PathItem, Server};
 use crate::spec::{LoadedSpec, SpecError, child};
 
 /// The base URL an operation is sent to in production when it is not the profile's
-/// `live_base_url`, without a trailing slash. The first of several servers is the default
+/// `environments.production`, without a trailing slash. The first of several servers is the default
 /// one (OpenAPI lists alternatives); a templated URL (`{region}`) is unsupported.
 pub(crate) fn server_of(
     spec: &LoadedSpec,
