@@ -119,12 +119,14 @@ impl Ir {
             &mut operations,
             &spec.profile.operations.path_prefix,
         );
-        expand::typed_expand(
-            &mut types,
-            &mut names,
-            &mut operations,
-            &spec.profile.operations.expand_param,
-        );
+        if spec.profile.conventions.expansion_resources {
+            expand::typed_expand(
+                &mut types,
+                &mut names,
+                &mut operations,
+                &spec.profile.operations.expand_param,
+            );
+        }
         let features: BTreeSet<String> = operations
             .iter()
             .map(|op| op.group.clone())
