@@ -439,6 +439,7 @@ where
     P: Provider,
 {
     let attempts = ending.attempts;
+    let keyed = ticket.is_some();
     let outcome_unknown = |message: String| {
         tracing::warn!(
             idempotency_key = ticket.as_ref().map(|t| t.idempotency_key.as_str()),
@@ -469,6 +470,12 @@ where
                     http::header::CONTENT_TYPE.as_str(),
                 ));
                 decode_response(status, request_id, kind, &body)
+            } else if keyed && is_in_progress::<P>(status, &body) {
+                // The first request with this key had not finished when the budget ran
+                // out: whether it acted is unknown, and the same key re-drives it.
+                Err(outcome_unknown(format!(
+                    "HTTP {status}: the provider is still processing the request with this key"
+                )))
             } else {
                 Err(decode_error(status, request_id, &body))
             }
