@@ -124,10 +124,20 @@ mod tests {
         };
         // (scheme, key, header name, header value)
         let cases = [
-            (AuthScheme::Bearer, "sk_test_1", "authorization", "Bearer sk_test_1"),
+            (
+                AuthScheme::Bearer,
+                "sk_test_1",
+                "authorization",
+                "Bearer sk_test_1",
+            ),
             (api_key, "AQE1hmfx", "x-api-key", "AQE1hmfx"),
             // `sk_test_1:` in base64: the key as user name, no password.
-            (AuthScheme::Basic, "sk_test_1", "authorization", "Basic c2tfdGVzdF8xOg=="),
+            (
+                AuthScheme::Basic,
+                "sk_test_1",
+                "authorization",
+                "Basic c2tfdGVzdF8xOg==",
+            ),
             // `ws@Company.Shop:p4ss` in base64: user and password.
             (
                 AuthScheme::Basic,
@@ -160,7 +170,11 @@ mod tests {
             ),
         ];
         for (scheme, message) in cases {
-            assert_eq!(header_of(scheme, "k"), Err(message.to_owned()), "{scheme:?}");
+            assert_eq!(
+                header_of(scheme, "k"),
+                Err(message.to_owned()),
+                "{scheme:?}"
+            );
         }
     }
 
@@ -176,7 +190,9 @@ mod tests {
     fn only_oauth2_is_refused_at_build_time() {
         let supported = [
             AuthScheme::Bearer,
-            AuthScheme::ApiKeyHeader { header: "X-API-Key" },
+            AuthScheme::ApiKeyHeader {
+                header: "X-API-Key",
+            },
             AuthScheme::Basic,
         ];
         assert!(supported.iter().all(|s| s.check_supported().is_ok()));

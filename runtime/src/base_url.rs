@@ -170,7 +170,8 @@ mod tests {
 
     #[test]
     fn the_builder_value_wins_over_the_environment_variable() {
-        let env = |name: &str| (name == "EXAMPLE_LIVE_URL_PREFIX").then(|| " from-env\n".to_owned());
+        let env =
+            |name: &str| (name == "EXAMPLE_LIVE_URL_PREFIX").then(|| " from-env\n".to_owned());
         let none = BTreeMap::new();
         let given = BTreeMap::from([("prefix".to_owned(), "given".to_owned())]);
         // (template, given, values)
@@ -181,7 +182,11 @@ mod tests {
         ];
         for (template, given, expected) in cases {
             let values = variable_values(template, &PREFIX, given, env);
-            assert_eq!(values.get("prefix").map(String::as_str), expected, "{template}");
+            assert_eq!(
+                values.get("prefix").map(String::as_str),
+                expected,
+                "{template}"
+            );
         }
     }
 }

@@ -98,7 +98,9 @@ impl InProgressSignal {
         };
         match value.pointer(pointer) {
             Some(serde_json::Value::String(code)) => self.codes.contains(&code.as_str()),
-            Some(serde_json::Value::Number(code)) => self.codes.contains(&code.to_string().as_str()),
+            Some(serde_json::Value::Number(code)) => {
+                self.codes.contains(&code.to_string().as_str())
+            }
             _ => false,
         }
     }

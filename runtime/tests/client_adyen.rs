@@ -228,7 +228,12 @@ async fn payments(State(state): State<Arc<Mutex<ServerState>>>, headers: HeaderM
     let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
     state.seen.push(seen.clone());
     if seen.api_key.as_deref() != Some(API_KEY) {
-        return service_error(StatusCode::UNAUTHORIZED, "000", "security", "HTTP Status Response - Unauthorized");
+        return service_error(
+            StatusCode::UNAUTHORIZED,
+            "000",
+            "security",
+            "HTTP Status Response - Unauthorized",
+        );
     }
     match state.answers.pop_front() {
         Some(Answer::InProgress) => {
@@ -248,7 +253,12 @@ async fn payments(State(state): State<Arc<Mutex<ServerState>>>, headers: HeaderM
             );
         }
         Some(Answer::Internal) => {
-            return service_error(StatusCode::INTERNAL_SERVER_ERROR, "905", "internal", "Internal error");
+            return service_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "905",
+                "internal",
+                "Internal error",
+            );
         }
         None => {}
     }
@@ -321,7 +331,10 @@ async fn the_key_goes_in_the_api_key_header() -> TestResult {
     let seen = server.seen();
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].api_key.as_deref(), Some(API_KEY));
-    assert_eq!(seen[0].authorization, None, "no bearer header besides the API key");
+    assert_eq!(
+        seen[0].authorization, None,
+        "no bearer header besides the API key"
+    );
     assert!(seen[0].idempotency_key.is_some());
     Ok(())
 }
@@ -338,10 +351,17 @@ async fn in_progress_and_server_errors_are_retried_with_the_same_key() -> TestRe
         .await?;
 
     assert_eq!(result.psp_reference, "PSP0001");
-    let keys: Vec<Option<String>> = server.seen().into_iter().map(|s| s.idempotency_key).collect();
+    let keys: Vec<Option<String>> = server
+        .seen()
+        .into_iter()
+        .map(|s| s.idempotency_key)
+        .collect();
     assert_eq!(keys.len(), 4, "three answers to retry, then the payment");
     assert!(keys[0].is_some());
-    assert!(keys.iter().all(|k| *k == keys[0]), "one key for every attempt: {keys:?}");
+    assert!(
+        keys.iter().all(|k| *k == keys[0]),
+        "one key for every attempt: {keys:?}"
+    );
     Ok(())
 }
 
@@ -375,7 +395,9 @@ async fn the_key_survives_a_restart() -> TestResult {
     server.queue([Answer::InProgress; 4]);
     {
         let client = local_client(&server, &key, SqliteJournal::open(&path).await?).await?;
-        let result = client.send_with_key(payment("order-4"), logical.clone()).await;
+        let result = client
+            .send_with_key(payment("order-4"), logical.clone())
+            .await;
         assert!(
             matches!(result, Err(Error::OutcomeUnknown { .. })),
             "an in-progress key is unresolved, not failed: {result:?}"
@@ -386,9 +408,16 @@ async fn the_key_survives_a_restart() -> TestResult {
     let result = client.send_with_key(payment("order-4"), logical).await?;
 
     assert_eq!(result.psp_reference, "PSP0001");
-    let keys: Vec<Option<String>> = server.seen().into_iter().map(|s| s.idempotency_key).collect();
+    let keys: Vec<Option<String>> = server
+        .seen()
+        .into_iter()
+        .map(|s| s.idempotency_key)
+        .collect();
     assert_eq!(keys.len(), 5);
-    assert!(keys.iter().all(|k| *k == keys[0]), "one key across the restart: {keys:?}");
+    assert!(
+        keys.iter().all(|k| *k == keys[0]),
+        "one key across the restart: {keys:?}"
+    );
     Ok(())
 }
 

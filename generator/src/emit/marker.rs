@@ -102,7 +102,8 @@ mod tests {
 
     #[test]
     fn the_marker_states_only_what_differs_from_the_defaults() {
-        let same_urls = "test = \"https://api.example.com\"\nproduction = \"https://api.example.com\"";
+        let same_urls =
+            "test = \"https://api.example.com\"\nproduction = \"https://api.example.com\"";
         let keyed = "header = \"Idempotency-Key\"\nretention_secs = 86400\nmethods = [\"POST\"]";
         let bearer = "scheme = \"bearer\"\nsecret_env = \"K\"";
         // (auth, environments, keys, idempotency, expected items)
@@ -131,7 +132,11 @@ mod tests {
             ),
         ];
         for (auth, environments, keys, idempotency, expected) in cases {
-            assert_eq!(items(auth, environments, keys, idempotency), expected, "{auth}");
+            assert_eq!(
+                items(auth, environments, keys, idempotency),
+                expected,
+                "{auth}"
+            );
         }
     }
 }

@@ -207,7 +207,9 @@ impl ProviderProfile {
         if let Some(name) = profile.environments.undeclared_placeholders().first() {
             return Err(SpecError::Profile {
                 file: path.to_path_buf(),
-                message: format!("`[environments]` uses `{{{name}}}`, which `variables` does not declare"),
+                message: format!(
+                    "`[environments]` uses `{{{name}}}`, which `variables` does not declare"
+                ),
             });
         }
         Ok(profile)

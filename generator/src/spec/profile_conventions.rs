@@ -105,10 +105,7 @@ mod tests {
 
     #[test]
     fn unknown_conventions_are_refused() {
-        let cases = [
-            "object_tags = true",
-            "unix_time = \"yes\"",
-        ];
+        let cases = ["object_tags = true", "unix_time = \"yes\""];
         for text in cases {
             assert!(toml::from_str::<Conventions>(text).is_err(), "{text}");
         }

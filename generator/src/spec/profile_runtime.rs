@@ -89,9 +89,7 @@ impl TryFrom<RawAuthRules> for AuthRules {
                 return Err("`scheme = \"api_key_header\"` needs `header`".to_owned());
             }
             (AuthSchemeName::Oauth2ClientCredentials, _, None) => {
-                return Err(
-                    "`scheme = \"oauth2_client_credentials\"` needs `token_url`".to_owned(),
-                );
+                return Err("`scheme = \"oauth2_client_credentials\"` needs `token_url`".to_owned());
             }
             (scheme, _, _) => {
                 return Err(format!(

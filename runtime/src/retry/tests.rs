@@ -281,7 +281,12 @@ fn an_in_progress_answer_is_retried_with_the_same_key_only() {
             Safe,
             RETRY,
         ),
-        ("422 in progress, undecoded", in_progress(422, None), Safe, RETRY),
+        (
+            "422 in progress, undecoded",
+            in_progress(422, None),
+            Safe,
+            RETRY,
+        ),
         (
             "422 in progress, unkeyed",
             in_progress(422, Some(InvalidRequest)),
@@ -302,7 +307,12 @@ fn an_in_progress_answer_is_retried_with_the_same_key_only() {
             Safe,
             RETRY,
         ),
-        ("connection refused", AttemptOutcome::ConnectFailed, Safe, RETRY),
+        (
+            "connection refused",
+            AttemptOutcome::ConnectFailed,
+            Safe,
+            RETRY,
+        ),
     ];
     for (case, outcome, replay, expected) in cases {
         let decision = POLICY.decide(outcome, replay, 1, Duration::ZERO, 0.5);
