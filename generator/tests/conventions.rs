@@ -10,6 +10,9 @@ use support::{profile_for, read_dir_sorted, testdata};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
+/// A change to the test profile that switches one convention off.
+type SwitchOff = fn(&mut ProviderProfile);
+
 /// Every generated file of `case`, joined, with the test profile changed by `change`.
 fn generated(
     case: &str,
@@ -30,7 +33,7 @@ fn generated(
 #[test]
 fn each_recogniser_is_switched_by_its_convention() -> TestResult {
     // (case, the convention switched off, text that only the recogniser generates)
-    let cases: [(&str, fn(&mut ProviderProfile), &str); 7] = [
+    let cases: [(&str, SwitchOff, &str); 7] = [
         (
             "list_search",
             |p| p.pagination.styles.clear(),

@@ -101,6 +101,9 @@ mod tests {
         env: "EXAMPLE_LIVE_URL_PREFIX",
     }];
 
+    /// Placeholder values by name.
+    type Values<'a> = &'a [(&'a str, &'a str)];
+
     fn fill(template: &str, values: &[(&str, &str)]) -> Result<String, String> {
         let values = values
             .iter()
@@ -113,7 +116,7 @@ mod tests {
     #[test]
     fn templates_are_filled_or_refused() {
         // (template, values, result)
-        let cases: [(&str, &[(&str, &str)], Result<&str, &str>); 7] = [
+        let cases: [(&str, Values<'_>, Result<&str, &str>); 7] = [
             (
                 "https://checkout-test.example.com/v72",
                 &[],
