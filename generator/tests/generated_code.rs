@@ -42,6 +42,11 @@ golden! {
     leniency,
     place_names,
     typed_ids,
+    json_body,
+    header_params,
+    all_of,
+    discriminated,
+    maps_json,
 }
 
 #[test]
