@@ -100,12 +100,18 @@ impl Ir {
         }
         let mut skipped = Vec::new();
         let mut operations = operations::operations(spec, &mut space, &mut skipped);
-        let (events, mut notes) = events::events(spec)?;
+        let (mut events, mut notes) = events::events(spec)?;
         let errors = ErrorModel::build(spec)?;
         let roots = operations
             .iter()
             .flat_map(|op| op.params.iter().map(|p| &p.ty).chain([&op.output]));
         let (mut types, mut names) = space.declare_aliases(roots);
+        notes.extend(events::untype_undeclared(&mut events, &types));
+        notes.extend(
+            spec.conflicts
+                .iter()
+                .map(|c| (c.what.clone(), c.resolution.clone())),
+        );
         passes::settle_unions(&mut types, &spec.profile.types.object_tag);
         // Empty unless the profile's leniency policy reads the provider's fixtures.
         notes.extend(leniency::relax_omitted_required(

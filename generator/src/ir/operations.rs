@@ -314,6 +314,7 @@ fn body_of<'a>(
     for media in [&rules.multipart_media_type, &rules.form_media_type] {
         if let Some(MediaType {
             schema: Some(schema),
+            ..
         }) = body.content.get(media.as_str())
         {
             let schema_pointer = child(&child(&child(&body_pointer, "content"), media), "schema");

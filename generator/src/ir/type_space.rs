@@ -137,6 +137,11 @@ impl<'s> TypeSpace<'s> {
             request: false,
             field: None,
         };
+        // An object with a keyword the IR cannot convert (`allOf` beside `properties`) is
+        // refused, not declared from its properties alone.
+        if let Some(keyword) = schema.unsupported_keyword() {
+            return Err(self.spec.unsupported(&site.pointer, keyword));
+        }
         let kind = if is_object(schema) {
             TypeKind::Struct(self.struct_def(schema, &rust_name, &site)?)
         } else if let Some(members) = union_members(schema) {
@@ -178,7 +183,7 @@ impl<'s> TypeSpace<'s> {
     /// Converts a schema used at `site` into a type reference and whether it is nullable.
     pub fn convert(&mut self, schema: &Schema, site: &Site) -> Result<(TypeRef, bool), SpecError> {
         if let Some(keyword) = schema.unsupported_keyword() {
-            return Err(self.spec.unsupported(&site.pointer, format!("`{keyword}`")));
+            return Err(self.spec.unsupported(&site.pointer, keyword));
         }
         if let Some(reference) = &schema.reference {
             let (name, _) = self.spec.resolve(reference, &site.pointer)?;
