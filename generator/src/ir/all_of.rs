@@ -63,9 +63,7 @@ pub(crate) type Resolve<'r, 'a> = dyn Fn(&str) -> Option<(String, &'a Schema)> +
 
 /// The `allOf` parts of a schema.
 pub(crate) fn all_of_parts(schema: &Schema) -> &[Schema] {
-    // Until the spec layer parses `allOf` into schemas, no schema has parts.
-    let _ = schema;
-    &[]
+    schema.all_of.as_deref().unwrap_or_default()
 }
 
 /// Whether a schema is an `allOf` (with or without properties of its own).
@@ -145,7 +143,7 @@ fn add_property<'a>(
             Ok(())
         }
         Some((first, first_pointer)) => {
-            if *first_pointer == pointer || format!("{first:?}") == format!("{property:?}") {
+            if *first_pointer == pointer || *first == property {
                 Ok(())
             } else {
                 Err(MergeConflict::Property {
@@ -188,10 +186,11 @@ mod tests {
         let text = format!(
             "openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\ncomponents:\n  schemas:\n{components}"
         );
-        let document: Document = match serde_yaml::from_str(&text) {
+        let mut document: Document = match serde_yaml::from_str(&text) {
             Ok(document) => document,
             Err(error) => panic!("test spec does not parse: {error}"),
         };
+        crate::spec::normalise::normalise(&mut document, &[]);
         let schemas = &document.components.schemas;
         let resolve = |reference: &str| {
             let name = reference.strip_prefix("#/components/schemas/")?;

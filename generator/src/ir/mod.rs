@@ -104,18 +104,24 @@ impl Ir {
         for (name, schema) in &components {
             let module = modules.get(name.as_str()).map_or("shared", String::as_str);
             if let Err(error) = space.add_component(name, schema, module) {
-                space.add_opaque_component(name, module, &error.to_string());
+                space.add_opaque_component(name, module, &reason_of(&error));
                 skipped.push((format!("schema `{name}`"), error.to_string()));
                 opaque.insert(type_space::component_id(name));
             }
         }
         let mut operations = operations::operations(spec, &mut space, &mut skipped);
-        let (events, mut notes) = events::events(spec)?;
+        let (mut events, mut notes) = events::events(spec)?;
         let errors = ErrorModel::build(spec)?;
         let roots = operations
             .iter()
             .flat_map(|op| op.params.iter().map(|p| &p.ty).chain([&op.output]));
         let (mut types, mut names) = space.declare_aliases(roots);
+        notes.extend(events::untype_undeclared(&mut events, &types));
+        notes.extend(
+            spec.conflicts
+                .iter()
+                .map(|c| (c.what.clone(), c.resolution.clone())),
+        );
         passes::settle_unions(&mut types, &spec.profile.types.object_tag);
         tagging::tag_by_property(&mut types);
         // Empty unless the profile's leniency policy reads the provider's fixtures.
@@ -195,5 +201,16 @@ impl Ir {
         self.types
             .get(id)
             .map_or(id.0.as_str(), |def| def.name.as_str())
+    }
+}
+
+/// Why a schema was not converted, without the spec file's path (a generated doc must read
+/// the same on every machine).
+fn reason_of(error: &SpecError) -> String {
+    match error {
+        SpecError::Unsupported {
+            pointer, construct, ..
+        } => format!("{construct}, at {pointer}"),
+        other => other.to_string(),
     }
 }

@@ -52,6 +52,7 @@ pub(crate) fn body_of<'a>(
     for (media, encoding) in media_types {
         let Some(MediaType {
             schema: Some(schema),
+            ..
         }) = body.content.get(media)
         else {
             continue;

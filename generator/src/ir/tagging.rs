@@ -9,7 +9,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::type_space::component_id;
 use super::types::{StructDef, TypeDef, TypeId, TypeKind, TypeRef, UnionDef};
+use crate::spec::document::Discriminator;
 
 /// Tags every union that a property can tag, and fills the tag values a discriminator's
 /// mapping left out from each member's enum.
@@ -31,6 +33,27 @@ pub(super) fn tag_by_property(types: &mut BTreeMap<TypeId, TypeDef>) {
         if tagged && let Some(entry) = types.get_mut(&id) {
             entry.kind = TypeKind::Union(def);
         }
+    }
+}
+
+/// Opens a union by its `discriminator`: tagged by `propertyName`, each member selected by
+/// the `mapping` values that name it. Members the mapping leaves out take their values from
+/// their enum of the property ([`fill_tag_values`]), else, as OpenAPI says, their schema's
+/// name.
+pub(super) fn discriminate(def: &mut UnionDef, discriminator: &Discriminator) {
+    def.tag = Some(discriminator.property_name.clone());
+    def.open = true;
+    for member in &mut def.members {
+        let TypeRef::Named(id) = &member.ty else {
+            continue;
+        };
+        member.tag_values = discriminator
+            .mapping
+            .iter()
+            .filter(|(_, target)| **target == id.0)
+            .map(|(value, _)| value.clone())
+            .collect();
+        member.tag_values.sort();
     }
 }
 
@@ -80,6 +103,14 @@ fn fill_tag_values(types: &BTreeMap<TypeId, TypeDef>, def: &mut UnionDef) -> boo
                 .and_then(|s| enum_values(types, s, &property)),
             _ => None,
         };
+        // OpenAPI's default mapping: a component member is selected by its schema's name.
+        let values = values.or_else(|| match &member.ty {
+            TypeRef::Named(id) => id
+                .0
+                .strip_prefix(&component_id("").0)
+                .map(|name| vec![name.to_owned()]),
+            _ => None,
+        });
         if let Some(values) = values {
             member.tag_values = values;
             changed = true;

@@ -139,10 +139,20 @@ impl<'s> TypeSpace<'s> {
             request: false,
             field: None,
         };
+        // A schema the loader refused is not declared from what it could read. `allOf` (with
+        // or without `properties`) is merged by `struct_def`; a `discriminator` tags a union
+        // and is documentation on an object (the members that `allOf` it are structs).
+        if let Some(refusal) = schema.refusal() {
+            return Err(self.spec.unsupported(&site.pointer, refusal));
+        }
         let kind = if is_object(schema) {
             TypeKind::Struct(self.struct_def(schema, &rust_name, &site)?)
         } else if let Some(members) = union_members(schema) {
-            TypeKind::Union(self.union_def(members, &site)?)
+            let mut def = self.union_def(members, &site)?;
+            if let Some(discriminator) = &schema.discriminator {
+                super::tagging::discriminate(&mut def, discriminator);
+            }
+            TypeKind::Union(def)
         } else if schema.values.is_some() && schema.kind.as_deref() == Some("string") {
             TypeKind::StringEnum(self.enum_values(schema, &site)?)
         } else {
@@ -184,8 +194,8 @@ impl<'s> TypeSpace<'s> {
             let (ty, nullable) = self.convert(only, &site.with(pointer, site.hint.clone()))?;
             return Ok((ty, nullable || schema.nullable));
         }
-        if let Some(keyword) = schema.unsupported_keyword().filter(|k| *k != "allOf") {
-            return Err(self.spec.unsupported(&site.pointer, format!("`{keyword}`")));
+        if let Some(refusal) = schema.refusal() {
+            return Err(self.spec.unsupported(&site.pointer, refusal));
         }
         if let Some(reference) = &schema.reference {
             let (name, _) = self.spec.resolve(reference, &site.pointer)?;
@@ -341,7 +351,10 @@ impl<'s> TypeSpace<'s> {
             ty
         } else {
             let owned: Vec<&Schema> = kept;
-            let def = self.union_def_refs(&owned, site)?;
+            let mut def = self.union_def_refs(&owned, site)?;
+            if let Some(discriminator) = &schema.discriminator {
+                super::tagging::discriminate(&mut def, discriminator);
+            }
             let shared = union_name(&def, &*self);
             TypeRef::Named(self.intern(TypeKind::Union(def), site.request, shared, schema, site))
         };

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::SpecError;
+pub use super::profile_events::EventSource;
+pub use super::profile_spec::{SpecFile, SpecPin};
 
 /// A parsed `provider.toml`, with the directory it was read from.
 #[derive(Clone, Debug, Deserialize)]
@@ -14,7 +16,7 @@ use super::SpecError;
 pub struct ProviderProfile {
     /// Names of the provider and of its SDK crate.
     pub provider: ProviderNames,
-    /// The pin of the upstream spec.
+    /// The pins of the upstream spec files.
     pub spec: SpecPin,
     /// The constants of the runtime's `Provider` trait.
     pub runtime: RuntimeFacts,
@@ -48,20 +50,6 @@ pub struct ProviderNames {
     pub crate_name: String,
     /// The SDK crate's directory, relative to the workspace root (`sdks/stripe`).
     pub crate_dir: String,
-}
-
-/// The pin of an upstream spec file.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SpecPin {
-    /// The spec file, relative to `$PAYFORGE_SPECS_DIR`.
-    pub file: String,
-    /// The lowercase hex sha256 of the file's bytes.
-    pub sha256: String,
-    /// The provider API version the spec describes.
-    pub api_version: String,
-    /// Where the file came from.
-    pub upstream: String,
 }
 
 /// The constants of `payforge::Provider`.
@@ -139,6 +127,9 @@ pub struct TypeRules {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventRules {
+    /// Where the event types come from (`type_enum`, the default, or `webhooks_map`).
+    #[serde(default)]
+    pub source: EventSource,
     /// A JSON pointer into the spec to a string enum of every event type; `None` when the
     /// provider has no typed events.
     pub event_types_pointer: Option<String>,

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use payforge_generator::spec::ProviderProfile;
-use payforge_generator::spec::profile::{FixturesPin, RequiredFields};
+use payforge_generator::spec::profile::{EventSource, FixturesPin, RequiredFields};
 use payforge_generator::{Ir, Layout, LoadedSpec, SpecError};
 use sha2::{Digest, Sha256};
 
@@ -25,10 +25,14 @@ pub fn profile_for(
 ) -> Result<ProviderProfile, SpecError> {
     let bytes = std::fs::read(specs_dir.join(file)).unwrap_or_default();
     let mut profile = ProviderProfile::load(&testdata().join(profile_of(&bytes)))?;
-    profile.spec.file = file.to_owned();
-    profile.spec.sha256 = sha256.map_or_else(|| hex::encode(Sha256::digest(&bytes)), str::to_owned);
-    if !String::from_utf8_lossy(&bytes).contains("/v1/webhook_endpoints") {
+    let sha256 = sha256.map_or_else(|| hex::encode(Sha256::digest(&bytes)), str::to_owned);
+    profile.spec.pin_one(file, sha256);
+    let text = String::from_utf8_lossy(&bytes);
+    if !text.contains("/v1/webhook_endpoints") {
         profile.events.event_types_pointer = None;
+    }
+    if text.contains("\nwebhooks:") {
+        profile.events.source = EventSource::WebhooksMap;
     }
     let fixtures = file.replace(".yaml", ".fixtures.json");
     if let Ok(bytes) = std::fs::read(specs_dir.join(&fixtures)) {
