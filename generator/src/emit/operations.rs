@@ -79,7 +79,10 @@ fn macro_path(op: &Operation) -> String {
         .iter()
         .filter(|p| p.location == ParamLocation::Path && p.rust_name != p.wire_name)
         .fold(op.path.clone(), |path, p| {
-            path.replace(&format!("{{{}}}", p.wire_name), &format!("{{{}}}", p.rust_name))
+            path.replace(
+                &format!("{{{}}}", p.wire_name),
+                &format!("{{{}}}", p.rust_name),
+            )
         })
 }
 

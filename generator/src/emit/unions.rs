@@ -29,9 +29,8 @@ pub(super) fn open_union(ir: &Ir, def: &TypeDef, u: &UnionDef) -> TokenStream {
         let doc = format!(" `{tag}` {}.", values.join(", "));
         quote! { #[doc = #doc] #variant(#ty), }
     });
-    let unknown_doc = format!(
-        " A `{tag}` this SDK version does not know yet (or none), kept as received."
-    );
+    let unknown_doc =
+        format!(" A `{tag}` this SDK version does not know yet (or none), kept as received.");
     let cfg = super::types::cfg_attr(&def.features);
     let decode = (!def.request).then(|| {
         let decode = decode_impl(ir, &name, &unknown, u, tag);

@@ -30,6 +30,9 @@ pub(super) fn tag_by_property(types: &mut BTreeMap<TypeId, TypeDef>) {
         } else {
             tag_untagged(types, &mut def)
         };
+        // A tagged union's members are found by their tag, not tried in order: they read
+        // best by name.
+        def.members.sort_by(|a, b| a.variant.cmp(&b.variant));
         if tagged && let Some(entry) = types.get_mut(&id) {
             entry.kind = TypeKind::Union(def);
         }
@@ -70,7 +73,10 @@ fn tag_untagged(types: &BTreeMap<TypeId, TypeDef>, def: &mut UnionDef) -> bool {
         .fields
         .iter()
         .map(|f| f.wire_name.as_str())
-        .filter(|name| rest.iter().all(|m| m.fields.iter().any(|f| f.wire_name == *name)));
+        .filter(|name| {
+            rest.iter()
+                .all(|m| m.fields.iter().any(|f| f.wire_name == *name))
+        });
     for property in candidates {
         let values: Option<Vec<Vec<String>>> = members
             .iter()
@@ -105,10 +111,10 @@ fn fill_tag_values(types: &BTreeMap<TypeId, TypeDef>, def: &mut UnionDef) -> boo
         };
         // OpenAPI's default mapping: a component member is selected by its schema's name.
         let values = values.or_else(|| match &member.ty {
-            TypeRef::Named(id) => id
-                .0
-                .strip_prefix(&component_id("").0)
-                .map(|name| vec![name.to_owned()]),
+            TypeRef::Named(id) => {
+                id.0.strip_prefix(&component_id("").0)
+                    .map(|name| vec![name.to_owned()])
+            }
             _ => None,
         });
         if let Some(values) = values {
@@ -163,7 +169,10 @@ mod tests {
     fn disjoint_value_lists_tag_and_shared_values_do_not() {
         let list = |values: &[&str]| values.iter().map(|v| (*v).to_owned()).collect();
         let cases: &[(&[&[&str]], bool)] = &[
-            (&[&["ach", "ach_plaid"], &["scheme", "card"], &["ideal"]], true),
+            (
+                &[&["ach", "ach_plaid"], &["scheme", "card"], &["ideal"]],
+                true,
+            ),
             (&[&["a"], &["b"]], true),
             (&[&["scheme", "card"], &["card"]], false),
             (&[&["a"], &["a"]], false),

@@ -53,7 +53,10 @@ fn profile_of(spec: &[u8]) -> String {
     text.lines()
         .next()
         .and_then(|line| line.strip_prefix("# profile: "))
-        .map_or_else(|| "test-profile.toml".to_owned(), |name| name.trim().to_owned())
+        .map_or_else(
+            || "test-profile.toml".to_owned(),
+            |name| name.trim().to_owned(),
+        )
 }
 
 /// Loads test spec `case` (`specs/testdata/<case>.yaml`).
