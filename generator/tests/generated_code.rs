@@ -42,6 +42,9 @@ golden! {
     leniency,
     place_names,
     typed_ids,
+    oas31_forms,
+    ref_components,
+    webhooks_map,
 }
 
 #[test]

@@ -37,6 +37,9 @@ const CASES: &[&str] = &[
     "required_objects",
     "leniency",
     "place_names",
+    "oas31_forms",
+    "ref_components",
+    "webhooks_map",
 ];
 
 #[test]

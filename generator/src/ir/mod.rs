@@ -6,6 +6,7 @@
 //! recursion ([`passes`]), and computes which cargo features need each type. Every table
 //! that reaches output is a `BTreeMap` or a sorted `Vec`, so output order follows the data.
 
+mod components;
 pub mod errors;
 pub mod events;
 mod expand;
@@ -29,7 +30,6 @@ pub use types::{
 };
 
 use crate::spec::{LoadedSpec, SpecError};
-use type_space::TypeSpace;
 
 /// The cargo feature that enables every resource group.
 pub const FULL_FEATURE: &str = "full";
@@ -90,15 +90,10 @@ pub struct Coverage {
 impl Ir {
     /// Builds the IR of a loaded spec.
     pub fn build(spec: &LoadedSpec) -> Result<Self, SpecError> {
-        let mut space = TypeSpace::new(spec);
         let modules = passes::component_modules(spec);
         let mut components: Vec<_> = spec.document.components.schemas.iter().collect();
         components.sort_by(|a, b| a.0.cmp(b.0));
-        for (name, schema) in &components {
-            let module = modules.get(name.as_str()).map_or("shared", String::as_str);
-            space.add_component(name, schema, module)?;
-        }
-        let mut skipped = Vec::new();
+        let (mut space, mut skipped) = components::convert_components(spec, &components, &modules)?;
         let mut operations = operations::operations(spec, &mut space, &mut skipped);
         let (mut events, mut notes) = events::events(spec)?;
         let errors = ErrorModel::build(spec)?;
@@ -166,12 +161,15 @@ impl Ir {
             spec_file: spec.file_name(),
             spec_sha256: spec.sha256.clone(),
             title: spec.document.info.title.clone(),
-            types,
             resources: components
                 .iter()
-                .filter(|(_, schema)| schema.resource_id.is_some())
+                .filter(|(name, schema)| {
+                    schema.resource_id.is_some()
+                        && types.contains_key(&type_space::component_id(name))
+                })
                 .map(|(name, _)| ((*name).clone(), type_space::component_id(name)))
                 .collect(),
+            types,
             ids,
             operations: operations
                 .into_iter()

@@ -80,6 +80,8 @@ pub(crate) struct TypeSpace<'s> {
     common: BTreeMap<(bool, String), (TypeId, usize)>,
     /// The ids of `common`'s types.
     common_ids: BTreeSet<TypeId>,
+    /// Component schemas skipped (`components.rs`): a reference to one is unsupported.
+    pub skipped: BTreeSet<String>,
 }
 
 /// The id of component schema `name`.
@@ -108,6 +110,7 @@ impl<'s> TypeSpace<'s> {
             aliases: BTreeMap::new(),
             common: BTreeMap::new(),
             common_ids: BTreeSet::new(),
+            skipped: BTreeSet::new(),
         }
     }
 
@@ -187,6 +190,10 @@ impl<'s> TypeSpace<'s> {
         }
         if let Some(reference) = &schema.reference {
             let (name, _) = self.spec.resolve(reference, &site.pointer)?;
+            if self.skipped.contains(name) {
+                let why = format!("`$ref` to `{name}`, a skipped schema");
+                return Err(self.spec.unsupported(&site.pointer, why));
+            }
             return Ok((TypeRef::Named(component_id(name)), schema.nullable));
         }
         if let Some(expansion) = &schema.expansion_resources {
