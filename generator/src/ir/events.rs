@@ -48,7 +48,7 @@ fn type_enum_events(spec: &LoadedSpec) -> Result<(BTreeMap<String, EventDef>, No
         return Ok(Default::default());
     };
     let schema = schema_at(spec, pointer).ok_or_else(|| SpecError::DanglingRef {
-        file: spec.file.clone(),
+        file: spec.file_of(pointer),
         pointer: pointer.clone(),
         reference: "events.event_types_pointer of the provider profile".to_owned(),
     })?;
