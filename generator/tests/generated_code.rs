@@ -45,6 +45,11 @@ golden! {
     oas31_forms,
     ref_components,
     webhooks_map,
+    json_body,
+    header_params,
+    all_of,
+    discriminated,
+    maps_json,
 }
 
 #[test]

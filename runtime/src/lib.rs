@@ -36,7 +36,7 @@ pub use catalogue::ErrorCatalogue;
 pub use client::{Client, Environment};
 pub use endpoint::{
     ApiError, BodyEncoding, EncodeError, Endpoint, ErrorClass, PathSegment, Provider, RequestBody,
-    encode_path_segment, encode_path_value,
+    encode_path_segment, encode_path_value, header_value,
 };
 pub use error::{ConfigError, Error};
 pub use money::Currency;

@@ -6,7 +6,7 @@
 //! recursion ([`passes`]), and computes which cargo features need each type. Every table
 //! that reaches output is a `BTreeMap` or a sorted `Vec`, so output order follows the data.
 
-mod components;
+mod all_of;
 pub mod errors;
 pub mod events;
 mod expand;
@@ -15,7 +15,9 @@ mod leniency;
 pub mod names;
 pub mod operations;
 mod passes;
+mod request;
 mod servers;
+mod tagging;
 pub(crate) mod type_space;
 pub mod types;
 
@@ -30,6 +32,7 @@ pub use types::{
 };
 
 use crate::spec::{LoadedSpec, SpecError};
+use type_space::TypeSpace;
 
 /// The cargo feature that enables every resource group.
 pub const FULL_FEATURE: &str = "full";
@@ -90,10 +93,22 @@ pub struct Coverage {
 impl Ir {
     /// Builds the IR of a loaded spec.
     pub fn build(spec: &LoadedSpec) -> Result<Self, SpecError> {
+        let mut space = TypeSpace::new(spec);
         let modules = passes::component_modules(spec);
         let mut components: Vec<_> = spec.document.components.schemas.iter().collect();
         components.sort_by(|a, b| a.0.cmp(b.0));
-        let (mut space, mut skipped) = components::convert_components(spec, &components, &modules)?;
+        let mut skipped = Vec::new();
+        // A component the generator cannot convert is a coverage skip, not the end of the
+        // provider: it is declared as raw JSON so that what refers to it still compiles.
+        let mut opaque = BTreeSet::new();
+        for (name, schema) in &components {
+            let module = modules.get(name.as_str()).map_or("shared", String::as_str);
+            if let Err(error) = space.add_component(name, schema, module) {
+                space.add_opaque_component(name, module, &reason_of(&error));
+                skipped.push((format!("schema `{name}`"), error.to_string()));
+                opaque.insert(type_space::component_id(name));
+            }
+        }
         let mut operations = operations::operations(spec, &mut space, &mut skipped);
         let (mut events, mut notes) = events::events(spec)?;
         let errors = ErrorModel::build(spec)?;
@@ -108,6 +123,7 @@ impl Ir {
                 .map(|c| (c.what.clone(), c.resolution.clone())),
         );
         passes::settle_unions(&mut types, &spec.profile.types.object_tag);
+        tagging::tag_by_property(&mut types);
         // Empty unless the profile's leniency policy reads the provider's fixtures.
         notes.extend(leniency::relax_omitted_required(
             &mut types,
@@ -140,7 +156,8 @@ impl Ir {
             .sum();
         let schemas_generated = components
             .iter()
-            .filter(|(name, _)| types.contains_key(&type_space::component_id(name)))
+            .map(|(name, _)| type_space::component_id(name))
+            .filter(|id| types.contains_key(id) && !opaque.contains(id))
             .count();
         let events_total = events.len();
         let coverage = Coverage {
@@ -187,5 +204,16 @@ impl Ir {
         self.types
             .get(id)
             .map_or(id.0.as_str(), |def| def.name.as_str())
+    }
+}
+
+/// Why a schema was not converted, without the spec file's path (a generated doc must read
+/// the same on every machine).
+fn reason_of(error: &SpecError) -> String {
+    match error {
+        SpecError::Unsupported {
+            pointer, construct, ..
+        } => format!("{construct}, at {pointer}"),
+        other => other.to_string(),
     }
 }

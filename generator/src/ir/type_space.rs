@@ -2,12 +2,14 @@
 //! [`TypeDef`]s, with names decided once and identical inline types deduplicated.
 
 mod aliases;
+mod objects;
 mod shapes;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aliases::SiteAlias;
 
+use super::all_of;
 use super::names::{NameRegistry, field_name, type_name};
 use super::types::{
     Field, Scalar, StructDef, TypeDef, TypeId, TypeKind, TypeRef, UnionDef, UnionMember,
@@ -80,8 +82,6 @@ pub(crate) struct TypeSpace<'s> {
     common: BTreeMap<(bool, String), (TypeId, usize)>,
     /// The ids of `common`'s types.
     common_ids: BTreeSet<TypeId>,
-    /// Component schemas skipped (`components.rs`): a reference to one is unsupported.
-    pub skipped: BTreeSet<String>,
 }
 
 /// The id of component schema `name`.
@@ -110,7 +110,6 @@ impl<'s> TypeSpace<'s> {
             aliases: BTreeMap::new(),
             common: BTreeMap::new(),
             common_ids: BTreeSet::new(),
-            skipped: BTreeSet::new(),
         }
     }
 
@@ -140,15 +139,20 @@ impl<'s> TypeSpace<'s> {
             request: false,
             field: None,
         };
-        // An object with a keyword the IR cannot convert (`allOf` beside `properties`) is
-        // refused, not declared from its properties alone.
-        if let Some(keyword) = schema.unsupported_keyword() {
-            return Err(self.spec.unsupported(&site.pointer, keyword));
+        // A schema the loader refused is not declared from what it could read. `allOf` (with
+        // or without `properties`) is merged by `struct_def`; a `discriminator` tags a union
+        // and is documentation on an object (the members that `allOf` it are structs).
+        if let Some(refusal) = schema.refusal() {
+            return Err(self.spec.unsupported(&site.pointer, refusal));
         }
         let kind = if is_object(schema) {
             TypeKind::Struct(self.struct_def(schema, &rust_name, &site)?)
         } else if let Some(members) = union_members(schema) {
-            TypeKind::Union(self.union_def(members, &site)?)
+            let mut def = self.union_def(members, &site)?;
+            if let Some(discriminator) = &schema.discriminator {
+                super::tagging::discriminate(&mut def, discriminator);
+            }
+            TypeKind::Union(def)
         } else if schema.values.is_some() && schema.kind.as_deref() == Some("string") {
             TypeKind::StringEnum(self.enum_values(schema, &site)?)
         } else {
@@ -185,15 +189,16 @@ impl<'s> TypeSpace<'s> {
 
     /// Converts a schema used at `site` into a type reference and whether it is nullable.
     pub fn convert(&mut self, schema: &Schema, site: &Site) -> Result<(TypeRef, bool), SpecError> {
-        if let Some(keyword) = schema.unsupported_keyword() {
-            return Err(self.spec.unsupported(&site.pointer, keyword));
+        if let Some(only) = all_of::single_part(schema) {
+            let pointer = child(&child(&site.pointer, "allOf"), "0");
+            let (ty, nullable) = self.convert(only, &site.with(pointer, site.hint.clone()))?;
+            return Ok((ty, nullable || schema.nullable));
+        }
+        if let Some(refusal) = schema.refusal() {
+            return Err(self.spec.unsupported(&site.pointer, refusal));
         }
         if let Some(reference) = &schema.reference {
             let (name, _) = self.spec.resolve(reference, &site.pointer)?;
-            if self.skipped.contains(name) {
-                let why = format!("`$ref` to `{name}`, a skipped schema");
-                return Err(self.spec.unsupported(&site.pointer, why));
-            }
             return Ok((TypeRef::Named(component_id(name)), schema.nullable));
         }
         if let Some(expansion) = &schema.expansion_resources {
@@ -278,7 +283,7 @@ impl<'s> TypeSpace<'s> {
             // An inline object is named after its place (its `title`, which the spec gives
             // the first of many places, is only a doc fallback): each later place sees it
             // through an alias of its own name.
-            _ if schema.properties.is_some() => {
+            _ if schema.properties.is_some() || all_of::has_all_of(schema) => {
                 let def = self.struct_def(schema, &site.hint, site)?;
                 let id = self.intern(TypeKind::Struct(def), site.request, None, schema, site);
                 Ok(TypeRef::Named(id))
@@ -287,24 +292,18 @@ impl<'s> TypeSpace<'s> {
         }
     }
 
-    /// The fields of an object schema, ordered by wire name.
+    /// The fields of an object schema, its `allOf` parts merged, ordered by wire name.
     pub fn struct_def(
         &mut self,
         schema: &Schema,
         name: &str,
         site: &Site,
     ) -> Result<StructDef, SpecError> {
+        let view = self.object_view(schema, &site.pointer)?;
         let mut def = StructDef::default();
-        let Some(properties) = &schema.properties else {
-            return Ok(def);
-        };
-        let mut sorted: Vec<_> = properties.iter().collect();
-        sorted.sort_by(|a, b| a.0.cmp(b.0));
         let mut field_names = NameRegistry::default();
-        let properties_pointer = child(&site.pointer, "properties");
-        for (wire_name, property) in sorted {
-            let property_site =
-                site.property(child(&properties_pointer, wire_name), name, wire_name);
+        for (wire_name, (property, pointer)) in &view.properties {
+            let property_site = site.property(pointer.clone(), name, wire_name);
             let (ty, nullable) = self.convert(property, &property_site)?;
             if *wire_name == self.spec.profile.types.object_tag
                 && let Some([serde_json::Value::String(value)]) = property.values.as_deref()
@@ -312,10 +311,10 @@ impl<'s> TypeSpace<'s> {
                 def.object_const = Some(value.clone());
             }
             def.fields.push(Field {
-                wire_name: wire_name.clone(),
+                wire_name: (*wire_name).to_owned(),
                 rust_name: field_names.claim(&[field_name(wire_name)]),
                 ty,
-                required: schema.required.contains(wire_name),
+                required: view.required.contains(wire_name),
                 nullable,
                 doc: property.description.clone(),
                 boxed: false,
@@ -352,7 +351,10 @@ impl<'s> TypeSpace<'s> {
             ty
         } else {
             let owned: Vec<&Schema> = kept;
-            let def = self.union_def_refs(&owned, site)?;
+            let mut def = self.union_def_refs(&owned, site)?;
+            if let Some(discriminator) = &schema.discriminator {
+                super::tagging::discriminate(&mut def, discriminator);
+            }
             let shared = union_name(&def, &*self);
             TypeRef::Named(self.intern(TypeKind::Union(def), site.request, shared, schema, site))
         };
@@ -423,12 +425,14 @@ impl<'s> TypeSpace<'s> {
                 variant,
                 ty,
                 tag_value: None,
+                tag_values: Vec::new(),
                 boxed: false,
             });
         }
         Ok(UnionDef {
             tag: None,
             members: out,
+            open: false,
         })
     }
 
@@ -613,7 +617,7 @@ fn union_name(def: &UnionDef, space: &TypeSpace<'_>) -> Option<String> {
 
 /// Whether a schema describes an object with properties (a struct).
 fn is_object(schema: &Schema) -> bool {
-    schema.properties.is_some() && union_members(schema).is_none()
+    (schema.properties.is_some() || all_of::has_all_of(schema)) && union_members(schema).is_none()
 }
 
 /// The members of an `anyOf` or `oneOf`.
