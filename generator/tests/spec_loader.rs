@@ -8,8 +8,8 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use payforge_generator::spec::profile::SpecPin;
-use payforge_generator::{LoadedSpec, SpecError};
+use payforge_generator::spec::profile::{EventSource, SpecPin};
+use payforge_generator::{Ir, LoadedSpec, SpecError};
 use support::{profile_for, testdata};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -135,10 +135,7 @@ fn a_refused_keyword_is_not_fatal_and_a_listed_extension_is_ignored() -> TestRes
         .as_ref()
         .and_then(|p| p.get("p"))
         .ok_or("no p")?;
-    assert!(
-        p.unsupported_keyword()
-            .is_some_and(|k| k.contains("prefixItems"))
-    );
+    assert!(p.refusal().is_some_and(|k| k.contains("prefixItems")));
     Ok(())
 }
 
@@ -288,6 +285,18 @@ fn all_four_pinned_adyen_files_load_and_combine() -> TestResult {
         }
     }
     assert_eq!(idempotency_params, 22);
+    let origin = spec.file_of("/webhooks/~1AUTHORISATION/post");
+    assert!(
+        origin.ends_with("adyen/Webhooks-v1.json"),
+        "{}",
+        origin.display()
+    );
+    let origin = spec.file_of("/components/schemas/Amount");
+    assert!(
+        origin.ends_with("adyen/CheckoutService-v72.json"),
+        "{}",
+        origin.display()
+    );
     Ok(())
 }
 
@@ -298,5 +307,32 @@ fn the_stripe_spec_loads_with_nothing_refused() -> TestResult {
     assert!(spec.refusals.is_empty(), "{:?}", spec.refusals);
     assert_eq!(spec.file_name(), "stripe/spec3.yaml");
     assert_eq!(spec.sha256.len(), 64);
+    Ok(())
+}
+
+#[test]
+fn adyen_webhook_event_codes_come_from_the_three_webhooks_maps() -> TestResult {
+    let mut profile = pins_of("adyen")?;
+    profile.events.source = EventSource::WebhooksMap;
+    let ir = Ir::build(&LoadedSpec::load_profile(profile, &specs_dir()?)?)?;
+    assert_eq!(ir.events.len(), 48 + 8 + 4);
+    for code in [
+        "AUTHORISATION",
+        "CANCEL_OR_REFUND",
+        "merchant.created",
+        "recurring.token.created",
+    ] {
+        assert!(ir.events.contains_key(code), "{code}");
+    }
+    let authorisation = ir.events.get("AUTHORISATION").ok_or("no AUTHORISATION")?;
+    assert_eq!(authorisation.variant, "Authorisation");
+    // Every payload schema converts (whatever the IR does with allOf and discriminators,
+    // which no payload uses).
+    assert_eq!(ir.coverage.events_typed, 60);
+    assert!(
+        ir.coverage.schemas_generated >= 392,
+        "{:?}",
+        ir.coverage.skipped
+    );
     Ok(())
 }

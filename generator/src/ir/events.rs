@@ -48,7 +48,7 @@ fn type_enum_events(spec: &LoadedSpec) -> Result<(BTreeMap<String, EventDef>, No
         return Ok(Default::default());
     };
     let schema = schema_at(spec, pointer).ok_or_else(|| SpecError::DanglingRef {
-        file: spec.file.clone(),
+        file: spec.file_of(pointer),
         pointer: pointer.clone(),
         reference: "events.event_types_pointer of the provider profile".to_owned(),
     })?;
@@ -170,14 +170,14 @@ pub(crate) fn untype_undeclared<T>(
 ) -> Notes {
     let mut notes = Vec::new();
     for event in events.values_mut() {
-        if let TypeRef::Named(id) = &event.object {
-            if !declared.contains_key(id) {
-                notes.push((
-                    format!("event `{}`", event.event_type),
-                    format!("typed as raw JSON: its payload `{}` was skipped", id.0),
-                ));
-                event.object = TypeRef::Scalar(Scalar::Json);
-            }
+        if let TypeRef::Named(id) = &event.object
+            && !declared.contains_key(id)
+        {
+            notes.push((
+                format!("event `{}`", event.event_type),
+                format!("typed as raw JSON: its payload `{}` was skipped", id.0),
+            ));
+            event.object = TypeRef::Scalar(Scalar::Json);
         }
     }
     notes

@@ -178,12 +178,15 @@ impl Ir {
             spec_file: spec.file_name(),
             spec_sha256: spec.sha256.clone(),
             title: spec.document.info.title.clone(),
-            types,
             resources: components
                 .iter()
-                .filter(|(_, schema)| schema.resource_id.is_some())
+                .filter(|(name, schema)| {
+                    schema.resource_id.is_some()
+                        && types.contains_key(&type_space::component_id(name))
+                })
                 .map(|(name, _)| ((*name).clone(), type_space::component_id(name)))
                 .collect(),
+            types,
             ids,
             operations: operations
                 .into_iter()

@@ -30,9 +30,11 @@ pub struct Conflict {
     pub resolution: String,
 }
 
-/// Combines documents (each with its file name, in precedence order) into one. `None` when
-/// there are none.
-pub(crate) fn combine(documents: Vec<(String, Document)>) -> Option<(Document, Vec<Conflict>)> {
+/// Combines documents (each with its file name, in precedence order) into one, with the
+/// file each path, webhook and schema came from. `None` when there are none.
+pub(crate) fn combine(
+    documents: Vec<(String, Document)>,
+) -> Option<(Document, Origins, Vec<Conflict>)> {
     let mut documents = documents.into_iter();
     let (first_name, mut combined) = documents.next()?;
     let mut origins = Origins::new(&first_name, &combined);
@@ -77,17 +79,38 @@ pub(crate) fn combine(documents: Vec<(String, Document)>) -> Option<(Document, V
         merge_first(&mut shared.headers, document.components.headers);
         merge_first(&mut shared.examples, document.components.examples);
     }
-    Some((combined, conflicts))
+    Some((combined, origins, conflicts))
 }
 
-/// Which file each path, webhook and schema of the combined document came from.
-struct Origins {
+/// Which file (as pinned) each path, webhook and schema of the combined document came from.
+#[derive(Debug, Default)]
+pub struct Origins {
     paths: IndexMap<String, String>,
     webhooks: IndexMap<String, String>,
     schemas: IndexMap<String, String>,
 }
 
 impl Origins {
+    /// The file (as pinned) that the node at a JSON pointer of the combined document came
+    /// from: `/paths/<path>/…`, `/webhooks/<name>/…` or `/components/schemas/<name>/…`.
+    pub fn file_of(&self, pointer: &str) -> Option<&str> {
+        let tokens: Vec<String> = pointer
+            .split('/')
+            .skip(1)
+            .take(3)
+            .map(super::unescape_pointer_token)
+            .collect();
+        let found = match tokens.as_slice() {
+            [root, key, ..] if root == "paths" => self.paths.get(key),
+            [root, key, ..] if root == "webhooks" => self.webhooks.get(key),
+            [components, schemas, name] if components == "components" && schemas == "schemas" => {
+                self.schemas.get(name)
+            }
+            _ => None,
+        };
+        found.map(String::as_str)
+    }
+
     fn new(file: &str, document: &Document) -> Self {
         let of = |keys: Vec<&String>| {
             keys.into_iter()
@@ -156,8 +179,15 @@ mod tests {
                 "Amount": {{"type": "object", "required": ["value", "currency"]}},
                 "Only": {{"type": "integer"}}}}}}}}"#
         ))?;
-        let (combined, conflicts) = combine(vec![("a.json".into(), a), ("b.json".into(), b)])
-            .ok_or_else(|| serde::de::Error::custom("no documents"))?;
+        let (combined, origins, conflicts) =
+            combine(vec![("a.json".into(), a), ("b.json".into(), b)])
+                .ok_or_else(|| serde::de::Error::custom("no documents"))?;
+        assert_eq!(origins.file_of("/webhooks/~1HOOK/post"), Some("b.json"));
+        assert_eq!(
+            origins.file_of("/components/schemas/Only/properties/x"),
+            Some("a.json")
+        );
+        assert_eq!(origins.file_of("/info"), None);
         assert_eq!(combined.webhooks.len(), 1);
         assert_eq!(combined.components.schemas.len(), 2);
         let what: Vec<&str> = conflicts.iter().map(|c| c.what.as_str()).collect();

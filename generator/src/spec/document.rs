@@ -384,23 +384,6 @@ impl Schema {
         self.refusal.as_deref()
     }
 
-    /// The construct at this schema's own level that the IR cannot convert, if any, with the
-    /// keyword in backticks: a refusal of the loader, or a keyword that is parsed but not yet
-    /// resolved into the IR (`allOf`, `discriminator`).
-    pub fn unsupported_keyword(&self) -> Option<&str> {
-        if let Some(refusal) = self.refusal() {
-            Some(refusal)
-        } else if self.all_of.is_some() {
-            Some("`allOf`")
-        } else if self.discriminator.is_some() {
-            Some("`discriminator`")
-        } else {
-            None
-        }
-    }
-}
-
-impl Schema {
     /// The schemas nested directly in this one, each with the JSON pointer suffix that leads
     /// to it (`/properties/name`, `/items`, `/oneOf/0`), in a fixed order.
     pub fn children_mut(&mut self) -> Vec<(String, &mut Schema)> {

@@ -123,6 +123,8 @@ pub struct LoadedSpec {
     pub sha256: String,
     /// Every spec file that was read, in pin order.
     pub sources: Vec<SourceFile>,
+    /// The file each path, webhook and schema came from.
+    pub origins: combine::Origins,
     /// The keywords loading refused, each with its file and JSON pointer.
     pub refusals: Vec<(PathBuf, Refusal)>,
     /// What two pinned files define differently, and which one was kept.
@@ -162,7 +164,7 @@ impl LoadedSpec {
                 sha256,
             });
         }
-        let (document, conflicts) =
+        let (document, origins, conflicts) =
             combine::combine(documents).ok_or_else(|| SpecError::Profile {
                 file: profile.dir.join("provider.toml"),
                 message: "[spec] pins no file".to_owned(),
@@ -180,6 +182,7 @@ impl LoadedSpec {
             file,
             sha256,
             sources,
+            origins,
             refusals,
             conflicts,
             catalogue,
@@ -202,10 +205,19 @@ impl LoadedSpec {
             .join(", ")
     }
 
+    /// The spec file holding the node at `pointer` of the combined document (the primary
+    /// file when the pointer names no path, webhook or schema).
+    pub fn file_of(&self, pointer: &str) -> PathBuf {
+        self.origins
+            .file_of(pointer)
+            .and_then(|name| self.sources.iter().find(|source| source.name == name))
+            .map_or_else(|| self.file.clone(), |source| source.file.clone())
+    }
+
     /// An unsupported-construct error at `pointer` in this spec.
     pub fn unsupported(&self, pointer: &str, construct: impl Into<String>) -> SpecError {
         SpecError::Unsupported {
-            file: self.file.clone(),
+            file: self.file_of(pointer),
             pointer: pointer.to_owned(),
             construct: construct.into(),
         }
@@ -230,7 +242,7 @@ impl LoadedSpec {
             .get_key_value(name.as_str())
             .map(|(key, schema)| (key.as_str(), schema))
             .ok_or_else(|| SpecError::DanglingRef {
-                file: self.file.clone(),
+                file: self.file_of(pointer),
                 pointer: pointer.to_owned(),
                 reference: reference.to_owned(),
             })

@@ -11,8 +11,8 @@
 //!   extension the profile lists in `[spec] ignored_extensions`.
 //!
 //! A refusal is not fatal: it is recorded on the schema ([`Schema::refusal`]) and in the list
-//! returned, each with the JSON pointer of the offending keyword, and the IR skips what
-//! depends on that schema, with the refusal as the reason.
+//! returned, each with the JSON pointer of the offending keyword, and the IR skips the
+//! component or operation holding that schema, with the refusal as the reason.
 
 use indexmap::IndexMap;
 

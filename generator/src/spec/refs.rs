@@ -3,6 +3,9 @@
 //! the IR never follows these references. A reference object's own `description` (3.1)
 //! overrides the component's at that site.
 //!
+//! A path item's parameters are inherited by each of its operations that does not declare
+//! its own parameter of the same name and location.
+//!
 //! References to component *schemas* stay references: they name types, which the IR
 //! declares once. A reference that cannot be resolved (to another file, or to a missing
 //! component) is left in place; the IR skips the operation that holds it, with the
@@ -86,13 +89,27 @@ pub(crate) fn resolve_document(document: &mut Document) {
     document.components = components;
 }
 
-/// The references of one path item and its operations.
+/// The references of one path item and its operations. The path item's own parameters are
+/// then copied into each operation that does not declare a parameter of the same name and
+/// location (OpenAPI's inheritance rule), so the IR reads operations only.
 fn path_item(item: &mut PathItem, components: &Components) {
     for parameter in &mut item.parameters {
         resolve(parameter, &components.parameters);
     }
+    let inherited = item.parameters.clone();
     for (_, operation) in item.operations_mut() {
         self::operation(operation, components);
+        let own: Vec<(String, String)> = operation
+            .parameters
+            .iter()
+            .map(|p| (p.name.clone(), p.location.clone()))
+            .collect();
+        let missing = inherited.iter().filter(|p| {
+            p.reference.is_some() || !own.contains(&(p.name.clone(), p.location.clone()))
+        });
+        // After the operation's own, so their indices (and error pointers) stay as written.
+        let missing: Vec<Parameter> = missing.cloned().collect();
+        operation.parameters.extend(missing);
     }
 }
 
