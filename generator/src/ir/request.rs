@@ -123,7 +123,7 @@ pub(crate) fn body_params(
             for field in fields {
                 params.push(Param {
                     wire_name: field.wire_name.clone(),
-                    rust_name: names.claim(&[field.rust_name.clone()]),
+                    rust_name: names.claim(std::slice::from_ref(&field.rust_name)),
                     location: ParamLocation::Body,
                     ty: field.ty.clone(),
                     required: field.required,
