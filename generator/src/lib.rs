@@ -73,7 +73,9 @@ pub fn build_script(profile: &str) -> Result<(), BuildScriptError> {
     println!("cargo:rerun-if-env-changed={}", spec::SPECS_DIR_ENV);
     println!("cargo:rerun-if-changed={}", profile_path.display());
     let spec = LoadedSpec::load_from_env(&profile_path)?;
-    println!("cargo:rerun-if-changed={}", spec.file.display());
+    for source in &spec.sources {
+        println!("cargo:rerun-if-changed={}", source.file.display());
+    }
     println!(
         "cargo:rerun-if-changed={}",
         spec.profile.catalogue_path().display()

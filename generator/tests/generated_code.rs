@@ -42,6 +42,14 @@ golden! {
     leniency,
     place_names,
     typed_ids,
+    oas31_forms,
+    ref_components,
+    webhooks_map,
+    json_body,
+    header_params,
+    all_of,
+    discriminated,
+    maps_json,
 }
 
 #[test]

@@ -37,6 +37,14 @@ const CASES: &[&str] = &[
     "required_objects",
     "leniency",
     "place_names",
+    "oas31_forms",
+    "ref_components",
+    "webhooks_map",
+    "json_body",
+    "header_params",
+    "all_of",
+    "discriminated",
+    "maps_json",
 ];
 
 #[test]
@@ -53,7 +61,7 @@ fn every_golden_compiles_without_warnings() -> Result<(), Box<dyn std::error::Er
         // The standalone manifest names the published runtime; check against this one.
         let manifest = std::fs::read_to_string(dir.join("Cargo.toml"))?
             .replace(
-                "name = \"payforge-testpay\"",
+                &format!("name = {:?}", ir.profile.provider.crate_name),
                 &format!("name = \"golden-{}\"", case.replace('_', "-")),
             )
             .replace(

@@ -181,8 +181,19 @@ pub trait Endpoint: Serialize + Send + Sync {
     const SERVER: Option<&'static str> = None;
     /// The concrete path, path parameters substituted and percent-encoded.
     fn path(&self) -> Cow<'static, str>;
-    /// The encoded parameters (every field except path parameters).
+    /// The encoded parameters (every field except path and header parameters).
     fn encode(&self) -> Result<RequestBody, EncodeError>;
+    /// The operation's own request headers (header parameters of the spec; never the
+    /// idempotency header, which the runtime sends), as name and value on the wire.
+    fn headers(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}
+
+/// The text of a header parameter's value on the wire: its [`PathSegment`] text (a
+/// `Sensitive` value exposed), unencoded.
+pub fn header_value<T: PathSegment + ?Sized>(value: &T) -> String {
+    value.path_segment().into_owned()
 }
 
 /// A value that can fill a `{placeholder}` of a path: its text *on the wire*, before

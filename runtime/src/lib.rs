@@ -39,7 +39,7 @@ pub use client::{Client, Environment};
 pub use endpoint::{
     ApiError, AuthScheme, BaseUrlVariable, BodyEncoding, EncodeError, Endpoint, ErrorClass,
     InProgressSignal, KeyModeRule, PathSegment, Provider, RequestBody, encode_path_segment,
-    encode_path_value,
+    encode_path_value, header_value,
 };
 pub use error::{ConfigError, Error};
 pub use money::Currency;

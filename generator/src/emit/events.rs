@@ -1,46 +1,103 @@
-//! Webhook events -> the `EventObject` enum (docs/generated-code.md, "Webhook events").
+//! Webhook events -> the `EventObject` enum, and for providers whose event types come from
+//! a `webhooks:` map, the `EventCode` enum (docs/generated-code.md, "Webhook events").
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::{ident, type_tokens};
 use crate::ir::Ir;
+use crate::ir::events::UNKNOWN_VARIANT;
+use crate::spec::profile::EventSource;
 
 /// The name of the generated event payload enum.
 pub const EVENT_OBJECT: &str = "EventObject";
 
-/// `EventObject`, one variant per event type plus `Unknown`.
+/// The name of the generated event-code enum (the `webhooks_map` convention only).
+pub const EVENT_CODE: &str = "EventCode";
+
+/// `EventObject`, one variant per event type plus `Unknown`; and `EventCode` where the
+/// profile's event source is the `webhooks:` map.
 pub fn declare(ir: &Ir) -> TokenStream {
     let name = ident(EVENT_OBJECT);
     let variants = ir.events.values().map(|event| {
         let variant = ident(&event.variant);
         let wire = &event.event_type;
         let ty = type_tokens(ir, &event.object);
-        let doc = format!(" `{wire}`");
+        let doc = match &event.summary {
+            Some(summary) => format!(" `{wire}`: {summary}"),
+            None => format!(" `{wire}`"),
+        };
         quote! {
             #[doc = #doc]
             #[event(#wire)]
             #variant(#ty),
         }
     });
+    let payload = payload_words(ir);
     let doc = format!(
-        " The typed `data.object` of a {} webhook event, by event type.",
+        " The typed {payload} of a {} webhook event, by event type.",
         ir.profile.provider.display_name
     );
+    let unknown_doc = format!(" An event type this SDK version does not know: the raw {payload}.");
+    let raw_doc = format!(" The raw {payload}.");
+    let codes = match ir.profile.events.source {
+        EventSource::TypeEnum => TokenStream::new(),
+        EventSource::WebhooksMap => event_codes(ir),
+    };
     // pub enum EventObject { #[event("payment_intent.succeeded")] PaymentIntentSucceeded(crate::PaymentIntent), .., Unknown { .. } }
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq, ::payforge::WebhookEvent)]
         pub enum #name {
             #(#variants)*
-            /// An event type this SDK version does not know: the raw `data.object`.
+            #[doc = #unknown_doc]
             #[event(unknown)]
             Unknown {
                 /// The event type as received.
                 event_type: ::std::string::String,
-                /// The raw `data.object`.
+                #[doc = #raw_doc]
                 object: ::serde_json::Value,
             },
+        }
+        #codes
+    }
+}
+
+/// What the payload of an event is, in the enum's docs: `type_enum` events carry their
+/// object in `data.object`; a `webhooks:` map's events are the webhook's request body.
+fn payload_words(ir: &Ir) -> &'static str {
+    match ir.profile.events.source {
+        EventSource::TypeEnum => "`data.object`",
+        EventSource::WebhooksMap => "payload",
+    }
+}
+
+/// `EventCode`: every event code of the `webhooks:` map, and `Unknown(String)`.
+fn event_codes(ir: &Ir) -> TokenStream {
+    let name = ident(EVENT_CODE);
+    let unknown = ident(UNKNOWN_VARIANT);
+    let variants = ir.events.values().map(|event| {
+        let variant = ident(&event.variant);
+        let wire = &event.event_type;
+        let doc = format!(" `{wire}`");
+        quote! {
+            #[doc = #doc]
+            #[wire(#wire)]
+            #variant,
+        }
+    });
+    let doc = format!(
+        " The code of a {} webhook event, as the spec's `webhooks:` map lists them.",
+        ir.profile.provider.display_name
+    );
+    // pub enum EventCode { #[wire("AUTHORISATION")] Authorisation, .., Unknown(String) }
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, ::payforge::StringEnum)]
+        pub enum #name {
+            #(#variants)*
+            /// A code this SDK version does not know yet, kept as received.
+            #unknown(::std::string::String),
         }
     }
 }

@@ -16,6 +16,7 @@ mod params;
 mod report;
 mod tables;
 mod types;
+mod unions;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

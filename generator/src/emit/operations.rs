@@ -14,11 +14,12 @@ pub fn declare(ir: &Ir, op: &Operation) -> TokenStream {
     let cfg = cfg_attr(&BTreeSet::from([op.group.clone()]));
     let provider = ident(&ir.profile.provider.marker);
     let method = ident(&op.method);
-    let path = &op.path;
+    let path = macro_path(op);
     let encoding = ident(match op.encoding {
         Encoding::Query => "query",
         Encoding::Form => "form",
         Encoding::Multipart => "multipart",
+        Encoding::Json => "json",
     });
     let output = type_tokens(ir, &op.output);
     let idempotent = op.idempotent.then(|| quote! { , idempotent });
@@ -63,10 +64,26 @@ pub fn declare(ir: &Ir, op: &Operation) -> TokenStream {
             required: p.required,
             boxed: false,
             path: p.location == ParamLocation::Path,
+            header: p.location == ParamLocation::Header,
             doc: field_doc(p.doc.as_deref(), &p.wire_name, &p.ty),
         })
         .collect();
     params_impl(ir, &op.name, &cfg, attrs, &members)
+}
+
+/// The path template as `#[endpoint]` reads it: each placeholder named after its field
+/// (`/paymentLinks/{linkId}` -> `/paymentLinks/{link_id}`), since the macro matches
+/// placeholders to fields by name.
+fn macro_path(op: &Operation) -> String {
+    op.params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path && p.rust_name != p.wire_name)
+        .fold(op.path.clone(), |path, p| {
+            path.replace(
+                &format!("{{{}}}", p.wire_name),
+                &format!("{{{}}}", p.rust_name),
+            )
+        })
 }
 
 /// The summary and description, then the method and path.

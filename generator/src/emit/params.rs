@@ -25,6 +25,8 @@ pub struct ParamMember {
     pub boxed: bool,
     /// Whether it is a path parameter (`#[endpoint(path)]`).
     pub path: bool,
+    /// Whether it is a header parameter (`#[endpoint(header = "Name")]`, the wire name).
+    pub header: bool,
     /// Its doc text.
     pub doc: String,
 }
@@ -43,16 +45,24 @@ pub fn params_impl(
         let field = ident(&m.rust_name);
         let doc = doc_attrs(Some(&m.doc));
         let ty = member_type(ir, m);
-        let rename = (m.rust_name != m.wire_name).then(|| {
+        let rename = (m.rust_name != m.wire_name && !m.header).then(|| {
             let wire = &m.wire_name;
             quote! { #[serde(rename = #wire)] }
         });
         let path = m.path.then(|| quote! { #[endpoint(path)] });
+        let header = m.header.then(|| {
+            let wire = &m.wire_name;
+            quote! { #[endpoint(header = #wire)] }
+        });
         // A required value that can encode to nothing (an object with no field set) is
         // refused by the runtime's form encoder instead of vanishing from the request.
         let vanishes = (m.required && !m.path && can_encode_empty(ir, &m.ty, &mut BTreeSet::new()))
             .then(|| quote! { #[serde(serialize_with = "::payforge::wire::required")] });
-        if m.required {
+        if m.header {
+            // The macro replaces the marker with `#[serde(skip)]`: a header is no body field.
+            let ty = if m.required { ty } else { quote! { ::core::option::Option<#ty> } };
+            quote! { #doc #header pub #field: #ty, }
+        } else if m.required {
             quote! { #doc #path #rename #vanishes pub #field: #ty, }
         } else {
             quote! { #doc #rename #[serde(skip_serializing_if = "::core::option::Option::is_none")] pub #field: ::core::option::Option<#ty>, }

@@ -225,6 +225,7 @@ fn request_struct(ir: &Ir, def: &TypeDef, s: &StructDef) -> TokenStream {
             required: field.required,
             boxed: field.boxed,
             path: false,
+            header: false,
             doc: field_doc(field.doc.as_deref(), &field.wire_name, &field.ty),
         })
         .collect();
@@ -258,6 +259,9 @@ fn string_enum(name: &Ident, values: &[String]) -> TokenStream {
 }
 
 fn union(ir: &Ir, def: &TypeDef, u: &UnionDef) -> TokenStream {
+    if u.open {
+        return super::unions::open_union(ir, def, u);
+    }
     let name = ident(&def.name);
     let variants = u.members.iter().map(|member| {
         let variant = ident(&member.variant);

@@ -1,14 +1,21 @@
-//! Webhook event types -> typed payloads: each event type's object schema is found from the
-//! type's prefix and the schemas' `object` constants (`payment_intent.succeeded` ->
-//! `payment_intent`, `issuing_authorization.created` -> `issuing.authorization`,
-//! `customer.subscription.updated` -> `subscription`), or from the profile's overrides.
+//! Webhook event types -> typed payloads, by the convention the profile's `[events] source`
+//! selects ([`EventSource`]):
+//!
+//! - `type_enum`: a string enum at `event_types_pointer` lists the types, and each type's
+//!   object schema is found from the type's prefix and the schemas' `object` constants
+//!   (`payment_intent.succeeded` -> `payment_intent`, `issuing_authorization.created` ->
+//!   `issuing.authorization`, `customer.subscription.updated` -> `subscription`), or from
+//!   the profile's overrides;
+//! - `webhooks_map`: the spec's `webhooks:` map lists one entry per event code, whose
+//!   operation's JSON request body is the payload.
 
 use std::collections::BTreeMap;
 
 use super::names::{NameRegistry, type_name};
 use super::type_space::component_id;
-use super::types::{Scalar, TypeRef};
-use crate::spec::document::{AdditionalProperties, MediaType};
+use super::types::{Scalar, TypeId, TypeRef};
+use crate::spec::document::{AdditionalProperties, MediaType, PathItem};
+use crate::spec::profile::EventSource;
 use crate::spec::{LoadedSpec, Schema, SpecError, unescape_pointer_token};
 
 /// One webhook event type.
@@ -18,8 +25,10 @@ pub struct EventDef {
     pub event_type: String,
     /// The Rust variant name (`PaymentIntentSucceeded`).
     pub variant: String,
-    /// The type of its `data.object`.
+    /// The type of its payload (Stripe's `data.object`, or a webhook's request body).
     pub object: TypeRef,
+    /// What the spec says of the event (a webhook's summary), if anything.
+    pub summary: Option<String>,
 }
 
 /// Notes on what was generated with less than a full type: (what, how).
@@ -27,11 +36,19 @@ pub(crate) type Notes = Vec<(String, String)>;
 
 /// The typed events, and notes on event types typed only as raw JSON.
 pub(crate) fn events(spec: &LoadedSpec) -> Result<(BTreeMap<String, EventDef>, Notes), SpecError> {
+    match spec.profile.events.source {
+        EventSource::TypeEnum => type_enum_events(spec),
+        EventSource::WebhooksMap => Ok(webhooks_map_events(spec)),
+    }
+}
+
+/// The events listed by a string enum at the profile's `event_types_pointer`.
+fn type_enum_events(spec: &LoadedSpec) -> Result<(BTreeMap<String, EventDef>, Notes), SpecError> {
     let Some(pointer) = &spec.profile.events.event_types_pointer else {
         return Ok(Default::default());
     };
     let schema = schema_at(spec, pointer).ok_or_else(|| SpecError::DanglingRef {
-        file: spec.file.clone(),
+        file: spec.file_of(pointer),
         pointer: pointer.clone(),
         reference: "events.event_types_pointer of the provider profile".to_owned(),
     })?;
@@ -58,6 +75,7 @@ pub(crate) fn events(spec: &LoadedSpec) -> Result<(BTreeMap<String, EventDef>, N
                         event_type,
                         variant,
                         object: TypeRef::Named(id),
+                        summary: None,
                     },
                 );
             }
@@ -77,12 +95,92 @@ pub(crate) fn events(spec: &LoadedSpec) -> Result<(BTreeMap<String, EventDef>, N
                         event_type,
                         variant,
                         object: TypeRef::Scalar(Scalar::Json),
+                        summary: None,
                     },
                 );
             }
         }
     }
     Ok((out, notes))
+}
+
+/// The name an event-code enum's catch-all variant takes; no event code may take it.
+pub const UNKNOWN_VARIANT: &str = "Unknown";
+
+/// The events of the spec's `webhooks:` map, one per entry: the code is the entry's name
+/// without a leading `/`, the payload its first operation's JSON request body (a component
+/// schema; anything else is typed as raw JSON, with a note).
+fn webhooks_map_events(spec: &LoadedSpec) -> (BTreeMap<String, EventDef>, Notes) {
+    let mut entries: Vec<(String, &PathItem)> = spec
+        .document
+        .webhooks
+        .iter()
+        .map(|(key, item)| (key.strip_prefix('/').unwrap_or(key).to_owned(), item))
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut variants = NameRegistry::default();
+    variants.claim(&[UNKNOWN_VARIANT.to_owned()]);
+    let mut out = BTreeMap::new();
+    let mut notes = Vec::new();
+    for (code, item) in entries {
+        let operation = item.operations().next().map(|(_, operation)| operation);
+        let body = operation
+            .and_then(|operation| operation.request_body.as_ref())
+            .and_then(|body| body.content.get(JSON_MEDIA_TYPE))
+            .and_then(|media| media.schema.as_ref());
+        let component = body
+            .and_then(|schema| schema.reference.as_deref())
+            .and_then(|reference| reference.strip_prefix("#/components/schemas/"))
+            .map(unescape_pointer_token)
+            .filter(|name| spec.document.components.schemas.contains_key(name));
+        let object = match component {
+            Some(name) => TypeRef::Named(component_id(&name)),
+            None => {
+                notes.push((
+                    format!("event `{code}`"),
+                    "typed as raw JSON: its webhook has no JSON request body naming a component schema"
+                        .to_owned(),
+                ));
+                TypeRef::Scalar(Scalar::Json)
+            }
+        };
+        let variant = variants.claim(&[type_name(&code.replace('.', "_"))]);
+        let summary = operation.and_then(|operation| operation.summary.clone());
+        out.insert(
+            code.clone(),
+            EventDef {
+                event_type: code,
+                variant,
+                object,
+                summary,
+            },
+        );
+    }
+    (out, notes)
+}
+
+/// The media type of JSON webhook payloads.
+const JSON_MEDIA_TYPE: &str = "application/json";
+
+/// Events whose payload type the IR did not declare (its schema was skipped) carry raw JSON
+/// instead, with a note saying so.
+pub(crate) fn untype_undeclared<T>(
+    events: &mut BTreeMap<String, EventDef>,
+    declared: &BTreeMap<TypeId, T>,
+) -> Notes {
+    let mut notes = Vec::new();
+    for event in events.values_mut() {
+        if let TypeRef::Named(id) = &event.object
+            && !declared.contains_key(id)
+        {
+            notes.push((
+                format!("event `{}`", event.event_type),
+                format!("typed as raw JSON: its payload `{}` was skipped", id.0),
+            ));
+            event.object = TypeRef::Scalar(Scalar::Json);
+        }
+    }
+    notes
 }
 
 /// `object` constant -> component schema name.
@@ -157,7 +255,7 @@ pub(crate) fn schema_at<'a>(spec: &'a LoadedSpec, pointer: &str) -> Option<&'a S
         {
             let item = spec.document.paths.get(path)?;
             let (_, operation) = item.operations().find(|(m, _)| m == method)?;
-            let MediaType { schema } = operation.request_body.as_ref()?.content.get(media)?;
+            let MediaType { schema, .. } = operation.request_body.as_ref()?.content.get(media)?;
             (schema.as_ref()?, rest)
         }
         _ => return None,

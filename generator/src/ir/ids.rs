@@ -49,6 +49,7 @@ pub(super) fn typed_ids(
             let name = match param.location {
                 ParamLocation::Path => path_param_id(&ids, &path, &param.wire_name, path_prefix),
                 ParamLocation::Query | ParamLocation::Body => ids.get(&param.wire_name).cloned(),
+                ParamLocation::Header => None,
             };
             if let Some(name) = name {
                 param.ty = TypeRef::Id(name);

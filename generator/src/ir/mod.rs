@@ -6,6 +6,7 @@
 //! recursion ([`passes`]), and computes which cargo features need each type. Every table
 //! that reaches output is a `BTreeMap` or a sorted `Vec`, so output order follows the data.
 
+mod all_of;
 pub mod errors;
 pub mod events;
 mod expand;
@@ -14,7 +15,9 @@ mod leniency;
 pub mod names;
 pub mod operations;
 mod passes;
+mod request;
 mod servers;
+mod tagging;
 pub(crate) mod type_space;
 pub mod types;
 
@@ -94,19 +97,33 @@ impl Ir {
         let modules = passes::component_modules(spec);
         let mut components: Vec<_> = spec.document.components.schemas.iter().collect();
         components.sort_by(|a, b| a.0.cmp(b.0));
+        let mut skipped = Vec::new();
+        // A component the generator cannot convert is a coverage skip, not the end of the
+        // provider: it is declared as raw JSON so that what refers to it still compiles.
+        let mut opaque = BTreeSet::new();
         for (name, schema) in &components {
             let module = modules.get(name.as_str()).map_or("shared", String::as_str);
-            space.add_component(name, schema, module)?;
+            if let Err(error) = space.add_component(name, schema, module) {
+                space.add_opaque_component(name, module, &reason_of(&error));
+                skipped.push((format!("schema `{name}`"), error.to_string()));
+                opaque.insert(type_space::component_id(name));
+            }
         }
-        let mut skipped = Vec::new();
         let mut operations = operations::operations(spec, &mut space, &mut skipped);
-        let (events, mut notes) = events::events(spec)?;
+        let (mut events, mut notes) = events::events(spec)?;
         let errors = ErrorModel::build(spec)?;
         let roots = operations
             .iter()
             .flat_map(|op| op.params.iter().map(|p| &p.ty).chain([&op.output]));
         let (mut types, mut names) = space.declare_aliases(roots);
+        notes.extend(events::untype_undeclared(&mut events, &types));
+        notes.extend(
+            spec.conflicts
+                .iter()
+                .map(|c| (c.what.clone(), c.resolution.clone())),
+        );
         passes::settle_unions(&mut types, &spec.profile.types.object_tag);
+        tagging::tag_by_property(&mut types);
         // Empty unless the profile's leniency policy reads the provider's fixtures.
         notes.extend(leniency::relax_omitted_required(
             &mut types,
@@ -141,7 +158,8 @@ impl Ir {
             .sum();
         let schemas_generated = components
             .iter()
-            .filter(|(name, _)| types.contains_key(&type_space::component_id(name)))
+            .map(|(name, _)| type_space::component_id(name))
+            .filter(|id| types.contains_key(id) && !opaque.contains(id))
             .count();
         let events_total = events.len();
         let coverage = Coverage {
@@ -162,13 +180,16 @@ impl Ir {
             spec_file: spec.file_name(),
             spec_sha256: spec.sha256.clone(),
             title: spec.document.info.title.clone(),
-            types,
             resources: components
                 .iter()
-                .filter(|(_, schema)| schema.resource_id.is_some())
+                .filter(|(name, schema)| {
+                    schema.resource_id.is_some()
+                        && types.contains_key(&type_space::component_id(name))
+                })
                 .filter(|_| spec.profile.conventions.resource_id_modules)
                 .map(|(name, _)| ((*name).clone(), type_space::component_id(name)))
                 .collect(),
+            types,
             ids,
             operations: operations
                 .into_iter()
@@ -186,5 +207,16 @@ impl Ir {
         self.types
             .get(id)
             .map_or(id.0.as_str(), |def| def.name.as_str())
+    }
+}
+
+/// Why a schema was not converted, without the spec file's path (a generated doc must read
+/// the same on every machine).
+fn reason_of(error: &SpecError) -> String {
+    match error {
+        SpecError::Unsupported {
+            pointer, construct, ..
+        } => format!("{construct}, at {pointer}"),
+        other => other.to_string(),
     }
 }

@@ -6,9 +6,10 @@ use std::collections::BTreeSet;
 use heck::ToUpperCamelCase;
 
 use super::names::{NameRegistry, field_name, type_name};
+use super::request;
 use super::type_space::{Site, TypeSpace};
 use super::types::{Scalar, TypeRef};
-use crate::spec::document::{MediaType, Operation as SpecOperation};
+use crate::spec::document::Operation as SpecOperation;
 use crate::spec::{LoadedSpec, Schema, SpecError, child, escape_pointer_token};
 
 /// An HTTP operation.
@@ -54,6 +55,8 @@ pub enum Encoding {
     Form,
     /// A multipart body.
     Multipart,
+    /// A JSON body (`application/json`).
+    Json,
 }
 
 /// How a list operation pages.
@@ -74,6 +77,8 @@ pub enum ParamLocation {
     Query,
     /// The body.
     Body,
+    /// A request header (never the idempotency header, which the runtime sends).
+    Header,
 }
 
 /// A parameter of an operation.
@@ -192,9 +197,9 @@ fn operation_of(
     let group = resource_group(spec, path);
     let operation_id = operation_id_of(operation, method, path);
     let (output, _) = output_of(spec, space, operation, pointer, &group, &operation_id)?;
-    let body = body_of(spec, operation, pointer)?;
+    let body = request::body_of(spec, operation, pointer)?;
     let encoding = match (&body, method) {
-        (Some((media, _, _)), _) if *media == rules.multipart_media_type => Encoding::Multipart,
+        (Some(body), _) if body.encoding != Encoding::Form => body.encoding,
         (_, "get" | "delete") => Encoding::Query,
         _ => Encoding::Form,
     };
@@ -216,6 +221,8 @@ fn operation_of(
         let location = match param.location.as_str() {
             "path" => ParamLocation::Path,
             "query" => ParamLocation::Query,
+            "header" if request::is_runtime_header(spec, &param.name) => continue,
+            "header" => ParamLocation::Header,
             other => {
                 return Err(spec.unsupported(&param_pointer, format!("a parameter in `{other}`")));
             }
@@ -236,21 +243,8 @@ fn operation_of(
             doc: param.description.clone(),
         });
     }
-    if let Some((_, schema, body_pointer)) = body {
-        let mut properties: Vec<_> = schema.properties.iter().flatten().collect();
-        properties.sort_by(|a, b| a.0.cmp(b.0));
-        for (wire, property) in properties {
-            let property_pointer = child(&child(&body_pointer, "properties"), wire);
-            let ty = space.convert(property, &site(property_pointer, wire))?.0;
-            params.push(Param {
-                wire_name: wire.clone(),
-                rust_name: names.claim(&[field_name(wire)]),
-                location: ParamLocation::Body,
-                ty,
-                required: schema.required.contains(wire),
-                doc: property.description.clone(),
-            });
-        }
+    if let Some(body) = &body {
+        params.extend(request::body_params(spec, space, body, &mut names, &site)?);
     }
     params.sort_by(|a, b| {
         let path_index = |p: &Param| {
@@ -297,45 +291,6 @@ fn operation_of(
         deprecated: operation.deprecated,
         server: None,
     })
-}
-
-/// The request body schema (form or multipart) with its media type and pointer.
-fn body_of<'a>(
-    spec: &'a LoadedSpec,
-    operation: &'a SpecOperation,
-    pointer: &str,
-) -> Result<Option<(&'a str, &'a Schema, String)>, SpecError> {
-    let Some(body) = &operation.request_body else {
-        return Ok(None);
-    };
-    let body_pointer = child(pointer, "requestBody");
-    if body.reference.is_some() {
-        return Err(spec.unsupported(&body_pointer, "a $ref request body"));
-    }
-    let rules = &spec.profile.operations;
-    for media in [&rules.multipart_media_type, &rules.form_media_type] {
-        if let Some(MediaType {
-            schema: Some(schema),
-        }) = body.content.get(media.as_str())
-        {
-            let schema_pointer = child(&child(&child(&body_pointer, "content"), media), "schema");
-            if schema.reference.is_some()
-                || (schema.properties.is_none() && schema.kind.as_deref() != Some("object"))
-            {
-                return Err(spec.unsupported(
-                    &schema_pointer,
-                    "a request body that is not an inline object",
-                ));
-            }
-            return Ok(Some((media.as_str(), schema, schema_pointer)));
-        }
-    }
-    match body.content.keys().next() {
-        Some(media) => {
-            Err(spec.unsupported(&body_pointer, format!("request body media type `{media}`")))
-        }
-        None => Ok(None),
-    }
 }
 
 /// The paths of a spec, for naming operations.
@@ -487,6 +442,7 @@ fn operation_name(
         ),
         ("get", _) => format!("Retrieve{}", nouns(&literals)),
         ("delete", _) => format!("Delete{}", nouns(&literals)),
+        ("patch" | "put", _) => format!("Update{}", nouns(&literals)),
         ("post", _) if ends_with_param || paths.singletons.contains(path) => {
             format!("Update{}", nouns(&literals))
         }

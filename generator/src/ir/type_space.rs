@@ -2,12 +2,14 @@
 //! [`TypeDef`]s, with names decided once and identical inline types deduplicated.
 
 mod aliases;
+mod objects;
 mod shapes;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aliases::SiteAlias;
 
+use super::all_of;
 use super::names::{NameRegistry, field_name, type_name};
 use super::types::{
     Field, Scalar, StructDef, TypeDef, TypeId, TypeKind, TypeRef, UnionDef, UnionMember,
@@ -137,10 +139,20 @@ impl<'s> TypeSpace<'s> {
             request: false,
             field: None,
         };
+        // A schema the loader refused is not declared from what it could read. `allOf` (with
+        // or without `properties`) is merged by `struct_def`; a `discriminator` tags a union
+        // and is documentation on an object (the members that `allOf` it are structs).
+        if let Some(refusal) = schema.refusal() {
+            return Err(self.spec.unsupported(&site.pointer, refusal));
+        }
         let kind = if is_object(schema) {
             TypeKind::Struct(self.struct_def(schema, &rust_name, &site)?)
         } else if let Some(members) = union_members(schema) {
-            TypeKind::Union(self.union_def(members, &site)?)
+            let mut def = self.union_def(members, &site)?;
+            if let Some(discriminator) = &schema.discriminator {
+                super::tagging::discriminate(&mut def, discriminator);
+            }
+            TypeKind::Union(def)
         } else if schema.values.is_some() && schema.kind.as_deref() == Some("string") {
             TypeKind::StringEnum(self.enum_values(schema, &site)?)
         } else {
@@ -177,8 +189,13 @@ impl<'s> TypeSpace<'s> {
 
     /// Converts a schema used at `site` into a type reference and whether it is nullable.
     pub fn convert(&mut self, schema: &Schema, site: &Site) -> Result<(TypeRef, bool), SpecError> {
-        if let Some(keyword) = schema.unsupported_keyword() {
-            return Err(self.spec.unsupported(&site.pointer, format!("`{keyword}`")));
+        if let Some(only) = all_of::single_part(schema) {
+            let pointer = child(&child(&site.pointer, "allOf"), "0");
+            let (ty, nullable) = self.convert(only, &site.with(pointer, site.hint.clone()))?;
+            return Ok((ty, nullable || schema.nullable));
+        }
+        if let Some(refusal) = schema.refusal() {
+            return Err(self.spec.unsupported(&site.pointer, refusal));
         }
         if let Some(reference) = &schema.reference {
             let (name, _) = self.spec.resolve(reference, &site.pointer)?;
@@ -274,7 +291,7 @@ impl<'s> TypeSpace<'s> {
             // An inline object is named after its place (its `title`, which the spec gives
             // the first of many places, is only a doc fallback): each later place sees it
             // through an alias of its own name.
-            _ if schema.properties.is_some() => {
+            _ if schema.properties.is_some() || all_of::has_all_of(schema) => {
                 let def = self.struct_def(schema, &site.hint, site)?;
                 let id = self.intern(TypeKind::Struct(def), site.request, None, schema, site);
                 Ok(TypeRef::Named(id))
@@ -283,24 +300,18 @@ impl<'s> TypeSpace<'s> {
         }
     }
 
-    /// The fields of an object schema, ordered by wire name.
+    /// The fields of an object schema, its `allOf` parts merged, ordered by wire name.
     pub fn struct_def(
         &mut self,
         schema: &Schema,
         name: &str,
         site: &Site,
     ) -> Result<StructDef, SpecError> {
+        let view = self.object_view(schema, &site.pointer)?;
         let mut def = StructDef::default();
-        let Some(properties) = &schema.properties else {
-            return Ok(def);
-        };
-        let mut sorted: Vec<_> = properties.iter().collect();
-        sorted.sort_by(|a, b| a.0.cmp(b.0));
         let mut field_names = NameRegistry::default();
-        let properties_pointer = child(&site.pointer, "properties");
-        for (wire_name, property) in sorted {
-            let property_site =
-                site.property(child(&properties_pointer, wire_name), name, wire_name);
+        for (wire_name, (property, pointer)) in &view.properties {
+            let property_site = site.property(pointer.clone(), name, wire_name);
             let (ty, nullable) = self.convert(property, &property_site)?;
             if *wire_name == self.spec.profile.types.object_tag
                 && self.spec.profile.conventions.object_tag
@@ -309,10 +320,10 @@ impl<'s> TypeSpace<'s> {
                 def.object_const = Some(value.clone());
             }
             def.fields.push(Field {
-                wire_name: wire_name.clone(),
+                wire_name: (*wire_name).to_owned(),
                 rust_name: field_names.claim(&[field_name(wire_name)]),
                 ty,
-                required: schema.required.contains(wire_name),
+                required: view.required.contains(wire_name),
                 nullable,
                 doc: property.description.clone(),
                 boxed: false,
@@ -351,7 +362,10 @@ impl<'s> TypeSpace<'s> {
             ty
         } else {
             let owned: Vec<&Schema> = kept;
-            let def = self.union_def_refs(&owned, site)?;
+            let mut def = self.union_def_refs(&owned, site)?;
+            if let Some(discriminator) = &schema.discriminator {
+                super::tagging::discriminate(&mut def, discriminator);
+            }
             let shared = union_name(&def, &*self);
             TypeRef::Named(self.intern(TypeKind::Union(def), site.request, shared, schema, site))
         };
@@ -422,12 +436,14 @@ impl<'s> TypeSpace<'s> {
                 variant,
                 ty,
                 tag_value: None,
+                tag_values: Vec::new(),
                 boxed: false,
             });
         }
         Ok(UnionDef {
             tag: None,
             members: out,
+            open: false,
         })
     }
 
@@ -612,7 +628,7 @@ fn union_name(def: &UnionDef, space: &TypeSpace<'_>) -> Option<String> {
 
 /// Whether a schema describes an object with properties (a struct).
 fn is_object(schema: &Schema) -> bool {
-    schema.properties.is_some() && union_members(schema).is_none()
+    (schema.properties.is_some() || all_of::has_all_of(schema)) && union_members(schema).is_none()
 }
 
 /// The members of an `anyOf` or `oneOf`.

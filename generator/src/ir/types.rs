@@ -204,6 +204,11 @@ pub struct UnionDef {
     pub tag: Option<String>,
     /// The members, in the order they are tried or declared.
     pub members: Vec<UnionMember>,
+    /// Whether the union is tagged by a property whose values select the members (a
+    /// `discriminator`, or a property every member declares with values of its own): it
+    /// decodes by reading `tag`, and a value no member declares decodes into an `Unknown`
+    /// variant holding the raw JSON instead of failing.
+    pub open: bool,
 }
 
 /// A member of a union.
@@ -215,6 +220,9 @@ pub struct UnionMember {
     pub ty: TypeRef,
     /// The tag value selecting it, for a tagged union.
     pub tag_value: Option<String>,
+    /// Every tag value selecting it, for an open union (several when its property is an
+    /// enum: Adyen's card details are `scheme`, `card`, `bcmc`, ...).
+    pub tag_values: Vec<String>,
     /// Whether it must be boxed.
     pub boxed: bool,
 }

@@ -1,33 +1,45 @@
-//! The subset of OpenAPI 3.0 that payforge reads, as serde structs.
+//! The subset of OpenAPI 3.0 and 3.1 that payforge reads, as serde structs.
 //!
-//! We parse into our own structs rather than `openapiv3` because Stripe's meaning lives in
-//! its extensions (`x-expansionResources`, `x-resourceId`, `x-expandableFields`), which
-//! `openapiv3` leaves as untyped maps, and because keywords we do not support (`allOf`,
-//! `not`, `discriminator`, references to anything but component schemas) must be refused
-//! with the JSON pointer of the offending node rather than silently ignored. Keys are kept in
-//! file order (`IndexMap`); the IR sorts what reaches output.
+//! We parse into our own structs rather than `openapiv3` because providers' meaning lives in
+//! their extensions (`x-expansionResources`, `x-resourceId`), which `openapiv3` leaves as
+//! untyped maps, and because every schema keyword must be either modelled here or refused
+//! with the JSON pointer of the offending node, never silently ignored: a schema's unmodelled
+//! keys land in [`Schema::other`], and [`super::normalise`] refuses each one that is not a
+//! vendor extension the profile lists as meaningless. Keys are kept in file order
+//! (`IndexMap`); the IR sorts what reaches output.
+//!
+//! As parsed, a document may hold 3.1 forms (`type: [T, "null"]`, `const`) and `$ref`s to
+//! shared parameters, bodies, responses, headers and examples; [`super::LoadedSpec`]
+//! normalises the first ([`super::normalise`]) and resolves the second ([`super::refs`]), so
+//! the IR only ever sees [`Schema::kind`], [`Schema::values`] and resolved objects.
+
+use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 /// An OpenAPI document.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct Document {
-    /// The OpenAPI version (`3.0.0`).
+    /// The OpenAPI version (`3.0.0`, `3.1.0`); checked by [`super::check_version`].
     pub openapi: String,
     /// Title and version.
     pub info: Info,
     /// Paths and their operations.
     #[serde(default)]
     pub paths: IndexMap<String, PathItem>,
+    /// Webhooks the provider sends (3.1), by name: each is a path item whose operation's
+    /// request body is the webhook's payload.
+    #[serde(default)]
+    pub webhooks: IndexMap<String, PathItem>,
     /// Shared components.
     #[serde(default)]
     pub components: Components,
 }
 
 /// The document's `info`.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct Info {
     /// The API's title.
     pub title: String,
@@ -36,15 +48,31 @@ pub struct Info {
 }
 
 /// The document's `components`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Components {
     /// Named schemas.
     #[serde(default)]
     pub schemas: IndexMap<String, Schema>,
+    /// Shared parameters, which operations `$ref`.
+    #[serde(default)]
+    pub parameters: IndexMap<String, Parameter>,
+    /// Shared request bodies.
+    #[serde(default)]
+    pub request_bodies: IndexMap<String, RequestBody>,
+    /// Shared responses.
+    #[serde(default)]
+    pub responses: IndexMap<String, Response>,
+    /// Shared response headers.
+    #[serde(default)]
+    pub headers: IndexMap<String, Header>,
+    /// Shared examples of bodies.
+    #[serde(default)]
+    pub examples: IndexMap<String, Example>,
 }
 
-/// One path and its operations.
-#[derive(Debug, Deserialize)]
+/// One path (or webhook) and its operations.
+#[derive(Clone, Debug, Deserialize)]
 pub struct PathItem {
     /// `GET`.
     pub get: Option<Operation>,
@@ -65,9 +93,9 @@ pub struct PathItem {
 }
 
 /// A server an operation is sent to (`servers:` of an operation or a path item).
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct Server {
-    /// Its base URL (`https://files.stripe.com/`).
+    /// Its base URL (`https://files.example.com/`).
     pub url: String,
 }
 
@@ -84,19 +112,32 @@ impl PathItem {
         .into_iter()
         .filter_map(|(method, operation)| operation.as_ref().map(|op| (method, op)))
     }
+
+    /// The operations of this path, mutably, each with its lowercase method name.
+    pub fn operations_mut(&mut self) -> impl Iterator<Item = (&'static str, &mut Operation)> {
+        [
+            ("get", &mut self.get),
+            ("post", &mut self.post),
+            ("put", &mut self.put),
+            ("patch", &mut self.patch),
+            ("delete", &mut self.delete),
+        ]
+        .into_iter()
+        .filter_map(|(method, operation)| operation.as_mut().map(|op| (method, op)))
+    }
 }
 
 /// One operation.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Operation {
     /// The spec's unique id of the operation.
     pub operation_id: Option<String>,
     /// A one-line summary.
     pub summary: Option<String>,
-    /// A longer description (Stripe: HTML).
+    /// A longer description (HTML or Markdown).
     pub description: Option<String>,
-    /// Path and query parameters.
+    /// Path, query and header parameters.
     #[serde(default)]
     pub parameters: Vec<Parameter>,
     /// The request body.
@@ -112,10 +153,11 @@ pub struct Operation {
     pub servers: Vec<Server>,
 }
 
-/// A path or query parameter.
-#[derive(Debug, Deserialize)]
+/// A path, query or header parameter.
+#[derive(Clone, Debug, Deserialize)]
 pub struct Parameter {
-    /// A reference to a shared parameter (unsupported).
+    /// A reference to a shared parameter (`#/components/parameters/<name>`); `None` once
+    /// resolved. One that is still set after loading could not be resolved.
     #[serde(rename = "$ref")]
     pub reference: Option<String>,
     /// The parameter's name.
@@ -134,9 +176,10 @@ pub struct Parameter {
 }
 
 /// A request body.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct RequestBody {
-    /// A reference to a shared request body (unsupported).
+    /// A reference to a shared request body (`#/components/requestBodies/<name>`); `None`
+    /// once resolved.
     #[serde(rename = "$ref")]
     pub reference: Option<String>,
     /// The body by media type.
@@ -148,79 +191,177 @@ pub struct RequestBody {
 }
 
 /// A response.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct Response {
-    /// A reference to a shared response (unsupported).
+    /// A reference to a shared response (`#/components/responses/<name>`); `None` once
+    /// resolved.
     #[serde(rename = "$ref")]
     pub reference: Option<String>,
     /// The response's description.
     pub description: Option<String>,
+    /// The response's headers by name.
+    #[serde(default)]
+    pub headers: IndexMap<String, Header>,
     /// The response body by media type.
     #[serde(default)]
     pub content: IndexMap<String, MediaType>,
 }
 
-/// A body of one media type.
-#[derive(Debug, Deserialize)]
-pub struct MediaType {
-    /// The body's schema.
+/// A response header.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Header {
+    /// A reference to a shared header (`#/components/headers/<name>`); `None` once resolved.
+    #[serde(rename = "$ref")]
+    pub reference: Option<String>,
+    /// Its description.
+    pub description: Option<String>,
+    /// Whether it is always sent.
+    #[serde(default)]
+    pub required: bool,
+    /// Its schema.
     pub schema: Option<Schema>,
 }
 
-/// A JSON schema, as OpenAPI 3.0 and Stripe's extensions use it.
-#[derive(Debug, Default, Deserialize)]
-pub struct Schema {
-    /// A reference to a component schema (`#/components/schemas/<name>`).
+/// A body of one media type.
+#[derive(Clone, Debug, Deserialize)]
+pub struct MediaType {
+    /// The body's schema.
+    pub schema: Option<Schema>,
+    /// One example body.
+    pub example: Option<serde_json::Value>,
+    /// Named example bodies.
+    #[serde(default)]
+    pub examples: IndexMap<String, Example>,
+}
+
+/// A named example of a body.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Example {
+    /// A reference to a shared example (`#/components/examples/<name>`); `None` once
+    /// resolved.
     #[serde(rename = "$ref")]
     pub reference: Option<String>,
-    /// `string`, `integer`, `number`, `boolean`, `array` or `object`.
-    #[serde(rename = "type")]
+    /// A one-line summary.
+    pub summary: Option<String>,
+    /// A longer description.
+    pub description: Option<String>,
+    /// The example value.
+    pub value: Option<serde_json::Value>,
+    /// Where the value lives instead, when it is not inline.
+    pub external_value: Option<String>,
+}
+
+/// A JSON schema, as OpenAPI 3.0 and 3.1 and the providers' extensions use it.
+///
+/// Every keyword payforge knows is a field; anything else lands in [`Schema::other`], where
+/// loading refuses it ([`Schema::refusal`]). The 3.1 forms are folded into the 3.0 ones when
+/// loading: `type: [T, "null"]` sets [`Schema::kind`] and [`Schema::nullable`], and `const`
+/// sets [`Schema::values`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Schema {
+    /// A reference to a component schema (`#/components/schemas/<name>`). Its siblings (3.1)
+    /// are documentation of the referenced schema at this site (`description`, `title`).
+    pub reference: Option<String>,
+    /// `string`, `integer`, `number`, `boolean`, `array` or `object`, after normalisation.
     pub kind: Option<String>,
-    /// `unix-time`, `decimal`, `binary`, ...
+    /// `type` as written: one name, or a list of names (3.1); normalised into `kind`.
+    pub type_keyword: Option<TypeKeyword>,
+    /// `unix-time`, `decimal`, `binary`, `int64`, ...
     pub format: Option<String>,
-    /// A title; Stripe names its inline parameter objects with it.
+    /// A title; providers name their inline objects with it.
     pub title: Option<String>,
     /// The description.
     pub description: Option<String>,
-    /// Whether `null` is a valid value.
-    #[serde(default)]
+    /// Whether `null` is a valid value (3.0's `nullable`, or `"null"` in a 3.1 type list).
     pub nullable: bool,
-    /// The allowed values.
-    #[serde(rename = "enum")]
+    /// The allowed values (`enum`, or a 3.1 `const` as its only value).
     pub values: Option<Vec<serde_json::Value>>,
+    /// 3.1's `const`, as written; normalised into `values`.
+    pub constant: Option<serde_json::Value>,
     /// The properties of an object, in file order.
     pub properties: Option<IndexMap<String, Schema>>,
     /// The required properties.
-    #[serde(default)]
     pub required: Vec<String>,
     /// The item schema of an array.
     pub items: Option<Box<Schema>>,
     /// `false`, `true` or the schema of a map's values.
-    #[serde(rename = "additionalProperties")]
     pub additional_properties: Option<AdditionalProperties>,
     /// Any of these schemas.
-    #[serde(rename = "anyOf")]
     pub any_of: Option<Vec<Schema>>,
     /// Exactly one of these schemas.
-    #[serde(rename = "oneOf")]
     pub one_of: Option<Vec<Schema>>,
-    /// Stripe: the objects an expandable id can be expanded into.
-    #[serde(rename = "x-expansionResources")]
+    /// All of these schemas (parsed; merged by the IR).
+    pub all_of: Option<Vec<Schema>>,
+    /// Which property tells the `oneOf`/`allOf` members apart.
+    pub discriminator: Option<Discriminator>,
+    /// A vendor `anyOf` that documents the known shapes of a free-form object (a map's
+    /// typical keys) without constraining it.
+    pub x_any_of: Option<Vec<Schema>>,
+    /// The objects an expandable id can be expanded into.
     pub expansion_resources: Option<ExpansionResources>,
-    /// Stripe: the id prefix naming an API resource.
-    #[serde(rename = "x-resourceId")]
+    /// The id prefix naming an API resource.
     pub resource_id: Option<String>,
-    /// Unsupported: `allOf`.
-    #[serde(rename = "allOf")]
-    pub all_of: Option<IgnoredAny>,
-    /// Unsupported: `not`.
-    pub not: Option<IgnoredAny>,
-    /// Unsupported: `discriminator`.
-    pub discriminator: Option<IgnoredAny>,
+    /// The value the server assumes when the property is absent.
+    pub default: Option<serde_json::Value>,
+    /// An example value (documentation only).
+    pub example: Option<serde_json::Value>,
+    /// Example values (3.1, documentation only; dropped).
+    pub examples: Option<IgnoredAny>,
+    /// Whether the property is deprecated.
+    pub deprecated: bool,
+    /// Whether the property only appears in responses.
+    pub read_only: bool,
+    /// Whether the property only appears in requests.
+    pub write_only: bool,
+    /// The longest string allowed.
+    pub max_length: Option<u64>,
+    /// The shortest string allowed.
+    pub min_length: Option<u64>,
+    /// A regular expression strings match.
+    pub pattern: Option<String>,
+    /// The largest number allowed.
+    pub maximum: Option<serde_json::Number>,
+    /// The smallest number allowed.
+    pub minimum: Option<serde_json::Number>,
+    /// The most items an array may have.
+    pub max_items: Option<u64>,
+    /// The fewest items an array may have.
+    pub min_items: Option<u64>,
+    /// A link to documentation (documentation only).
+    pub external_docs: Option<serde_json::Value>,
+    /// Every other key, as written; loading refuses each one the profile does not list as
+    /// a meaningless vendor extension.
+    pub other: BTreeMap<String, serde_json::Value>,
+    /// Why loading refused this schema (the keyword and what is wrong with it); set by
+    /// [`super::normalise`].
+    pub refusal: Option<String>,
+}
+
+/// `type` as written: one type name, or a 3.1 list such as `["string", "null"]`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum TypeKeyword {
+    /// `type: string`.
+    One(String),
+    /// `type: [string, "null"]`.
+    Many(Vec<String>),
+}
+
+/// `discriminator`: the property naming each member of a union, and the mapping from its
+/// values to member schemas.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Discriminator {
+    /// The property whose value names the member.
+    pub property_name: String,
+    /// Property value -> member schema `$ref`, where the value is not the schema's name.
+    #[serde(default)]
+    pub mapping: IndexMap<String, String>,
 }
 
 /// `additionalProperties`: a flag or the schema of a map's values.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum AdditionalProperties {
     /// `true` (any values) or `false` (no other properties).
@@ -229,8 +370,8 @@ pub enum AdditionalProperties {
     Schema(Box<Schema>),
 }
 
-/// Stripe's `x-expansionResources`.
-#[derive(Debug, Deserialize)]
+/// `x-expansionResources`: the objects an id can be expanded into.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct ExpansionResources {
     /// The objects an id can be expanded into.
     #[serde(rename = "oneOf", default)]
@@ -238,16 +379,45 @@ pub struct ExpansionResources {
 }
 
 impl Schema {
-    /// The unsupported keyword this schema uses, if any.
-    pub fn unsupported_keyword(&self) -> Option<&'static str> {
-        if self.all_of.is_some() {
-            Some("allOf")
-        } else if self.not.is_some() {
-            Some("not")
-        } else if self.discriminator.is_some() {
-            Some("discriminator")
-        } else {
-            None
+    /// Why loading refused this schema, if it did (the keyword and the reason).
+    pub fn refusal(&self) -> Option<&str> {
+        self.refusal.as_deref()
+    }
+
+    /// The schemas nested directly in this one, each with the JSON pointer suffix that leads
+    /// to it (`/properties/name`, `/items`, `/oneOf/0`), in a fixed order.
+    pub fn children_mut(&mut self) -> Vec<(String, &mut Schema)> {
+        use super::escape_pointer_token;
+        let mut out: Vec<(String, &mut Schema)> = Vec::new();
+        if let Some(properties) = &mut self.properties {
+            for (name, schema) in properties.iter_mut() {
+                out.push((
+                    format!("/properties/{}", escape_pointer_token(name)),
+                    schema,
+                ));
+            }
         }
+        if let Some(items) = &mut self.items {
+            out.push(("/items".to_owned(), items));
+        }
+        if let Some(AdditionalProperties::Schema(values)) = &mut self.additional_properties {
+            out.push(("/additionalProperties".to_owned(), values));
+        }
+        for (keyword, members) in [
+            ("anyOf", &mut self.any_of),
+            ("oneOf", &mut self.one_of),
+            ("allOf", &mut self.all_of),
+            ("x-anyOf", &mut self.x_any_of),
+        ] {
+            for (index, member) in members.iter_mut().flatten().enumerate() {
+                out.push((format!("/{keyword}/{index}"), member));
+            }
+        }
+        if let Some(expansion) = &mut self.expansion_resources {
+            for (index, member) in expansion.one_of.iter_mut().enumerate() {
+                out.push((format!("/x-expansionResources/oneOf/{index}"), member));
+            }
+        }
+        out
     }
 }

@@ -1,22 +1,34 @@
-//! Stage 1, **load**: read a provider profile, check the pinned spec's hash, parse the spec
-//! (YAML or JSON) into [`document`] structs, and resolve `$ref`s.
+//! Stage 1, **load**: read a provider profile, check each pinned spec file's hash, parse it
+//! (YAML or JSON) into [`document`] structs, check its OpenAPI version (3.0.x or 3.1.x),
+//! fold its 3.1 forms into 3.0 ones and refuse the keywords payforge does not model
+//! ([`normalise`]), resolve its `$ref`s to shared parameters, bodies, responses, headers and
+//! examples ([`refs`]), and combine the files into one document ([`combine`]).
 //!
-//! Every failure is a [`SpecError`] naming the file and, where there is one, the JSON
-//! pointer of the offending node; nothing here panics on bad input.
+//! Every fatal failure is a [`SpecError`] naming the file and, where there is one, the JSON
+//! pointer of the offending node; nothing here panics on bad input. A refused keyword is not
+//! fatal: it is recorded ([`LoadedSpec::refusals`]) and the IR skips what depends on it.
 
 pub mod catalogue;
+pub mod combine;
 pub mod document;
 mod fixtures;
+pub mod normalise;
 pub mod profile;
 mod profile_conventions;
 mod profile_runtime;
+pub mod profile_events;
+pub mod profile_spec;
+mod refs;
+mod schema_de;
 
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 pub use catalogue::ErrorCatalogueFile;
+pub use combine::Conflict;
 pub use document::{Document, Schema};
+pub use normalise::Refusal;
 pub use profile::ProviderProfile;
 
 use std::collections::BTreeMap;
@@ -78,6 +90,14 @@ pub enum SpecError {
         /// The reference.
         reference: String,
     },
+    /// The spec's `openapi` version is neither 3.0.x nor 3.1.x.
+    #[error("{}: OpenAPI version `{version}` is not supported: payforge reads 3.0.x and 3.1.x", file.display())]
+    Version {
+        /// The spec file.
+        file: PathBuf,
+        /// The version the file declares.
+        version: String,
+    },
     /// The spec uses a construct the generator does not support.
     #[error("{}: unsupported construct at {pointer}: {construct}", file.display())]
     Unsupported {
@@ -90,17 +110,27 @@ pub enum SpecError {
     },
 }
 
-/// A loaded, hash-checked spec with its profile and error catalogue.
+/// A loaded, hash-checked spec (one document combined from every pinned file) with its
+/// profile and error catalogue.
 #[derive(Debug)]
 pub struct LoadedSpec {
     /// The provider profile.
     pub profile: ProviderProfile,
-    /// The parsed spec.
+    /// The parsed, normalised, resolved and combined spec.
     pub document: Document,
-    /// The spec file that was read.
+    /// The first (primary) spec file that was read; errors without a better file name it.
     pub file: PathBuf,
-    /// The spec's sha256 (lowercase hex), as checked.
+    /// The spec's sha256 (lowercase hex), as checked; for several files, each file's hash in
+    /// pin order, joined with `, `.
     pub sha256: String,
+    /// Every spec file that was read, in pin order.
+    pub sources: Vec<SourceFile>,
+    /// The file each path, webhook and schema came from.
+    pub origins: combine::Origins,
+    /// The keywords loading refused, each with its file and JSON pointer.
+    pub refusals: Vec<(PathBuf, Refusal)>,
+    /// What two pinned files define differently, and which one was kept.
+    pub conflicts: Vec<Conflict>,
     /// The error catalogue.
     pub catalogue: ErrorCatalogueFile,
     /// The provider's example objects by schema name, when the profile's leniency policy
@@ -114,18 +144,49 @@ impl LoadedSpec {
         Self::load_profile(ProviderProfile::load(profile_path)?, specs_dir)
     }
 
-    /// Loads the spec a parsed profile pins from `specs_dir`, checking its hash.
+    /// Loads the spec files a parsed profile pins from `specs_dir`, checking their hashes,
+    /// and combines them.
     pub fn load_profile(profile: ProviderProfile, specs_dir: &Path) -> Result<Self, SpecError> {
-        let (file, bytes) = read_pinned(&profile, specs_dir)?;
-        let sha256 = hex::encode(Sha256::digest(&bytes));
-        let document: Document = parse_document(&file, &bytes)?;
+        let mut sources = Vec::new();
+        let mut documents = Vec::new();
+        let mut refusals = Vec::new();
+        for pin in &profile.spec.files {
+            let file = specs_dir.join(&pin.file);
+            let bytes = read(&file)?;
+            let sha256 = check_pin(&file, &bytes, &pin.sha256)?;
+            let mut document: Document = parse_document(&file, &bytes)?;
+            check_version(&file, &document.openapi)?;
+            let refused = normalise::normalise(&mut document, &profile.spec.ignored_extensions);
+            refusals.extend(refused.into_iter().map(|r| (file.clone(), r)));
+            refs::resolve_document(&mut document);
+            documents.push((pin.file.clone(), document));
+            sources.push(SourceFile {
+                name: pin.file.clone(),
+                file,
+                sha256,
+            });
+        }
+        let (document, origins, conflicts) =
+            combine::combine(documents).ok_or_else(|| SpecError::Profile {
+                file: profile.dir.join("provider.toml"),
+                message: "[spec] pins no file".to_owned(),
+            })?;
         let catalogue = ErrorCatalogueFile::load(&profile.catalogue_path())?;
         let fixtures = fixtures::load(&profile, specs_dir)?;
+        let join = |part: fn(&SourceFile) -> String| {
+            sources.iter().map(part).collect::<Vec<_>>().join(", ")
+        };
+        let sha256 = join(|source| source.sha256.clone());
+        let file = sources.first().map(|s| s.file.clone()).unwrap_or_default();
         Ok(Self {
             profile,
             document,
             file,
             sha256,
+            sources,
+            origins,
+            refusals,
+            conflicts,
             catalogue,
             fixtures,
         })
@@ -136,15 +197,29 @@ impl LoadedSpec {
         Self::load(profile_path, &specs_dir_from_env()?)
     }
 
-    /// The spec's file name, as named in generated headers and errors.
+    /// The spec's file name as pinned, as named in generated headers and errors; for
+    /// several files, each name in pin order, joined with `, `.
     pub fn file_name(&self) -> String {
-        self.profile.spec.file.clone()
+        self.sources
+            .iter()
+            .map(|source| source.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The spec file holding the node at `pointer` of the combined document (the primary
+    /// file when the pointer names no path, webhook or schema).
+    pub fn file_of(&self, pointer: &str) -> PathBuf {
+        self.origins
+            .file_of(pointer)
+            .and_then(|name| self.sources.iter().find(|source| source.name == name))
+            .map_or_else(|| self.file.clone(), |source| source.file.clone())
     }
 
     /// An unsupported-construct error at `pointer` in this spec.
     pub fn unsupported(&self, pointer: &str, construct: impl Into<String>) -> SpecError {
         SpecError::Unsupported {
-            file: self.file.clone(),
+            file: self.file_of(pointer),
             pointer: pointer.to_owned(),
             construct: construct.into(),
         }
@@ -169,10 +244,39 @@ impl LoadedSpec {
             .get_key_value(name.as_str())
             .map(|(key, schema)| (key.as_str(), schema))
             .ok_or_else(|| SpecError::DanglingRef {
-                file: self.file.clone(),
+                file: self.file_of(pointer),
                 pointer: pointer.to_owned(),
                 reference: reference.to_owned(),
             })
+    }
+}
+
+/// One pinned spec file, as read.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// The file name as pinned, relative to the specs directory.
+    pub name: String,
+    /// The file's path.
+    pub file: PathBuf,
+    /// Its sha256 (lowercase hex), as checked.
+    pub sha256: String,
+}
+
+/// Checks that a document's `openapi` version is 3.0.x or 3.1.x.
+pub fn check_version(file: &Path, version: &str) -> Result<(), SpecError> {
+    let mut parts = version.split('.');
+    let supported = matches!(
+        (parts.next(), parts.next(), parts.next(), parts.next()),
+        (Some("3"), Some("0" | "1"), Some(patch), None)
+            if !patch.is_empty() && patch.bytes().all(|b| b.is_ascii_digit())
+    );
+    if supported {
+        Ok(())
+    } else {
+        Err(SpecError::Version {
+            file: file.to_path_buf(),
+            version: version.to_owned(),
+        })
     }
 }
 
@@ -183,19 +287,23 @@ fn specs_dir_from_env() -> Result<PathBuf, SpecError> {
         .ok_or(SpecError::SpecsDirUnset)
 }
 
-/// The file a profile pins and its bytes, read from `specs_dir` and checked against the
-/// pinned sha256.
+/// The first (primary) file a profile pins and its bytes, read from `specs_dir` and checked
+/// against the pinned sha256.
 fn read_pinned(
     profile: &ProviderProfile,
     specs_dir: &Path,
 ) -> Result<(PathBuf, Vec<u8>), SpecError> {
-    let file = specs_dir.join(&profile.spec.file);
+    let pin = profile.spec.primary().ok_or_else(|| SpecError::Profile {
+        file: profile.dir.join("provider.toml"),
+        message: "[spec] pins no file".to_owned(),
+    })?;
+    let file = specs_dir.join(&pin.file);
     let bytes = read(&file)?;
-    check_pin(&file, &bytes, &profile.spec.sha256)?;
+    check_pin(&file, &bytes, &pin.sha256)?;
     Ok((file, bytes))
 }
 
-/// The raw bytes of the spec that the profile at `profile_path` pins, read from
+/// The raw bytes of the (first) spec file that the profile at `profile_path` pins, read from
 /// `$PAYFORGE_SPECS_DIR` and checked against its sha256, with the file's path. For tools
 /// that read the spec their own way (the sandbox's build script) but must read the same
 /// pinned file, with the same errors, as the generator.

@@ -14,6 +14,8 @@ pub use super::profile_runtime::{
     AuthRules, AuthScheme, AuthSchemeName, EnvironmentRules, HeaderRules, IdempotencyRules,
     InProgressRule, KeyModeName, KeyRules,
 };
+pub use super::profile_events::EventSource;
+pub use super::profile_spec::{SpecFile, SpecPin};
 
 /// A parsed `provider.toml`, with the directory it was read from.
 #[derive(Clone, Debug, Deserialize)]
@@ -21,7 +23,7 @@ pub use super::profile_runtime::{
 pub struct ProviderProfile {
     /// Names of the provider and of its SDK crate.
     pub provider: ProviderNames,
-    /// The pin of the upstream spec.
+    /// The pins of the upstream spec files.
     pub spec: SpecPin,
     /// The headers the runtime reads or writes (`[headers]`).
     pub headers: HeaderRules,
@@ -75,20 +77,6 @@ pub struct ProviderNames {
     pub crate_dir: String,
 }
 
-/// The pin of an upstream spec file.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SpecPin {
-    /// The spec file, relative to `$PAYFORGE_SPECS_DIR`.
-    pub file: String,
-    /// The lowercase hex sha256 of the file's bytes.
-    pub sha256: String,
-    /// The provider API version the spec describes.
-    pub api_version: String,
-    /// Where the file came from.
-    pub upstream: String,
-}
-
 /// How operations are grouped, encoded and paged.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -138,6 +126,9 @@ pub struct TypeRules {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventRules {
+    /// Where the event types come from (`type_enum`, the default, or `webhooks_map`).
+    #[serde(default)]
+    pub source: EventSource,
     /// A JSON pointer into the spec to a string enum of every event type; `None` when the
     /// provider has no typed events.
     pub event_types_pointer: Option<String>,

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use payforge_generator::spec::ProviderProfile;
-use payforge_generator::spec::profile::{FixturesPin, RequiredFields};
+use payforge_generator::spec::profile::{EventSource, FixturesPin, RequiredFields};
 use payforge_generator::{Ir, Layout, LoadedSpec, SpecError};
 use sha2::{Digest, Sha256};
 
@@ -23,12 +23,16 @@ pub fn profile_for(
     file: &str,
     sha256: Option<&str>,
 ) -> Result<ProviderProfile, SpecError> {
-    let mut profile = ProviderProfile::load(&testdata().join("test-profile.toml"))?;
     let bytes = std::fs::read(specs_dir.join(file)).unwrap_or_default();
-    profile.spec.file = file.to_owned();
-    profile.spec.sha256 = sha256.map_or_else(|| hex::encode(Sha256::digest(&bytes)), str::to_owned);
-    if !String::from_utf8_lossy(&bytes).contains("/v1/webhook_endpoints") {
+    let mut profile = ProviderProfile::load(&testdata().join(profile_of(&bytes)))?;
+    let sha256 = sha256.map_or_else(|| hex::encode(Sha256::digest(&bytes)), str::to_owned);
+    profile.spec.pin_one(file, sha256);
+    let text = String::from_utf8_lossy(&bytes);
+    if !text.contains("/v1/webhook_endpoints") {
         profile.events.event_types_pointer = None;
+    }
+    if text.contains("\nwebhooks:") {
+        profile.events.source = EventSource::WebhooksMap;
     }
     let fixtures = file.replace(".yaml", ".fixtures.json");
     if let Ok(bytes) = std::fs::read(specs_dir.join(&fixtures)) {
@@ -40,6 +44,19 @@ pub fn profile_for(
         });
     }
     Ok(profile)
+}
+
+/// The profile a test spec names on its first line (`# profile: json-profile.toml`), else
+/// `test-profile.toml`.
+fn profile_of(spec: &[u8]) -> String {
+    let text = String::from_utf8_lossy(spec);
+    text.lines()
+        .next()
+        .and_then(|line| line.strip_prefix("# profile: "))
+        .map_or_else(
+            || "test-profile.toml".to_owned(),
+            |name| name.trim().to_owned(),
+        )
 }
 
 /// Loads test spec `case` (`specs/testdata/<case>.yaml`).

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::{Attribute, Fields, Ident, Item, ItemStruct, LitStr, Type};
 
-use super::attr::parse_field_marker;
+use super::attr::{FieldMarker, parse_field_marker};
 use crate::diagnostics::Diagnostics;
 
 /// The HTTP method.
@@ -48,10 +48,19 @@ pub(crate) enum PathPiece {
     Field(Ident, Box<Type>),
 }
 
-/// The annotated struct, with `#[endpoint(path)]` markers replaced by `#[serde(skip)]`.
+/// A field marked `#[endpoint(header = "Name")]`.
+pub(crate) struct HeaderField {
+    pub(crate) ident: Ident,
+    pub(crate) name: LitStr,
+    pub(crate) ty: Type,
+}
+
+/// The annotated struct, with `#[endpoint(path)]` and `#[endpoint(header = …)]` markers
+/// replaced by `#[serde(skip)]`.
 pub(crate) struct EndpointStruct {
     pub(crate) item: ItemStruct,
     pub(crate) path_fields: Vec<PathField>,
+    pub(crate) header_fields: Vec<HeaderField>,
     /// Every named field, for the pagination cursor check.
     pub(crate) field_names: Vec<Ident>,
     /// An `#[idempotent]` attribute written *below* `#[endpoint]`, for error spans.
@@ -71,6 +80,8 @@ pub(crate) struct Endpoint {
     /// The operation's own server (`server = "https://files.stripe.com"`), without a
     /// trailing slash.
     pub(crate) server: Option<String>,
+    /// Fields sent as request headers.
+    pub(crate) header_fields: Vec<HeaderField>,
     pub(crate) item: ItemStruct,
 }
 
@@ -106,23 +117,31 @@ impl EndpointStruct {
         }
         let idempotent_attribute = take_idempotent_attribute(&mut item.attrs, diagnostics);
         let mut path_fields = Vec::new();
+        let mut header_fields = Vec::new();
         let mut field_names = Vec::new();
         for field in item.fields.iter_mut() {
             let Some(ident) = field.ident.clone() else {
                 continue;
             };
             field_names.push(ident.clone());
-            if take_path_marker(&mut field.attrs, diagnostics) {
-                field.attrs.push(syn::parse_quote!(#[serde(skip)]));
-                path_fields.push(PathField {
+            match take_marker(&mut field.attrs, diagnostics) {
+                Some(FieldMarker::Path) => path_fields.push(PathField {
                     ident,
                     ty: field.ty.clone(),
-                });
+                }),
+                Some(FieldMarker::Header(name)) => header_fields.push(HeaderField {
+                    ident,
+                    name,
+                    ty: field.ty.clone(),
+                }),
+                None => continue,
             }
+            field.attrs.push(syn::parse_quote!(#[serde(skip)]));
         }
         Some(EndpointStruct {
             item,
             path_fields,
+            header_fields,
             field_names,
             idempotent_attribute,
         })
@@ -137,9 +156,9 @@ fn refuse<T>(tokens: &impl ToTokens, diagnostics: &mut Diagnostics) -> Option<T>
     None
 }
 
-/// Removes every `#[endpoint(path)]` of a field; true when the field had one.
-fn take_path_marker(attrs: &mut Vec<Attribute>, diagnostics: &mut Diagnostics) -> bool {
-    let mut marked = false;
+/// Removes every `#[endpoint(...)]` marker of a field; returns the one it had.
+fn take_marker(attrs: &mut Vec<Attribute>, diagnostics: &mut Diagnostics) -> Option<FieldMarker> {
+    let mut marker = None;
     let mut kept = Vec::with_capacity(attrs.len());
     for attr in attrs.drain(..) {
         if !is_attribute(&attr, "endpoint") {
@@ -147,13 +166,15 @@ fn take_path_marker(attrs: &mut Vec<Attribute>, diagnostics: &mut Diagnostics) -
             continue;
         }
         match attr.parse_args_with(parse_field_marker) {
-            Ok(_) if marked => diagnostics.error_at(&attr, "duplicate `#[endpoint(path)]`"),
-            Ok(_) => marked = true,
+            Ok(_) if marker.is_some() => {
+                diagnostics.error_at(&attr, "duplicate `#[endpoint(...)]` field marker")
+            }
+            Ok(parsed) => marker = Some(parsed),
             Err(error) => diagnostics.push(error),
         }
     }
     *attrs = kept;
-    marked
+    marker
 }
 
 /// Removes an `#[idempotent]` written below `#[endpoint]` (which therefore expands first).

@@ -3,7 +3,7 @@
 //! Parsing only records what was written (with spans); whether it makes sense is decided
 //! by `check.rs`, so that every mistake is reported in one compile.
 
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token, Type};
@@ -19,6 +19,7 @@ mod kw {
     syn::custom_keyword!(idempotent);
     syn::custom_keyword!(paginate);
     syn::custom_keyword!(server);
+    syn::custom_keyword!(header);
 }
 
 /// One `key = value` (or flag) of the attribute.
@@ -150,16 +151,32 @@ impl EndpointArgs {
     }
 }
 
-/// Parses a field's `#[endpoint(path)]`.
-pub(crate) fn parse_field_marker(input: ParseStream<'_>) -> syn::Result<Span> {
-    let marker = input.parse::<kw::path>().map_err(|error| {
-        syn::Error::new(
-            error.span(),
-            "expected `path`: the only field marker is `#[endpoint(path)]`",
-        )
-    })?;
+/// A field's marker: `#[endpoint(path)]` or `#[endpoint(header = "Name")]`.
+pub(crate) enum FieldMarker {
+    /// Substituted into the path.
+    Path,
+    /// Sent as this request header.
+    Header(LitStr),
+}
+
+/// Parses a field's `#[endpoint(path)]` or `#[endpoint(header = "Name")]`.
+pub(crate) fn parse_field_marker(input: ParseStream<'_>) -> syn::Result<FieldMarker> {
+    let marker = if input.peek(kw::header) {
+        input.parse::<kw::header>()?;
+        input.parse::<Token![=]>()?;
+        FieldMarker::Header(input.parse()?)
+    } else {
+        input.parse::<kw::path>().map_err(|error| {
+            syn::Error::new(
+                error.span(),
+                "expected `path` or `header = \"Name\"`: the field markers are \
+                 `#[endpoint(path)]` and `#[endpoint(header = \"Name\")]`",
+            )
+        })?;
+        FieldMarker::Path
+    };
     if !input.is_empty() {
-        return Err(input.error("expected only `path` in a field's `#[endpoint(...)]`"));
+        return Err(input.error("expected only one marker in a field's `#[endpoint(...)]`"));
     }
-    Ok(marker.span)
+    Ok(marker)
 }

@@ -53,6 +53,7 @@ pub(crate) fn validate(
         idempotent: idempotent.is_some(),
         paginate,
         server,
+        header_fields: item.header_fields,
         item: item.item,
     })
 }

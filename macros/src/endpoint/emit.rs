@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::ast::{Encoding, Endpoint, Method, Paginate, PathPiece};
+use super::ast::{Encoding, Endpoint, HeaderField, Method, Paginate, PathPiece};
 
 /// The struct (markers replaced by `#[serde(skip)]`), `impl Endpoint`, and
 /// `impl Paginated` when the operation pages.
@@ -61,6 +61,7 @@ fn emit_endpoint_impl(endpoint: &Endpoint) -> TokenStream {
     let server = endpoint.server.as_ref().map(|server| {
         quote! { const SERVER: ::core::option::Option<&'static str> = ::core::option::Option::Some(#server); }
     });
+    let headers = emit_headers(&endpoint.header_fields);
     // `allow(deprecated)`: a deprecated operation stays usable; its own impls are no use of it.
     quote! {
         #[allow(deprecated)]
@@ -78,8 +79,51 @@ fn emit_endpoint_impl(endpoint: &Endpoint) -> TokenStream {
             fn encode(&self) -> ::core::result::Result<::payforge::RequestBody, ::payforge::EncodeError> {
                 ::core::result::Result::Ok(::payforge::RequestBody::#encode)
             }
+            #headers
         }
     }
+}
+
+/// `fn headers()` when the declaration has header fields: each field's value on the wire (its
+/// `PathSegment` text, as for path parameters), an `Option` field only when set:
+///
+/// ```text
+/// let mut headers = Vec::new();
+/// headers.push(("X-Request-Origin", ::payforge::header_value(&self.x_request_origin)));
+/// if let Some(value) = &self.x_trace { headers.push(("X-Trace", ::payforge::header_value(value))); }
+/// headers
+/// ```
+fn emit_headers(fields: &[HeaderField]) -> Option<TokenStream> {
+    if fields.is_empty() {
+        return None;
+    }
+    let pushes = fields.iter().map(|field| {
+        let ident = &field.ident;
+        let name = &field.name;
+        if is_option(&field.ty) {
+            quote_spanned! {field.ty.span()=>
+                if let ::core::option::Option::Some(value) = &self.#ident {
+                    headers.push((#name, ::payforge::header_value(value)));
+                }
+            }
+        } else {
+            quote_spanned! {field.ty.span()=>
+                headers.push((#name, ::payforge::header_value(&self.#ident)));
+            }
+        }
+    });
+    Some(quote! {
+        fn headers(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
+            let mut headers = ::std::vec::Vec::new();
+            #(#pushes)*
+            headers
+        }
+    })
+}
+
+/// Whether a field's type is written `Option<…>` (with any path).
+fn is_option(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == "Option"))
 }
 
 /// The body of `path()`. A template without placeholders is a borrowed constant; otherwise,

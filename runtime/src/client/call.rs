@@ -101,6 +101,7 @@ impl<P: Provider> Client<P> {
             url: format!("{}{}", self.inner.routes.base_for(Op::SERVER), path),
             body,
             idempotency_key: ticket.as_ref().map(|t| t.idempotency_key.clone()),
+            headers: op.headers(),
         };
         let ran_before = ticket.as_ref().is_some_and(|t| !t.created);
         let ending = self

@@ -17,6 +17,8 @@ pub(crate) struct Prepared {
     pub(crate) url: String,
     pub(crate) body: RequestBody,
     pub(crate) idempotency_key: Option<IdempotencyKey>,
+    /// The operation's own headers (`Endpoint::headers`).
+    pub(crate) headers: Vec<(&'static str, String)>,
 }
 
 /// What one attempt came back with.
@@ -83,6 +85,9 @@ impl Prepared {
         }
         if let Some(idempotency_key) = &self.idempotency_key {
             builder = builder.header(P::IDEMPOTENCY_HEADER, idempotency_key.as_str());
+        }
+        for (name, value) in &self.headers {
+            builder = builder.header(*name, value.as_str());
         }
         builder = match &self.body {
             RequestBody::Query(_) => builder,
