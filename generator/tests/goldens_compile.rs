@@ -37,6 +37,7 @@ const CASES: &[&str] = &[
     "required_objects",
     "leniency",
     "place_names",
+    "errors_unwrapped",
 ];
 
 #[test]

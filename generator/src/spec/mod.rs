@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod document;
 mod fixtures;
 pub mod profile;
+mod profile_errors;
 
 use std::path::{Path, PathBuf};
 
