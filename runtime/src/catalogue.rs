@@ -38,9 +38,9 @@ pub trait ErrorCatalogue: StringEnum {
 }
 
 /// A field of a provider error that holds a catalogue code, marked
-/// `#[provider_error(classify)]`: a code or an optional code.
+/// `#[provider_error(classify)]` or `#[provider_error(decline)]`: a code or an optional code.
 #[diagnostic::on_unimplemented(
-    message = "`#[provider_error(classify)]` needs a catalogue code (an enum deriving `ProviderError`, or an `Option` of one), not `{Self}`",
+    message = "`#[provider_error(classify)]` and `#[provider_error(decline)]` need a catalogue code (an enum deriving `ProviderError`, or an `Option` of one), not `{Self}`",
     label = "not a catalogue code"
 )]
 pub trait CatalogueField {

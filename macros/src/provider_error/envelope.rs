@@ -274,6 +274,7 @@ fn check_variant_keys(
     keys: &mut VariantKeys,
     diagnostics: &mut Diagnostics,
 ) -> Option<Refusal> {
+    let declares_refusal = keys.result.is_some() || keys.refused.is_some();
     let refusal = match (keys.result.take(), keys.refused.take()) {
         (Some(field), Some(refused)) if !refused.is_empty() => Some(Refusal { field, refused }),
         (Some(field), _) => {
@@ -302,12 +303,12 @@ fn check_variant_keys(
         keys.class = Some(quote!(::payforge::ErrorClass::Unknown));
         return None;
     }
-    match (&keys.tag, &refusal) {
-        (None, None) => diagnostics.error_at(
+    match (&keys.tag, declares_refusal) {
+        (None, false) => diagnostics.error_at(
             &variant.ident,
             "missing `tag = \"…\"`: the error type this variant decodes",
         ),
-        (Some(tag), Some(_)) => diagnostics.error_at(
+        (Some(tag), true) => diagnostics.error_at(
             tag,
             "a refusal variant is found by its `result` field, not by a `tag`",
         ),
