@@ -45,6 +45,7 @@ const CASES: &[&str] = &[
     "all_of",
     "discriminated",
     "maps_json",
+    "errors_unwrapped",
 ];
 
 #[test]

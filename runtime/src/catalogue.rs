@@ -4,13 +4,15 @@
 //! from `specs/<provider>/errors.yaml`; each code carries how the runtime should treat it
 //! ([`ErrorClass`]) and, for card declines, a message fit to show the customer. The
 //! derive writes the per-variant tables; the decoding steps it calls are the functions
-//! here, written once.
+//! here, written once. A code of a card decline also names its provider-neutral
+//! [`DeclineCategory`], from which [`decline_view`] builds the [`Decline`] of an error.
 
 use std::fmt;
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::decline::{Decline, DeclineCategory};
 use crate::endpoint::ErrorClass;
 use crate::wire::StringEnum;
 
@@ -28,12 +30,17 @@ pub trait ErrorCatalogue: StringEnum {
     fn class(&self) -> ErrorClass;
     /// A message safe to show the paying customer, where the catalogue has one.
     fn user_message(&self) -> Option<&'static str>;
+    /// The provider-neutral category of a decline carrying this code, as the catalogue
+    /// maps it; `None` for a code that is no decline, or that the catalogue does not know.
+    fn decline_category(&self) -> Option<DeclineCategory> {
+        None
+    }
 }
 
 /// A field of a provider error that holds a catalogue code, marked
-/// `#[provider_error(classify)]`: a code or an optional code.
+/// `#[provider_error(classify)]` or `#[provider_error(decline)]`: a code or an optional code.
 #[diagnostic::on_unimplemented(
-    message = "`#[provider_error(classify)]` needs a catalogue code (an enum deriving `ProviderError`, or an `Option` of one), not `{Self}`",
+    message = "`#[provider_error(classify)]` and `#[provider_error(decline)]` need a catalogue code (an enum deriving `ProviderError`, or an `Option` of one), not `{Self}`",
     label = "not a catalogue code"
 )]
 pub trait CatalogueField {
@@ -41,7 +48,12 @@ pub trait CatalogueField {
     fn catalogue_code(&self) -> Option<&str>;
     /// The code's class, when set.
     fn catalogue_class(&self) -> Option<ErrorClass>;
+    /// The code, when set and not empty, with the decline category the catalogue maps it to.
+    fn decline_reason(&self) -> Option<DeclineReason<'_>>;
 }
+
+/// A decline code found in an error: the code and the category its catalogue maps it to.
+pub type DeclineReason<'a> = (&'a str, Option<DeclineCategory>);
 
 impl<T: ErrorCatalogue> CatalogueField for T {
     fn catalogue_code(&self) -> Option<&str> {
@@ -50,6 +62,11 @@ impl<T: ErrorCatalogue> CatalogueField for T {
 
     fn catalogue_class(&self) -> Option<ErrorClass> {
         Some(self.class())
+    }
+
+    fn decline_reason(&self) -> Option<DeclineReason<'_>> {
+        self.catalogue_code()
+            .map(|code| (code, self.decline_category()))
     }
 }
 
@@ -61,11 +78,16 @@ impl<T: ErrorCatalogue> CatalogueField for Option<T> {
     fn catalogue_class(&self) -> Option<ErrorClass> {
         self.as_ref().map(ErrorCatalogue::class)
     }
+
+    fn decline_reason(&self) -> Option<DeclineReason<'_>> {
+        self.as_ref().and_then(CatalogueField::decline_reason)
+    }
 }
 
-/// The error's `message` field: a `String` or an `Option<String>`.
+/// A text field of an error (its message, its reference): a `String` or an
+/// `Option<String>`.
 pub trait MessageField {
-    /// The message, when set and not empty.
+    /// The text, when set and not empty.
     fn message(&self) -> Option<&str>;
 }
 
@@ -90,6 +112,66 @@ pub fn refine_class(type_class: ErrorClass, field_classes: &[Option<ErrorClass>]
         .copied()
         .find(|class| *class != ErrorClass::Unknown)
         .unwrap_or(type_class)
+}
+
+/// The [`Decline`] of an error whose class is [`ErrorClass::CardDecline`], `None` for any
+/// other class. `reasons` are the error's decline codes, most specific first (a decline
+/// code before the error code that says "card declined"); the first one that is set gives
+/// the decline's code and category, falling back to [`DeclineCategory::Unknown`] for a code
+/// its catalogue does not map.
+pub fn decline_view(
+    class: ErrorClass,
+    reasons: &[Option<DeclineReason<'_>>],
+    message: Option<&str>,
+) -> Option<Decline> {
+    if class != ErrorClass::CardDecline {
+        return None;
+    }
+    let (code, category) = reasons
+        .iter()
+        .flatten()
+        .next()
+        .copied()
+        .unwrap_or(("", None));
+    Some(Decline {
+        category: category.unwrap_or(DeclineCategory::Unknown),
+        code: code.to_owned(),
+        message: message.map(str::to_owned),
+    })
+}
+
+/// The error object at the top of the body (a provider with no wrapper key), if the body is
+/// a JSON object holding the type field `tag`: without it, the body is not an error object.
+pub fn top_level_object(body: &[u8], tag: &str) -> Option<Map<String, Value>> {
+    match serde_json::from_slice::<Value>(body).ok()? {
+        Value::Object(object) if object.contains_key(tag) => Some(object),
+        _ => None,
+    }
+}
+
+/// The body of a success response that reports a refusal: a JSON object whose
+/// `result_field` is a string among `refused` (`"resultCode": "Refused"`).
+pub fn refused_object(
+    body: &[u8],
+    result_field: &str,
+    refused: &[&str],
+) -> Option<Map<String, Value>> {
+    // Most success bodies are no refusal: skip parsing those that never name the field.
+    let needle = result_field.as_bytes();
+    if needle.is_empty() || !body.windows(needle.len()).any(|window| window == needle) {
+        return None;
+    }
+    match serde_json::from_slice::<Value>(body).ok()? {
+        Value::Object(object)
+            if object
+                .get(result_field)
+                .and_then(Value::as_str)
+                .is_some_and(|result| refused.contains(&result)) =>
+        {
+            Some(object)
+        }
+        _ => None,
+    }
 }
 
 /// The error object under `envelope` (`{"error": {...}}`), if the body has that shape.
@@ -120,6 +202,25 @@ pub fn take_field<T: DeserializeOwned + Default>(
     match object.remove(name) {
         None | Some(Value::Null) => Some(T::default()),
         Some(value) => serde_json::from_value(value).ok(),
+    }
+}
+
+/// Takes one field out of a refusal's body, never failing: its default when missing,
+/// `null` or of a shape the field's type does not accept, in which case the value is put
+/// back so that it stays in the error's `rest` map. A refusal is never lost to one odd field.
+pub fn take_field_or_keep<T: DeserializeOwned + Default>(
+    object: &mut Map<String, Value>,
+    name: &str,
+) -> T {
+    match object.remove(name) {
+        None | Some(Value::Null) => T::default(),
+        Some(value) => match T::deserialize(&value) {
+            Ok(decoded) => decoded,
+            Err(_) => {
+                object.insert(name.to_owned(), value);
+                T::default()
+            }
+        },
     }
 }
 

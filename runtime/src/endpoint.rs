@@ -271,11 +271,34 @@ impl ErrorClass {
     }
 }
 
-/// A provider's structured API error, decoded from an error response.
+/// A provider's structured API error, decoded from an error response (or from a success
+/// response that reports a refusal).
+///
+/// Implemented by `#[derive(ProviderError)]` in its envelope form; write the derive.
 pub trait ApiError: std::error::Error + Send + Sync + Sized + 'static {
     /// Decodes the error from the response status and body. `None` when the body is not
     /// the provider's error shape (the caller keeps the raw body as a decode failure).
     fn from_response(status: http::StatusCode, body: &[u8]) -> Option<Self>;
     /// How to treat this error.
     fn class(&self) -> ErrorClass;
+    /// Decodes a refusal reported in a *success* response: a provider that answers a
+    /// declined payment with HTTP 200 and a result field (`"resultCode": "Refused"`). The
+    /// client calls it on every 2xx body before decoding the output, so a refusal is an
+    /// error the caller must handle, as an HTTP decline is. `None` (the default) for a body
+    /// that reports no refusal.
+    fn from_refusal(status: http::StatusCode, body: &[u8]) -> Option<Self> {
+        let _ = (status, body);
+        None
+    }
+    /// The provider-neutral view of a declined payment, `None` when this error is no
+    /// decline. The same shape for every provider: see [`crate::decline`].
+    fn decline(&self) -> Option<crate::Decline> {
+        None
+    }
+    /// The provider's reference of the request or payment carried in the error body
+    /// (Adyen's `pspReference`), when the error has one; the response header's request id
+    /// is [`crate::Error::request_id`].
+    fn reference(&self) -> Option<&str> {
+        None
+    }
 }

@@ -20,7 +20,9 @@ pub const KEPT_BODY_BYTES: usize = 4096;
 #[derive(Debug, thiserror::Error)]
 pub enum Error<E> {
     /// The provider answered with an error it described: a decline, a validation error, a
-    /// rate limit that outlasted the retry budget, … [`Error::status`] and
+    /// rate limit that outlasted the retry budget, … A refusal that the provider reports in
+    /// a success response (Adyen's `resultCode: Refused`) is one too, with that 2xx
+    /// `status`; [`Error::decline`] reads any decline the same way. [`Error::status`] and
     /// [`Error::request_id`] read the response's facts without naming the provider's error.
     #[error("the provider refused the request (HTTP {status}): {error}")]
     Api {
@@ -133,6 +135,13 @@ impl<E: ApiError> Error<E> {
             | Self::ReconciliationRequired { .. }
             | Self::Encode(_) => false,
         }
+    }
+
+    /// The provider-neutral view of a declined payment: `Some` for an [`Error::Api`] whose
+    /// error is a decline (Stripe's `card_error`, Adyen's `Refused` result), whatever the
+    /// provider, so `error.decline().map(|d| d.category)` is written once.
+    pub fn decline(&self) -> Option<crate::Decline> {
+        self.api_error().and_then(ApiError::decline)
     }
 }
 

@@ -9,6 +9,7 @@
 //!   `expand[]` paths ([`wire::Expand`]), [`wire::List`], [`wire::SearchList`] and the
 //!   bracket-style form encoder.
 //! - [`money`]: ISO 4217 currencies and minor-unit amounts.
+//! - [`decline`]: one decline vocabulary for every provider ([`DeclineCategory`]).
 //!
 //! See `ARCHITECTURE.md` at the workspace root for the whole pipeline.
 #![forbid(unsafe_code)]
@@ -23,6 +24,7 @@ pub mod base_url;
 pub mod catalogue;
 #[cfg(feature = "client")]
 pub mod client;
+pub mod decline;
 pub mod endpoint;
 pub mod error;
 pub mod journal;
@@ -36,6 +38,7 @@ pub mod wire;
 pub use catalogue::ErrorCatalogue;
 #[cfg(feature = "client")]
 pub use client::{Client, Environment};
+pub use decline::{Decline, DeclineCategory};
 pub use endpoint::{
     ApiError, AuthScheme, BaseUrlVariable, BodyEncoding, EncodeError, Endpoint, ErrorClass,
     InProgressSignal, KeyModeRule, PathSegment, Provider, RequestBody, encode_path_segment,

@@ -7,7 +7,8 @@ use quote::quote;
 use super::docs::doc_attrs;
 use super::types::ident;
 use crate::ir::ErrorModel;
-use crate::ir::errors::{CatalogueEnum, ErrorVariant};
+use crate::ir::errors::{CatalogueEnum, ErrorField, ErrorVariant, RefusalVariant};
+use crate::spec::catalogue::FieldKind;
 
 /// The items of the errors module.
 pub fn declare(model: &ErrorModel) -> TokenStream {
@@ -24,17 +25,21 @@ fn catalogue(catalogue: &CatalogueEnum) -> TokenStream {
         let doc = doc_attrs(Some(&entry.doc));
         let code = &entry.code;
         let class = ident(&entry.class);
+        let category = entry.category.as_ref().map(|category| {
+            let category = ident(category);
+            quote! { , category = #category }
+        });
         let message = entry
             .user_message
             .as_ref()
             .map(|m| quote! { , user_message = #m });
         quote! {
             #doc
-            #[provider_error(code = #code, class = #class #message)]
+            #[provider_error(code = #code, class = #class #category #message)]
             #variant,
         }
     });
-    // pub enum DeclineCode { #[provider_error(code = "...", class = card_decline)] InsufficientFunds, ..., Unknown(String) }
+    // pub enum DeclineCode { #[provider_error(code = "...", class = card_decline, category = insufficient_funds)] InsufficientFunds, ..., Unknown(String) }
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq, Eq, Hash, ::payforge::ProviderError)]
@@ -49,8 +54,11 @@ fn catalogue(catalogue: &CatalogueEnum) -> TokenStream {
 fn envelope(model: &ErrorModel) -> TokenStream {
     let name = ident(&model.envelope_name);
     let doc = doc_attrs(Some(&model.doc));
-    let wrapper = &model.wrapper;
     let tag = &model.tag;
+    let placement = match &model.wrapper {
+        Some(wrapper) => quote! { envelope = #wrapper },
+        None => quote! { top_level },
+    };
     let variants = model.variants.iter().map(|variant| {
         let doc = doc_attrs(Some(&variant.doc));
         let variant_name = ident(&variant.variant);
@@ -63,14 +71,16 @@ fn envelope(model: &ErrorModel) -> TokenStream {
             #variant_name { #fields },
         }
     });
+    let refusal = model.refusal.as_ref().map(refusal);
     let unknown_fields = fields(model, None);
     // pub enum StripeError { #[provider_error(tag = "card_error", class = card_decline)] Card { code: ErrorCode, .. }, .., Unknown { tag: String, .. } }
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq, ::payforge::ProviderError)]
-        #[provider_error(envelope = #wrapper, tag = #tag)]
+        #[provider_error(#placement, tag = #tag)]
         pub enum #name {
             #(#variants)*
+            #refusal
             /// An error type this SDK version does not know.
             #[provider_error(unknown)]
             Unknown {
@@ -82,38 +92,87 @@ fn envelope(model: &ErrorModel) -> TokenStream {
     }
 }
 
+/// The refusal variant: its fields, none of them required but the result.
+///
+/// ```text
+/// /// A payment refused in a success response: `resultCode` is `Refused`.
+/// #[provider_error(result = "resultCode", refused = ["Refused"], class = card_decline)]
+/// Refused { #[provider_error(rename = "resultCode")] result_code: ResultCode, …, details: Map<…> },
+/// ```
+fn refusal(refusal: &RefusalVariant) -> TokenStream {
+    let name = ident(&refusal.variant);
+    let (result, refused) = (&refusal.result_field, &refusal.refused);
+    let listed = refused
+        .iter()
+        .map(|value| format!("`{value}`"))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let doc = doc_attrs(Some(&format!(
+        "A payment refused in a success response: `{result}` is {listed}. Decoded by the \
+         client instead of the operation's output; `decline()` gives its category."
+    )));
+    let fields = refusal
+        .fields
+        .iter()
+        .map(|field| field_tokens(field, field.wire_name == refusal.result_field));
+    quote! {
+        #doc
+        #[provider_error(result = #result, refused = [#(#refused),*], class = card_decline)]
+        #name {
+            #(#fields)*
+            /// Every other field of the response, kept as received.
+            #[provider_error(rest)]
+            details: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+    }
+}
+
+/// One field with its role attributes; `required` fields are not wrapped in `Option`.
+fn field_tokens(field: &ErrorField, required: bool) -> TokenStream {
+    let name = ident(&field.rust_name);
+    let doc = doc_attrs(Some(&field.doc));
+    // Roles, then the wire name when it differs; see docs/generated-code.md, "Envelope
+    // rules". The message role is implied for a field named `message`.
+    let mut keys = Vec::new();
+    let role = field.role;
+    if role.classify {
+        keys.push(quote! { classify });
+    }
+    if role.decline {
+        keys.push(quote! { decline });
+    }
+    if role.message && field.wire_name != "message" {
+        keys.push(quote! { message });
+    }
+    if role.reference {
+        keys.push(quote! { reference });
+    }
+    if field.rust_name != field.wire_name {
+        let wire = &field.wire_name;
+        keys.push(quote! { rename = #wire });
+    }
+    let attr = (!keys.is_empty()).then(|| quote! { #[provider_error(#(#keys),*)] });
+    let ty = match (&field.catalogue, field.kind) {
+        (Some(catalogue), _) => {
+            let catalogue = ident(catalogue);
+            quote! { #catalogue }
+        }
+        (None, FieldKind::String) => quote! { ::std::string::String },
+        (None, FieldKind::Integer) => quote! { i64 },
+    };
+    let ty = if required {
+        ty
+    } else {
+        quote! { ::core::option::Option<#ty> }
+    };
+    quote! { #doc #attr #name: #ty, }
+}
+
 /// The common fields of a variant (`None`: the unknown variant), then the rest of the object.
 fn fields(model: &ErrorModel, variant: Option<&ErrorVariant>) -> TokenStream {
     let fields = model.fields.iter().map(|field| {
-        let name = ident(&field.rust_name);
-        let doc = doc_attrs(Some(&field.doc));
-        // Catalogue-typed fields refine the variant's class (`classify`); see
-        // docs/generated-code.md, "Envelope rules".
-        let classify = field.catalogue.is_some().then(|| quote! { classify });
-        let rename = (field.rust_name != field.wire_name).then(|| {
-            let wire = &field.wire_name;
-            quote! { rename = #wire }
-        });
-        let attr = match (classify, rename) {
-            (None, None) => TokenStream::new(),
-            (Some(c), None) => quote! { #[provider_error(#c)] },
-            (None, Some(r)) => quote! { #[provider_error(#r)] },
-            (Some(c), Some(r)) => quote! { #[provider_error(#c, #r)] },
-        };
-        let ty = match &field.catalogue {
-            Some(catalogue) => {
-                let catalogue = ident(catalogue);
-                quote! { #catalogue }
-            }
-            None => quote! { ::std::string::String },
-        };
         let required = variant.is_some_and(|v| v.required.contains(&field.wire_name));
-        let ty = if required {
-            ty
-        } else {
-            quote! { ::core::option::Option<#ty> }
-        };
-        quote! { #doc #attr #name: #ty, }
+        field_tokens(field, required)
     });
     quote! {
         #(#fields)*

@@ -1,9 +1,13 @@
-//! The error catalogue -> the IR of the errors module: catalogue enums and the envelope.
+//! The error catalogue and the profile's error conventions -> the IR of the errors module:
+//! catalogue enums, the envelope, and the refusal variant.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use super::names::{NameRegistry, field_name, type_name};
-use crate::spec::{LoadedSpec, SpecError};
+use crate::spec::catalogue::{Catalogue, FieldKind};
+use crate::spec::profile::{ErrorRules, RefusalRules};
+use crate::spec::{ErrorCatalogueFile, LoadedSpec, SpecError};
 
 /// The payforge error classes (`payforge::ErrorClass` in snake case).
 const CLASSES: &[&str] = &[
@@ -17,13 +21,39 @@ const CLASSES: &[&str] = &[
     "unknown",
 ];
 
+/// The provider-neutral decline categories a code may map to (`payforge::DeclineCategory`
+/// in snake case), the fallback `unknown` excepted: it is what an unmapped code gets.
+pub const DECLINE_CATEGORIES: &[&str] = &[
+    "insufficient_funds",
+    "expired_card",
+    "incorrect_cvc",
+    "incorrect_number",
+    "incorrect_expiry",
+    "incorrect_pin",
+    "incorrect_address",
+    "lost_or_stolen",
+    "fraud_suspected",
+    "generic",
+    "try_again_later",
+    "authentication_required",
+    "processing_error",
+    "card_not_supported",
+    "restricted_card",
+    "limit_exceeded",
+    "invalid_amount",
+    "invalid_account",
+    "do_not_retry",
+    "duplicate_transaction",
+    "cancelled",
+];
+
 /// The errors module of an SDK.
 #[derive(Clone, Debug)]
 pub struct ErrorModel {
     /// The envelope enum's name (`StripeError`).
     pub envelope_name: String,
-    /// The response key holding the error object.
-    pub wrapper: String,
+    /// The response key holding the error object; `None`: the body is the error object.
+    pub wrapper: Option<String>,
     /// The field naming the error type.
     pub tag: String,
     /// The envelope's doc.
@@ -32,6 +62,8 @@ pub struct ErrorModel {
     pub fields: Vec<ErrorField>,
     /// One variant per error type.
     pub variants: Vec<ErrorVariant>,
+    /// The variant of a refusal reported in a success response, if the provider has one.
+    pub refusal: Option<RefusalVariant>,
     /// The catalogue enums.
     pub catalogues: Vec<CatalogueEnum>,
 }
@@ -45,8 +77,26 @@ pub struct ErrorField {
     pub rust_name: String,
     /// The catalogue enum typing it, if any.
     pub catalogue: Option<String>,
+    /// The type of a field with no catalogue.
+    pub kind: FieldKind,
     /// Its doc.
     pub doc: String,
+    /// What the runtime reads it as, besides its value.
+    pub role: FieldRole,
+}
+
+/// What the runtime reads a field as (the field attributes of docs/generated-code.md,
+/// "Envelope rules").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FieldRole {
+    /// A catalogue code refining the error's class (`classify`).
+    pub classify: bool,
+    /// A decline code, read first for the decline view (`decline`).
+    pub decline: bool,
+    /// The message (`message`).
+    pub message: bool,
+    /// The provider's reference (`reference`).
+    pub reference: bool,
 }
 
 /// A variant of the envelope.
@@ -62,6 +112,19 @@ pub struct ErrorVariant {
     pub doc: String,
     /// Wire names of the fields it always carries.
     pub required: BTreeSet<String>,
+}
+
+/// The variant of a refused payment reported in a success response.
+#[derive(Clone, Debug)]
+pub struct RefusalVariant {
+    /// The Rust variant (`Refused`).
+    pub variant: String,
+    /// The success-body field holding the result (`resultCode`).
+    pub result_field: String,
+    /// Its values that mean refused.
+    pub refused: Vec<String>,
+    /// Its fields: the result (required), the reason code, the reason, the reference.
+    pub fields: Vec<ErrorField>,
 }
 
 /// A catalogue enum.
@@ -86,107 +149,321 @@ pub struct CatalogueCode {
     pub variant: String,
     /// The class.
     pub class: String,
+    /// The decline category, for a code that is a decline.
+    pub category: Option<String>,
     /// Its doc.
     pub doc: String,
+    /// Whether the code is unverified against the provider's documentation.
+    pub unverified: bool,
     /// A customer-safe message.
     pub user_message: Option<String>,
 }
 
-impl ErrorModel {
-    /// Builds the model from the loaded catalogue, checking classes and catalogue names.
-    pub fn build(spec: &LoadedSpec) -> Result<Self, SpecError> {
-        let file = &spec.catalogue;
-        let path = spec.profile.catalogue_path();
-        let invalid = |pointer: String, construct: String| SpecError::Unsupported {
-            file: path.clone(),
+/// Builds errors that name the catalogue file and a pointer into it.
+struct Checker<'a> {
+    path: &'a Path,
+}
+
+impl Checker<'_> {
+    fn invalid(&self, pointer: String, construct: String) -> SpecError {
+        SpecError::Unsupported {
+            file: self.path.to_path_buf(),
             pointer,
             construct,
-        };
-        let check_class = |class: &str, pointer: String| {
-            if CLASSES.contains(&class) {
-                Ok(class.to_owned())
-            } else {
-                Err(invalid(
-                    pointer,
-                    format!(
-                        "error class `{class}` (expected one of {})",
-                        CLASSES.join(", ")
-                    ),
-                ))
-            }
-        };
-        let mut catalogues = Vec::new();
-        for (index, catalogue) in file.catalogues.iter().enumerate() {
-            let mut variants = NameRegistry::default();
-            variants.claim(&["Unknown".to_owned()]);
-            let mut entries = Vec::new();
-            for (entry_index, entry) in catalogue.entries.iter().enumerate() {
-                let class = entry.class.as_deref().unwrap_or(&catalogue.default_class);
-                entries.push(CatalogueCode {
-                    code: entry.code.clone(),
-                    variant: variants.claim(&[type_name(&entry.code)]),
-                    class: check_class(
-                        class,
-                        format!("/catalogues/{index}/entries/{entry_index}/class"),
-                    )?,
-                    doc: entry.meaning.clone(),
-                    user_message: entry.user_message.clone(),
-                });
-            }
-            entries.sort_by(|a, b| a.code.cmp(&b.code));
-            catalogues.push(CatalogueEnum {
-                key: catalogue.name.clone(),
-                name: catalogue.rust_name.clone(),
-                doc: catalogue.meaning.clone(),
-                entries,
-            });
         }
-        let envelope = &file.envelope;
-        let mut fields = Vec::new();
-        for (index, field) in envelope.fields.iter().enumerate() {
-            let catalogue = match &field.catalogue {
-                Some(key) => Some(
-                    catalogues
-                        .iter()
-                        .find(|c| &c.key == key)
-                        .map(|c| c.name.clone())
-                        .ok_or_else(|| {
-                            invalid(
-                                format!("/envelope/fields/{index}/catalogue"),
-                                format!("unknown catalogue `{key}`"),
-                            )
-                        })?,
+    }
+
+    fn class(&self, class: &str, pointer: String) -> Result<String, SpecError> {
+        if CLASSES.contains(&class) {
+            Ok(class.to_owned())
+        } else {
+            Err(self.invalid(
+                pointer,
+                format!(
+                    "error class `{class}` (expected one of {})",
+                    CLASSES.join(", ")
                 ),
-                None => None,
-            };
-            fields.push(ErrorField {
-                wire_name: field.name.clone(),
-                rust_name: field
-                    .rust_name
-                    .clone()
-                    .unwrap_or_else(|| field_name(&field.name)),
-                catalogue,
-                doc: field.meaning.clone(),
-            });
+            ))
         }
+    }
+
+    /// A code's category: one of [`DECLINE_CATEGORIES`], and present for every card decline.
+    fn category(
+        &self,
+        category: Option<&str>,
+        class: &str,
+        code: &str,
+        pointer: String,
+    ) -> Result<Option<String>, SpecError> {
+        match category {
+            Some(category) if DECLINE_CATEGORIES.contains(&category) => {
+                Ok(Some(category.to_owned()))
+            }
+            Some(category) => Err(self.invalid(
+                pointer,
+                format!(
+                    "decline category `{category}` (expected one of {})",
+                    DECLINE_CATEGORIES.join(", ")
+                ),
+            )),
+            None if class == "card_decline" => Err(self.invalid(
+                pointer,
+                format!("the card decline `{code}` names no decline category"),
+            )),
+            None => Ok(None),
+        }
+    }
+}
+
+impl ErrorModel {
+    /// Builds the model from the loaded catalogue and the profile's error conventions.
+    pub fn build(spec: &LoadedSpec) -> Result<Self, SpecError> {
+        Self::from_catalogue(
+            &spec.profile.errors,
+            &spec.catalogue,
+            &spec.profile.catalogue_path(),
+        )
+    }
+
+    /// Builds the model from a catalogue file (read from `path`) and the `[errors]` rules,
+    /// checking classes, decline categories, catalogue names and the rules' fields.
+    pub fn from_catalogue(
+        rules: &ErrorRules,
+        file: &ErrorCatalogueFile,
+        path: &Path,
+    ) -> Result<Self, SpecError> {
+        let check = Checker { path };
+        let catalogues = file
+            .catalogues
+            .iter()
+            .enumerate()
+            .map(|(index, catalogue)| catalogue_enum(&check, index, catalogue))
+            .collect::<Result<Vec<_>, _>>()?;
+        let fields = envelope_fields(&check, rules, file, &catalogues)?;
         let mut variants = Vec::new();
-        for (index, variant) in envelope.variants.iter().enumerate() {
+        for (index, variant) in file.envelope.variants.iter().enumerate() {
             variants.push(ErrorVariant {
                 tag: variant.tag.clone(),
                 variant: variant.variant.clone(),
-                class: check_class(&variant.class, format!("/envelope/variants/{index}/class"))?,
+                class: check.class(&variant.class, format!("/envelope/variants/{index}/class"))?,
                 doc: variant.meaning.clone(),
                 required: variant.required.iter().cloned().collect(),
             });
         }
+        let refusal = match &rules.refusals {
+            Some(refusals) => Some(refusal_variant(&check, refusals, rules, &catalogues)?),
+            None => None,
+        };
         Ok(Self {
-            envelope_name: envelope.name.clone(),
-            wrapper: envelope.wrapper.clone(),
-            tag: envelope.tag.clone(),
-            doc: envelope.meaning.clone(),
+            envelope_name: file.envelope.name.clone(),
+            wrapper: rules.wrapper.clone(),
+            tag: rules.type_field.clone(),
+            doc: file.envelope.meaning.clone(),
             fields,
             variants,
+            refusal,
             catalogues,
         })
     }
+}
+
+fn catalogue_enum(
+    check: &Checker<'_>,
+    index: usize,
+    catalogue: &Catalogue,
+) -> Result<CatalogueEnum, SpecError> {
+    let mut variants = NameRegistry::default();
+    variants.claim(&["Unknown".to_owned()]);
+    let mut entries = Vec::new();
+    for (entry_index, entry) in catalogue.entries.iter().enumerate() {
+        let pointer = format!("/catalogues/{index}/entries/{entry_index}");
+        let class = check.class(
+            entry.class.as_deref().unwrap_or(&catalogue.default_class),
+            format!("{pointer}/class"),
+        )?;
+        let category = check.category(
+            entry.category.as_deref(),
+            &class,
+            &entry.code,
+            format!("{pointer}/category"),
+        )?;
+        let doc = if entry.unverified {
+            format!(
+                "{} (Code unverified: re-check it against the provider's documentation.)",
+                entry.meaning
+            )
+        } else {
+            entry.meaning.clone()
+        };
+        entries.push(CatalogueCode {
+            code: entry.code.clone(),
+            variant: variants.claim(&[type_name(entry.name.as_deref().unwrap_or(&entry.code))]),
+            class,
+            category,
+            doc,
+            unverified: entry.unverified,
+            user_message: entry.user_message.clone(),
+        });
+    }
+    entries.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(CatalogueEnum {
+        key: catalogue.name.clone(),
+        name: catalogue.rust_name.clone(),
+        doc: catalogue.meaning.clone(),
+        entries,
+    })
+}
+
+/// The Rust name of the catalogue `key`, or an error at `pointer`.
+fn catalogue_name(
+    check: &Checker<'_>,
+    catalogues: &[CatalogueEnum],
+    key: &str,
+    pointer: String,
+) -> Result<String, SpecError> {
+    catalogues
+        .iter()
+        .find(|c| c.key == key)
+        .map(|c| c.name.clone())
+        .ok_or_else(|| check.invalid(pointer, format!("unknown catalogue `{key}`")))
+}
+
+/// The envelope's fields with their roles, checking that the rules' fields exist: the code
+/// and the decline code are catalogue fields, the type field is none of them.
+fn envelope_fields(
+    check: &Checker<'_>,
+    rules: &ErrorRules,
+    file: &ErrorCatalogueFile,
+    catalogues: &[CatalogueEnum],
+) -> Result<Vec<ErrorField>, SpecError> {
+    let mut fields = Vec::new();
+    for (index, field) in file.envelope.fields.iter().enumerate() {
+        let catalogue = match &field.catalogue {
+            Some(key) => Some(catalogue_name(
+                check,
+                catalogues,
+                key,
+                format!("/envelope/fields/{index}/catalogue"),
+            )?),
+            None => None,
+        };
+        let is = |rule: Option<&String>| rule.is_some_and(|name| *name == field.name);
+        fields.push(ErrorField {
+            wire_name: field.name.clone(),
+            rust_name: field
+                .rust_name
+                .clone()
+                .unwrap_or_else(|| field_name(&field.name)),
+            role: FieldRole {
+                classify: catalogue.is_some(),
+                decline: is(rules.decline_code_field.as_ref()),
+                message: field.name == rules.message_field,
+                reference: is(rules.reference_field.as_ref()),
+            },
+            catalogue,
+            kind: field.kind,
+            doc: field.meaning.clone(),
+        });
+    }
+    let find = |name: &str| fields.iter().find(|field| field.wire_name == name);
+    let catalogue_rules = [Some(&rules.code_field), rules.decline_code_field.as_ref()];
+    for name in catalogue_rules.into_iter().flatten() {
+        if find(name.as_str()).is_none_or(|field| field.catalogue.is_none()) {
+            return Err(check.invalid(
+                "/envelope/fields".to_owned(),
+                format!("the profile's `[errors]` names `{name}`, which is no catalogue field of the envelope"),
+            ));
+        }
+    }
+    let plain_rules = [Some(&rules.message_field), rules.reference_field.as_ref()];
+    for name in plain_rules.into_iter().flatten() {
+        if find(name.as_str()).is_none() {
+            return Err(check.invalid(
+                "/envelope/fields".to_owned(),
+                format!(
+                    "the profile's `[errors]` names `{name}`, which is no field of the envelope"
+                ),
+            ));
+        }
+    }
+    if find(rules.type_field.as_str()).is_some() {
+        return Err(check.invalid(
+            "/envelope/fields".to_owned(),
+            format!(
+                "`{}` is the type field (the tag); it is not listed among the fields",
+                rules.type_field
+            ),
+        ));
+    }
+    Ok(fields)
+}
+
+/// The refusal variant: the result (typed by its catalogue, always present), the reason
+/// code (a decline code), the reason (the message) and the envelope's reference field.
+fn refusal_variant(
+    check: &Checker<'_>,
+    refusals: &RefusalRules,
+    rules: &ErrorRules,
+    catalogues: &[CatalogueEnum],
+) -> Result<RefusalVariant, SpecError> {
+    let pointer = || "(profile) /errors/refusals".to_owned();
+    let result = catalogue_name(check, catalogues, &refusals.result_catalogue, pointer())?;
+    let reason = catalogue_name(check, catalogues, &refusals.reason_catalogue, pointer())?;
+    if refusals.refused.is_empty() {
+        return Err(check.invalid(pointer(), "`refused` lists no result value".to_owned()));
+    }
+    let field = |wire: &str, catalogue: Option<String>, doc: String, role: FieldRole| ErrorField {
+        wire_name: wire.to_owned(),
+        rust_name: field_name(wire),
+        catalogue,
+        kind: FieldKind::String,
+        doc,
+        role,
+    };
+    let mut fields = vec![
+        field(
+            &refusals.result_field,
+            Some(result),
+            "The result, one of the refused values.".to_owned(),
+            FieldRole::default(),
+        ),
+        field(
+            &refusals.reason_code_field,
+            Some(reason),
+            "The code of the refusal reason.".to_owned(),
+            FieldRole {
+                classify: true,
+                decline: true,
+                ..FieldRole::default()
+            },
+        ),
+    ];
+    if let Some(reason_field) = &refusals.reason_field {
+        fields.push(field(
+            reason_field,
+            None,
+            "The refusal reason, as text.".to_owned(),
+            FieldRole {
+                message: true,
+                ..FieldRole::default()
+            },
+        ));
+    }
+    if let Some(reference) = &rules.reference_field {
+        fields.push(field(
+            reference,
+            None,
+            "The provider's reference of the payment.".to_owned(),
+            FieldRole {
+                reference: true,
+                ..FieldRole::default()
+            },
+        ));
+    }
+    Ok(RefusalVariant {
+        variant: refusals.variant.clone(),
+        result_field: refusals.result_field.clone(),
+        refused: refusals.refused.clone(),
+        fields,
+    })
 }

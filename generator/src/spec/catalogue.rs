@@ -19,16 +19,13 @@ pub struct ErrorCatalogueFile {
     pub catalogues: Vec<Catalogue>,
 }
 
-/// The provider's error object.
+/// The provider's error object. Where it sits in a body and which field is its type are
+/// conventions of the profile's `[errors]` section.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Envelope {
     /// The Rust name of the envelope enum (`StripeError`).
     pub name: String,
-    /// The key of the response body holding the error object (`error`).
-    pub wrapper: String,
-    /// The field of the error object that names its type (`type`).
-    pub tag: String,
     /// What the envelope is, for its doc comment.
     pub meaning: String,
     /// The fields every variant has besides the tag, in order.
@@ -45,10 +42,24 @@ pub struct EnvelopeField {
     pub name: String,
     /// The Rust field name, when it differs from the wire name.
     pub rust_name: Option<String>,
-    /// The catalogue (by `name`) whose enum types this field; a plain string otherwise.
+    /// The catalogue (by `name`) whose enum types this field; a plain value otherwise.
     pub catalogue: Option<String>,
+    /// The type of a plain field (`string`, the default, or `integer`).
+    #[serde(default, rename = "type")]
+    pub kind: FieldKind,
     /// What the field holds.
     pub meaning: String,
+}
+
+/// The type of a plain (non-catalogue) field of the error object.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    /// `String`.
+    #[default]
+    String,
+    /// `i64` (Adyen's `status`).
+    Integer,
 }
 
 /// One error type of the envelope.
@@ -94,6 +105,16 @@ pub struct CatalogueEntry {
     pub meaning: String,
     /// The payforge class, when it differs from the catalogue's default.
     pub class: Option<String>,
+    /// The provider-neutral decline category (`payforge::DeclineCategory` in snake case);
+    /// required for every code of class `card_decline`.
+    pub category: Option<String>,
+    /// The name the Rust variant is made from, when the code makes a poor one (Adyen's
+    /// refusal reason `12` is `Not enough balance`, so `NotEnoughBalance`).
+    pub name: Option<String>,
+    /// The code is not verified against the provider's documentation: the doc comment and
+    /// the docs say so.
+    #[serde(default)]
+    pub unverified: bool,
     /// A message safe to show the customer.
     pub user_message: Option<String>,
 }

@@ -20,6 +20,7 @@ pub mod profile_events;
 pub mod profile_spec;
 mod refs;
 mod schema_de;
+mod profile_errors;
 
 use std::path::{Path, PathBuf};
 

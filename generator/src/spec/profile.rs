@@ -16,6 +16,7 @@ pub use super::profile_runtime::{
 };
 pub use super::profile_events::EventSource;
 pub use super::profile_spec::{SpecFile, SpecPin};
+pub use super::profile_errors::{ErrorRules, RefusalRules};
 
 /// A parsed `provider.toml`, with the directory it was read from.
 #[derive(Clone, Debug, Deserialize)]
@@ -51,7 +52,7 @@ pub struct ProviderProfile {
     pub types: TypeRules,
     /// Where the webhook event types are listed.
     pub events: EventRules,
-    /// The error catalogue.
+    /// The error catalogue and the error conventions (`profile_errors.rs`).
     pub errors: ErrorRules,
     /// How response types decode required fields the provider leaves out.
     #[serde(default)]
@@ -135,14 +136,6 @@ pub struct EventRules {
     /// Event-type prefixes whose object schema is named here instead of found.
     #[serde(default)]
     pub object_overrides: BTreeMap<String, String>,
-}
-
-/// The error catalogue.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ErrorRules {
-    /// The catalogue file, relative to the profile's directory.
-    pub catalogue: String,
 }
 
 /// How response types decode the fields the spec marks required (docs/generated-code.md,

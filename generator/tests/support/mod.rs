@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use payforge_generator::spec::ProviderProfile;
-use payforge_generator::spec::profile::{EventSource, FixturesPin, RequiredFields};
+use payforge_generator::spec::profile::{ErrorRules, EventSource, FixturesPin, RequiredFields};
 use payforge_generator::{Ir, Layout, LoadedSpec, SpecError};
 use sha2::{Digest, Sha256};
 
@@ -34,6 +34,19 @@ pub fn profile_for(
     if text.contains("\nwebhooks:") {
         profile.events.source = EventSource::WebhooksMap;
     }
+    // A case with error conventions of its own (`<case>.errors.toml`, an `[errors]` table).
+    let errors = file
+        .strip_suffix(".yaml")
+        .map(|case| format!("{case}.errors.toml"));
+    if let Some(errors) = errors
+        && let Ok(text) = std::fs::read_to_string(specs_dir.join(&errors))
+    {
+        let table: ErrorsSection = toml::from_str(&text).map_err(|error| SpecError::Profile {
+            file: specs_dir.join(&errors),
+            message: error.to_string(),
+        })?;
+        profile.errors = table.errors;
+    }
     let fixtures = file.replace(".yaml", ".fixtures.json");
     if let Ok(bytes) = std::fs::read(specs_dir.join(&fixtures)) {
         profile.responses.required_fields = RequiredFields::OmittedInFixtures;
@@ -57,6 +70,13 @@ fn profile_of(spec: &[u8]) -> String {
             || "test-profile.toml".to_owned(),
             |name| name.trim().to_owned(),
         )
+}
+
+/// A file holding one `[errors]` table.
+#[derive(serde::Deserialize)]
+pub struct ErrorsSection {
+    /// The table.
+    pub errors: ErrorRules,
 }
 
 /// Loads test spec `case` (`specs/testdata/<case>.yaml`).

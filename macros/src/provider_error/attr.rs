@@ -7,7 +7,7 @@ use proc_macro2::Span;
 use quote::quote;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Ident, LitStr, Token};
+use syn::{Attribute, Ident, LitStr, Token, bracketed};
 
 use crate::diagnostics::Diagnostics;
 
@@ -21,6 +21,13 @@ mod kw {
     syn::custom_keyword!(classify);
     syn::custom_keyword!(rename);
     syn::custom_keyword!(rest);
+    syn::custom_keyword!(top_level);
+    syn::custom_keyword!(category);
+    syn::custom_keyword!(decline);
+    syn::custom_keyword!(message);
+    syn::custom_keyword!(reference);
+    syn::custom_keyword!(result);
+    syn::custom_keyword!(refused);
 }
 
 /// One key of `#[provider_error(...)]`.
@@ -34,6 +41,20 @@ pub(crate) enum Key {
     Classify,
     Rename(LitStr),
     Rest,
+    /// The error object is the body itself (no wrapper key).
+    TopLevel,
+    /// A code's provider-neutral decline category.
+    Category(Ident),
+    /// A field holding a decline code.
+    Decline,
+    /// The field holding the message.
+    Message,
+    /// The field holding the provider's reference of the request or payment.
+    Reference,
+    /// The success-body field whose value tells a refusal (`resultCode`).
+    ResultField(LitStr),
+    /// The values of that field that mean "refused".
+    Refused(Vec<LitStr>),
 }
 
 /// A key with the span of its name, for errors.
@@ -59,12 +80,28 @@ impl Parse for Spanned {
                 })*
             };
         }
+        if lookahead.peek(kw::refused) {
+            let key = input.parse::<kw::refused>()?;
+            input.parse::<Token![=]>()?;
+            let content;
+            bracketed!(content in input);
+            let values = Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?;
+            return Ok(Spanned {
+                key: Key::Refused(values.into_iter().collect()),
+                span: key.span,
+                name: "refused",
+            });
+        }
         keys! {
             values [
                 code => Code, class => Class, user_message => UserMessage,
                 envelope => Envelope, tag => Tag, rename => Rename,
+                category => Category, result => ResultField,
             ]
-            flags [unknown => Unknown, classify => Classify, rest => Rest,]
+            flags [
+                unknown => Unknown, classify => Classify, rest => Rest, top_level => TopLevel,
+                decline => Decline, message => Message, reference => Reference,
+            ]
         }
         Err(lookahead.error())
     }
@@ -126,4 +163,56 @@ pub(crate) fn error_class(
         }
     };
     Some(quote!(::payforge::ErrorClass::#variant))
+}
+
+/// The provider-neutral decline categories (`payforge::DeclineCategory`), by their
+/// snake-case names in `errors.yaml`.
+const DECLINE_CATEGORIES: &[(&str, &str)] = &[
+    ("insufficient_funds", "InsufficientFunds"),
+    ("expired_card", "ExpiredCard"),
+    ("incorrect_cvc", "IncorrectCvc"),
+    ("incorrect_number", "IncorrectNumber"),
+    ("incorrect_expiry", "IncorrectExpiry"),
+    ("incorrect_pin", "IncorrectPin"),
+    ("incorrect_address", "IncorrectAddress"),
+    ("lost_or_stolen", "LostOrStolen"),
+    ("fraud_suspected", "FraudSuspected"),
+    ("generic", "Generic"),
+    ("try_again_later", "TryAgainLater"),
+    ("authentication_required", "AuthenticationRequired"),
+    ("processing_error", "ProcessingError"),
+    ("card_not_supported", "CardNotSupported"),
+    ("restricted_card", "RestrictedCard"),
+    ("limit_exceeded", "LimitExceeded"),
+    ("invalid_amount", "InvalidAmount"),
+    ("invalid_account", "InvalidAccount"),
+    ("do_not_retry", "DoNotRetry"),
+    ("duplicate_transaction", "DuplicateTransaction"),
+    ("cancelled", "Cancelled"),
+];
+
+/// The `DeclineCategory` variant a snake-case category name stands for. The fallback
+/// `unknown` is not accepted: it is what an unmapped code gets, never a mapping.
+pub(crate) fn decline_category(
+    category: &Ident,
+    diagnostics: &mut Diagnostics,
+) -> Option<proc_macro2::TokenStream> {
+    let name = category.to_string();
+    match DECLINE_CATEGORIES.iter().find(|(snake, _)| *snake == name) {
+        Some((_, variant)) => {
+            let variant = Ident::new(variant, category.span());
+            Some(quote!(::payforge::DeclineCategory::#variant))
+        }
+        None => {
+            let expected: Vec<&str> = DECLINE_CATEGORIES.iter().map(|(snake, _)| *snake).collect();
+            diagnostics.error_at(
+                category,
+                format!(
+                    "unknown decline category `{category}`; expected one of {}",
+                    expected.join(", ")
+                ),
+            );
+            None
+        }
+    }
 }

@@ -1,8 +1,10 @@
-//! The catalogue form: an enum of codes, each with its class and an optional message for
-//! the customer, plus the `Unknown(String)` fallback.
+//! The catalogue form: an enum of codes, each with its class, an optional message for
+//! the customer and, for declines, its provider-neutral decline category, plus the
+//! `Unknown(String)` fallback.
 //!
 //! ```text
 //! #[provider_error(code = "insufficient_funds", class = card_decline,
+//!                  category = insufficient_funds,
 //!                  user_message = "Your card has insufficient funds.")]
 //! InsufficientFunds,
 //! ```
@@ -11,7 +13,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Attribute, DeriveInput, LitStr};
 
-use super::attr::{Key, error_class, misplaced, parse_keys};
+use super::attr::{Key, decline_category, error_class, misplaced, parse_keys};
 use crate::diagnostics::Diagnostics;
 use crate::string_enum::{emit_serde_impls, emit_string_enum_impl, parse_wire_enum};
 
@@ -19,6 +21,8 @@ use crate::string_enum::{emit_serde_impls, emit_string_enum_impl, parse_wire_enu
 struct CodeFacts {
     class: TokenStream,
     user_message: Option<LitStr>,
+    /// `::payforge::DeclineCategory::…`, for a code mapped to one.
+    category: Option<TokenStream>,
 }
 
 pub(crate) fn expand_catalogue(input: &DeriveInput) -> syn::Result<TokenStream> {
@@ -34,6 +38,10 @@ pub(crate) fn expand_catalogue(input: &DeriveInput) -> syn::Result<TokenStream> 
     let classes = facts.iter().map(|facts| &facts.class);
     let messages = facts.iter().map(|facts| match &facts.user_message {
         Some(message) => quote!(::core::option::Option::Some(#message)),
+        None => quote!(::core::option::Option::None),
+    });
+    let categories = facts.iter().map(|facts| match &facts.category {
+        Some(category) => quote!(::core::option::Option::Some(#category)),
         None => quote!(::core::option::Option::None),
     });
     let string_enum_impl = emit_string_enum_impl(&catalogue);
@@ -54,6 +62,12 @@ pub(crate) fn expand_catalogue(input: &DeriveInput) -> syn::Result<TokenStream> 
                     Self::#fallback(_) => ::core::option::Option::None,
                 }
             }
+            fn decline_category(&self) -> ::core::option::Option<::payforge::DeclineCategory> {
+                match self {
+                    #(Self::#variants => #categories,)*
+                    Self::#fallback(_) => ::core::option::Option::None,
+                }
+            }
         }
         impl ::core::default::Default for #ident {
             /// The empty unknown code: what a missing code decodes to.
@@ -69,11 +83,11 @@ pub(crate) fn expand_catalogue(input: &DeriveInput) -> syn::Result<TokenStream> 
     })
 }
 
-/// Reads `#[provider_error(code = "…", class = …, user_message = "…")]`, reporting every
-/// mistake in it at once.
+/// Reads `#[provider_error(code = "…", class = …, category = …, user_message = "…")]`,
+/// reporting every mistake in it at once.
 fn read_code_attribute(attr: &Attribute) -> syn::Result<(LitStr, CodeFacts)> {
     let mut diagnostics = Diagnostics::default();
-    let (mut code, mut class, mut user_message) = (None, None, None);
+    let (mut code, mut class, mut user_message, mut category) = (None, None, None, None);
     let mut class_written = false;
     for key in parse_keys(std::slice::from_ref(attr), &mut diagnostics) {
         match key.key {
@@ -83,9 +97,10 @@ fn read_code_attribute(attr: &Attribute) -> syn::Result<(LitStr, CodeFacts)> {
                 class = error_class(&value, &mut diagnostics);
             }
             Key::UserMessage(value) => user_message = Some(value),
+            Key::Category(value) => category = decline_category(&value, &mut diagnostics),
             _ => misplaced(
                 &key,
-                "a catalogue code; expected `code`, `class`, `user_message`",
+                "a catalogue code; expected `code`, `class`, `category`, `user_message`",
                 &mut diagnostics,
             ),
         }
@@ -109,6 +124,7 @@ fn read_code_attribute(attr: &Attribute) -> syn::Result<(LitStr, CodeFacts)> {
             CodeFacts {
                 class,
                 user_message,
+                category,
             },
         )),
         _ => Err(syn::Error::new_spanned(attr, "incomplete code declaration")),

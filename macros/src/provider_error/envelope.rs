@@ -1,119 +1,192 @@
-//! The envelope form: the provider's error object, one struct variant per error type.
+//! The envelope form: the provider's error object, one struct variant per error type, and
+//! at most one variant for a refusal reported in a success response.
 //!
 //! ```text
-//! #[provider_error(envelope = "error", tag = "type")]
+//! #[provider_error(envelope = "error", tag = "type")]      // or `top_level, tag = "errorType"`
 //! enum StripeError {
 //!     #[provider_error(tag = "card_error", class = card_decline)]
-//!     Card { #[provider_error(classify)] code: ErrorCode, message: Option<String>, … },
+//!     Card {
+//!         #[provider_error(classify)] code: ErrorCode,
+//!         #[provider_error(classify, decline, rename = "decline_code")] decline: Option<DeclineCode>,
+//!         message: Option<String>, …
+//!     },
+//!     #[provider_error(result = "resultCode", refused = ["Refused"], class = card_decline)]
+//!     Refused { #[provider_error(decline, rename = "refusalReasonCode")] reason: Option<Reason>, … },
 //!     #[provider_error(unknown)]
 //!     Unknown { tag: String, … },
 //! }
 //! ```
+//!
+//! This file parses and checks; `envelope_emit.rs` writes the impls.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
-use syn::spanned::Spanned;
+use quote::quote;
 use syn::{Data, DeriveInput, Fields, Ident, LitStr, Type, Variant};
 
 use super::attr::{Key, error_class, misplaced, parse_keys};
+use super::envelope_emit::emit_envelope;
 use crate::diagnostics::Diagnostics;
 use crate::string_enum::check_no_generics;
 
 /// One decoded field of an error variant.
-struct ErrorField {
-    ident: Ident,
+pub(super) struct ErrorField {
+    pub(super) ident: Ident,
     /// The name in the error object.
-    wire: String,
-    ty: Type,
-    classify: bool,
+    pub(super) wire: String,
+    pub(super) ty: Type,
+    pub(super) classify: bool,
+    /// A decline code: the decline's code and category come from it first.
+    pub(super) decline: bool,
+    /// Marked as the message.
+    pub(super) message: bool,
+    /// Marked as the provider's reference.
+    pub(super) reference: bool,
+}
+
+/// How a refusal variant recognises a success body that reports a refusal.
+pub(super) struct Refusal {
+    /// The result field (`resultCode`).
+    pub(super) field: LitStr,
+    /// Its values that mean "refused".
+    pub(super) refused: Vec<LitStr>,
 }
 
 /// One error type.
-struct ErrorVariant {
-    ident: Ident,
-    /// The type tag; `None` for the unknown variant.
-    tag: Option<LitStr>,
-    class: TokenStream,
-    fields: Vec<ErrorField>,
-    rest: Option<Ident>,
+pub(super) struct ErrorVariant {
+    pub(super) ident: Ident,
+    /// The type tag; `None` for the unknown and the refusal variants.
+    pub(super) tag: Option<LitStr>,
+    pub(super) class: TokenStream,
+    pub(super) fields: Vec<ErrorField>,
+    pub(super) rest: Option<Ident>,
+    /// `Some` for the refusal variant.
+    pub(super) refusal: Option<Refusal>,
+}
+
+impl ErrorVariant {
+    /// The field holding the message: the one marked `message`, else the one named
+    /// `message` on the wire.
+    pub(super) fn message_field(&self) -> Option<(usize, &ErrorField)> {
+        let fields = || self.fields.iter().enumerate();
+        fields()
+            .find(|(_, field)| field.message)
+            .or_else(|| fields().find(|(_, field)| field.wire == "message"))
+    }
+}
+
+/// Where the error object sits in an error response's body.
+pub(super) enum Placement {
+    /// Under a wrapper key (`{"error": {...}}`).
+    Wrapped(LitStr),
+    /// At the top of the body.
+    TopLevel,
 }
 
 /// The whole error object enum.
-struct ErrorEnvelope {
-    ident: Ident,
-    envelope: LitStr,
-    tag_key: LitStr,
-    variants: Vec<ErrorVariant>,
-    unknown: ErrorVariant,
+pub(super) struct ErrorEnvelope {
+    pub(super) ident: Ident,
+    pub(super) placement: Placement,
+    pub(super) tag_key: LitStr,
+    /// The tagged variants.
+    pub(super) variants: Vec<ErrorVariant>,
+    pub(super) refusal: Option<ErrorVariant>,
+    pub(super) unknown: ErrorVariant,
+}
+
+impl ErrorEnvelope {
+    /// Every variant: the tagged ones, the refusal variant, the unknown one.
+    pub(super) fn all_variants(&self) -> impl Iterator<Item = &ErrorVariant> {
+        self.variants
+            .iter()
+            .chain(self.refusal.as_ref())
+            .chain([&self.unknown])
+    }
 }
 
 pub(crate) fn expand_envelope(input: &DeriveInput) -> syn::Result<TokenStream> {
-    let envelope = parse_envelope(input)?;
-    let from_response = emit_from_response(&envelope);
-    let class = emit_class(&envelope);
-    let display = emit_display(&envelope);
-    let ident = &envelope.ident;
-    Ok(quote! {
-        impl ::payforge::ApiError for #ident {
-            #from_response
-            #class
-        }
-        impl ::core::fmt::Display for #ident {
-            #display
-        }
-        impl ::std::error::Error for #ident {}
-    })
+    Ok(emit_envelope(&parse_envelope(input)?))
 }
 
-fn parse_envelope(input: &DeriveInput) -> syn::Result<ErrorEnvelope> {
-    let mut diagnostics = Diagnostics::default();
-    check_no_generics(input, &mut diagnostics);
-    let (mut envelope, mut tag_key) = (None, None);
-    for key in parse_keys(&input.attrs, &mut diagnostics) {
+/// Reads the enum's keys: the placement (`envelope` or `top_level`, exactly one) and `tag`.
+fn parse_enum_keys(
+    input: &DeriveInput,
+    diagnostics: &mut Diagnostics,
+) -> (Option<Placement>, Option<LitStr>) {
+    let (mut envelope, mut top_level, mut tag_key) = (None, None, None);
+    for key in parse_keys(&input.attrs, diagnostics) {
         match key.key {
             Key::Envelope(value) => envelope = Some(value),
+            Key::TopLevel => top_level = Some(key.span),
             Key::Tag(value) => tag_key = Some(value),
             _ => misplaced(
                 &key,
-                "the error enum; expected `envelope`, `tag`",
-                &mut diagnostics,
+                "the error enum; expected `envelope`, `top_level`, `tag`",
+                diagnostics,
             ),
         }
     }
-    if envelope.is_none() {
-        diagnostics.error_at(
-            &input.ident,
-            "missing `envelope = \"…\"`: the key the error object sits under (`error`)",
-        );
-    }
+    let placement = match (envelope, top_level) {
+        (Some(_), Some(span)) => {
+            diagnostics.push(syn::Error::new(
+                span,
+                "`top_level` and `envelope` exclude each other: the error object is either \
+                 under a wrapper key or the body itself",
+            ));
+            None
+        }
+        (Some(envelope), None) => Some(Placement::Wrapped(envelope)),
+        (None, Some(_)) => Some(Placement::TopLevel),
+        (None, None) => {
+            diagnostics.error_at(
+                &input.ident,
+                "missing `envelope = \"…\"` (the key the error object sits under, `error`) \
+                 or `top_level` (the error object is the body itself)",
+            );
+            None
+        }
+    };
     if tag_key.is_none() {
         diagnostics.error_at(
             &input.ident,
             "missing `tag = \"…\"`: the field naming the error type",
         );
     }
+    (placement, tag_key)
+}
+
+fn parse_envelope(input: &DeriveInput) -> syn::Result<ErrorEnvelope> {
+    let mut diagnostics = Diagnostics::default();
+    check_no_generics(input, &mut diagnostics);
+    let (placement, tag_key) = parse_enum_keys(input, &mut diagnostics);
     let Data::Enum(data) = &input.data else {
         return Err(syn::Error::new_spanned(
             &input.ident,
             "`ProviderError` applies to an enum",
         ));
     };
-    let mut variants = Vec::new();
-    let mut unknown = None;
+    let (mut variants, mut refusal, mut unknown) = (Vec::new(), None, None);
     for variant in &data.variants {
         let Some((parsed, is_unknown)) = parse_variant(variant, &mut diagnostics) else {
             continue;
         };
-        if !is_unknown {
+        let slot = if is_unknown {
+            &mut unknown
+        } else if parsed.refusal.is_some() {
+            &mut refusal
+        } else {
             check_unique_tag(&variants, &parsed, &mut diagnostics);
             variants.push(parsed);
-        } else if unknown.is_some() {
-            diagnostics.error_at(
-                &variant.ident,
-                "only one variant can be `#[provider_error(unknown)]`",
-            );
+            continue;
+        };
+        if slot.is_some() {
+            let which = if is_unknown {
+                "`#[provider_error(unknown)]`"
+            } else {
+                "a refusal (`result = …`)"
+            };
+            diagnostics.error_at(&variant.ident, format!("only one variant can be {which}"));
         } else {
-            unknown = Some(parsed);
+            *slot = Some(parsed);
         }
     }
     if unknown.is_none() {
@@ -123,12 +196,13 @@ fn parse_envelope(input: &DeriveInput) -> syn::Result<ErrorEnvelope> {
         );
     }
     diagnostics.finish()?;
-    match (envelope, tag_key, unknown) {
-        (Some(envelope), Some(tag_key), Some(unknown)) => Ok(ErrorEnvelope {
+    match (placement, tag_key, unknown) {
+        (Some(placement), Some(tag_key), Some(unknown)) => Ok(ErrorEnvelope {
             ident: input.ident.clone(),
-            envelope,
+            placement,
             tag_key,
             variants,
+            refusal,
             unknown,
         }),
         _ => Err(syn::Error::new_spanned(
@@ -160,24 +234,100 @@ fn check_unique_tag(
     }
 }
 
-/// Reads one variant; the flag says whether it is the unknown variant.
-fn parse_variant(variant: &Variant, diagnostics: &mut Diagnostics) -> Option<(ErrorVariant, bool)> {
-    let (mut tag, mut class, mut is_unknown, mut class_written) = (None, None, false, false);
+/// The keys of one variant.
+#[derive(Default)]
+struct VariantKeys {
+    tag: Option<LitStr>,
+    class: Option<TokenStream>,
+    class_written: bool,
+    unknown: bool,
+    result: Option<LitStr>,
+    refused: Option<Vec<LitStr>>,
+}
+
+fn parse_variant_keys(variant: &Variant, diagnostics: &mut Diagnostics) -> VariantKeys {
+    let mut keys = VariantKeys::default();
     for key in parse_keys(&variant.attrs, diagnostics) {
         match key.key {
-            Key::Tag(value) => tag = Some(value),
+            Key::Tag(value) => keys.tag = Some(value),
             Key::Class(value) => {
-                class_written = true;
-                class = error_class(&value, diagnostics);
+                keys.class_written = true;
+                keys.class = error_class(&value, diagnostics);
             }
-            Key::Unknown => is_unknown = true,
+            Key::Unknown => keys.unknown = true,
+            Key::ResultField(value) => keys.result = Some(value),
+            Key::Refused(values) => keys.refused = Some(values),
             _ => misplaced(
                 &key,
-                "an error variant; expected `tag`, `class`, `unknown`",
+                "an error variant; expected `tag`, `class`, `unknown`, `result`, `refused`",
                 diagnostics,
             ),
         }
     }
+    keys
+}
+
+/// Checks the keys of one variant against its kind (tagged, refusal or unknown) and
+/// returns its refusal rule, if it is the refusal variant.
+fn check_variant_keys(
+    variant: &Variant,
+    keys: &mut VariantKeys,
+    diagnostics: &mut Diagnostics,
+) -> Option<Refusal> {
+    let declares_refusal = keys.result.is_some() || keys.refused.is_some();
+    let refusal = match (keys.result.take(), keys.refused.take()) {
+        (Some(field), Some(refused)) if !refused.is_empty() => Some(Refusal { field, refused }),
+        (Some(field), _) => {
+            diagnostics.error_at(
+                &field,
+                "a refusal variant needs `refused = [\"…\"]`: the result values that mean refused",
+            );
+            None
+        }
+        (None, Some(_)) => {
+            diagnostics.error_at(
+                &variant.ident,
+                "`refused` needs `result = \"…\"`: the success-body field holding the result",
+            );
+            None
+        }
+        (None, None) => None,
+    };
+    if keys.unknown {
+        if let Some(tag) = &keys.tag {
+            diagnostics.error_at(
+                tag,
+                "the unknown variant takes every other tag; it has no `tag` of its own",
+            );
+        }
+        keys.class = Some(quote!(::payforge::ErrorClass::Unknown));
+        return None;
+    }
+    match (&keys.tag, declares_refusal) {
+        (None, false) => diagnostics.error_at(
+            &variant.ident,
+            "missing `tag = \"…\"`: the error type this variant decodes",
+        ),
+        (Some(tag), true) => diagnostics.error_at(
+            tag,
+            "a refusal variant is found by its `result` field, not by a `tag`",
+        ),
+        _ => {}
+    }
+    if !keys.class_written {
+        diagnostics.error_at(
+            &variant.ident,
+            "missing `class = …`: how the runtime treats this error type",
+        );
+    }
+    refusal
+}
+
+/// Reads one variant; the flag says whether it is the unknown variant.
+fn parse_variant(variant: &Variant, diagnostics: &mut Diagnostics) -> Option<(ErrorVariant, bool)> {
+    let mut keys = parse_variant_keys(variant, diagnostics);
+    let refusal = check_variant_keys(variant, &mut keys, diagnostics);
+    let is_unknown = keys.unknown;
     let Fields::Named(named) = &variant.fields else {
         diagnostics.error_at(
             variant,
@@ -185,28 +335,6 @@ fn parse_variant(variant: &Variant, diagnostics: &mut Diagnostics) -> Option<(Er
         );
         return None;
     };
-    if is_unknown {
-        if let Some(tag) = &tag {
-            diagnostics.error_at(
-                tag,
-                "the unknown variant takes every other tag; it has no `tag` of its own",
-            );
-        }
-        class = Some(quote!(::payforge::ErrorClass::Unknown));
-    } else {
-        if tag.is_none() {
-            diagnostics.error_at(
-                &variant.ident,
-                "missing `tag = \"…\"`: the error type this variant decodes",
-            );
-        }
-        if !class_written {
-            diagnostics.error_at(
-                &variant.ident,
-                "missing `class = …`: how the runtime treats this error type",
-            );
-        }
-    }
     let mut fields = Vec::new();
     let mut rest: Option<Ident> = None;
     let mut tag_field = false;
@@ -234,16 +362,36 @@ fn parse_variant(variant: &Variant, diagnostics: &mut Diagnostics) -> Option<(Er
             "the unknown variant needs a field `tag: String` to keep the type it received",
         );
     }
+    check_single_roles(&fields, diagnostics);
     Some((
         ErrorVariant {
             ident: variant.ident.clone(),
-            tag,
-            class: class?,
+            tag: keys.tag,
+            class: keys.class?,
             fields,
             rest,
+            refusal,
         },
         is_unknown,
     ))
+}
+
+/// A variant has at most one `message` and one `reference` field.
+fn check_single_roles(fields: &[ErrorField], diagnostics: &mut Diagnostics) {
+    for (role, marked) in [
+        (
+            "message",
+            fields.iter().filter(|f| f.message).collect::<Vec<_>>(),
+        ),
+        ("reference", fields.iter().filter(|f| f.reference).collect()),
+    ] {
+        for extra in marked.iter().skip(1) {
+            diagnostics.error_at(
+                &extra.ident,
+                format!("only one field can be `#[provider_error({role})]`"),
+            );
+        }
+    }
 }
 
 /// Reads one field; the flag says whether it is the `rest` map.
@@ -257,24 +405,31 @@ fn parse_field(
         ident,
         ty: field.ty.clone(),
         classify: false,
+        decline: false,
+        message: false,
+        reference: false,
     };
     let mut is_rest = false;
     for key in parse_keys(&field.attrs, diagnostics) {
         match key.key {
             Key::Classify => parsed.classify = true,
+            Key::Decline => parsed.decline = true,
+            Key::Message => parsed.message = true,
+            Key::Reference => parsed.reference = true,
             Key::Rename(value) => parsed.wire = value.value(),
             Key::Rest => is_rest = true,
             _ => misplaced(
                 &key,
-                "a field; expected `classify`, `rename`, `rest`",
+                "a field; expected `classify`, `decline`, `message`, `reference`, `rename`, `rest`",
                 diagnostics,
             ),
         }
     }
-    if is_rest && (parsed.classify || parsed.wire != parsed.ident.unraw_name()) {
+    let has_role = parsed.classify || parsed.decline || parsed.message || parsed.reference;
+    if is_rest && (has_role || parsed.wire != parsed.ident.unraw_name()) {
         diagnostics.error_at(
             &parsed.ident,
-            "the `rest` map cannot also be `classify` or `rename`d",
+            "the `rest` map cannot also be `classify`, `decline`, `message`, `reference` or `rename`d",
         );
     }
     (parsed, is_rest)
@@ -290,132 +445,4 @@ impl UnrawName for Ident {
         name.strip_prefix("r#")
             .map_or_else(|| name.clone(), str::to_owned)
     }
-}
-
-/// `from_response`: take the object under the envelope, read its tag, and decode the
-/// matching variant field by field:
-///
-/// ```text
-/// let mut object = error_object(body, "error")?;
-/// let tag = take_tag(&mut object, "type");
-/// let error = match tag.as_str() {
-///     "card_error" => Self::Card { code: take_field::<ErrorCode>(&mut object, "code")?, …, details: object },
-///     _ => Self::Unknown { tag, …, details: object },
-/// };
-/// Some(error)
-/// ```
-fn emit_from_response(envelope: &ErrorEnvelope) -> TokenStream {
-    let envelope_key = &envelope.envelope;
-    let tag_key = &envelope.tag_key;
-    let arms = envelope.variants.iter().map(|variant| {
-        let construct = emit_construct(variant, quote!());
-        let tag = &variant.tag;
-        quote!(#tag => #construct,)
-    });
-    let unknown = emit_construct(&envelope.unknown, quote!(tag,));
-    quote! {
-        fn from_response(
-            _status: ::payforge::__private::http::StatusCode,
-            body: &[u8],
-        ) -> ::core::option::Option<Self> {
-            let mut object = ::payforge::catalogue::error_object(body, #envelope_key)?;
-            let tag = ::payforge::catalogue::take_tag(&mut object, #tag_key);
-            let error = match tag.as_str() {
-                #(#arms)*
-                _ => #unknown,
-            };
-            ::core::option::Option::Some(error)
-        }
-    }
-}
-
-fn emit_construct(variant: &ErrorVariant, tag_field: TokenStream) -> TokenStream {
-    let ident = &variant.ident;
-    // Spanned at each field's type: a type that is not `Default + DeserializeOwned` is
-    // reported at the field.
-    let fields = variant.fields.iter().map(|field| {
-        let (ident, ty, wire) = (&field.ident, &field.ty, &field.wire);
-        quote_spanned!(ty.span()=> #ident: ::payforge::catalogue::take_field::<#ty>(&mut object, #wire)?,)
-    });
-    let rest = variant.rest.as_ref().map(|rest| quote!(#rest: object,));
-    quote!(Self::#ident { #tag_field #(#fields)* #rest })
-}
-
-/// `class()`: the variant's class refined by its `classify` fields, in declaration order.
-fn emit_class(envelope: &ErrorEnvelope) -> TokenStream {
-    let arms = envelope.variants.iter().chain([&envelope.unknown]).map(|variant| {
-        let ident = &variant.ident;
-        let class = &variant.class;
-        let classified: Vec<&ErrorField> = variant.fields.iter().filter(|field| field.classify).collect();
-        // Each binding is spanned at its field's type, so a field that is not a catalogue
-        // code is reported at the field.
-        let bindings = classified.iter().enumerate().map(|(index, field)| {
-            let (name, binding) = (&field.ident, field_binding(index, field));
-            quote!(#name: #binding)
-        });
-        let classes = classified.iter().enumerate().map(|(index, field)| {
-            let binding = field_binding(index, field);
-            quote_spanned!(field.ty.span()=> ::payforge::catalogue::CatalogueField::catalogue_class(#binding))
-        });
-        quote!(Self::#ident { #(#bindings,)* .. } => ::payforge::catalogue::refine_class(#class, &[#(#classes),*]),)
-    });
-    quote! {
-        fn class(&self) -> ::payforge::ErrorClass {
-            match self {
-                #(#arms)*
-            }
-        }
-    }
-}
-
-/// `Display`: the type, each set `classify` code as ` name=code`, then `: message`.
-fn emit_display(envelope: &ErrorEnvelope) -> TokenStream {
-    let known = envelope.variants.iter().map(|variant| {
-        let tag = &variant.tag;
-        emit_display_arm(variant, quote!(), quote!(formatter.write_str(#tag)?;))
-    });
-    let unknown = emit_display_arm(
-        &envelope.unknown,
-        quote!(tag: field_tag,),
-        quote!(formatter.write_str(field_tag)?;),
-    );
-    quote! {
-        fn fmt(&self, formatter: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            match self {
-                #(#known)*
-                #unknown
-            }
-        }
-    }
-}
-
-fn emit_display_arm(
-    variant: &ErrorVariant,
-    extra_binding: TokenStream,
-    write_tag: TokenStream,
-) -> TokenStream {
-    let ident = &variant.ident;
-    let mut bindings = vec![extra_binding];
-    let mut writes = vec![write_tag];
-    for (index, field) in variant.fields.iter().enumerate() {
-        let (name, binding, wire) = (&field.ident, field_binding(index, field), &field.wire);
-        if field.classify {
-            bindings.push(quote!(#name: #binding,));
-            writes.push(quote_spanned!(field.ty.span()=> ::payforge::catalogue::write_code(formatter, #wire, #binding)?;));
-        } else if wire == "message" {
-            bindings.push(quote!(#name: #binding,));
-            writes.push(quote_spanned!(field.ty.span()=> ::payforge::catalogue::write_message(formatter, #binding)?;));
-        }
-    }
-    quote! {
-        Self::#ident { #(#bindings)* .. } => {
-            #(#writes)*
-            ::core::result::Result::Ok(())
-        }
-    }
-}
-
-/// The name a field is bound to in a `match` arm, spanned at the field's type.
-fn field_binding(index: usize, field: &ErrorField) -> Ident {
-    format_ident!("field_{index}", span = field.ty.span())
 }

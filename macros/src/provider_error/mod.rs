@@ -5,6 +5,7 @@
 mod attr;
 mod catalogue;
 mod envelope;
+mod envelope_emit;
 
 use proc_macro2::TokenStream;
 use syn::DeriveInput;

@@ -41,6 +41,9 @@ impl BodyKind {
 }
 
 /// Decodes a response: a success into the output, anything else into the provider's error.
+/// A success whose body reports a refusal (`ApiError::from_refusal`, the provider's
+/// declines convention) is the provider's error too, with its 2xx status: a declined
+/// payment is never an `Ok` the caller could mistake for a payment.
 /// `request_id` is the provider's id of the request, kept in the error.
 pub(crate) fn decode_response<T: DeserializeOwned, E: ApiError>(
     status: StatusCode,
@@ -49,6 +52,16 @@ pub(crate) fn decode_response<T: DeserializeOwned, E: ApiError>(
     body: &[u8],
 ) -> Result<T, Error<E>> {
     if status.is_success() {
+        if kind != BodyKind::Raw
+            && let Some(error) = E::from_refusal(status, body)
+        {
+            tracing::debug!(%status, "the success response reports a refusal");
+            return Err(Error::Api {
+                error,
+                status,
+                request_id: request_id.map(str::to_owned),
+            });
+        }
         return decode_output(kind, body).map_err(|reason| Error::Decode {
             status,
             request_id: request_id.map(str::to_owned),

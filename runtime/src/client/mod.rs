@@ -18,6 +18,8 @@
 mod builder;
 mod call;
 mod decode;
+#[cfg(test)]
+mod decode_tests;
 mod keyring;
 mod missing_field;
 mod routes;
