@@ -1,6 +1,6 @@
-//! What reaches the wire: a sensitive path parameter's real value, no request for a
-//! required parameter that encodes to nothing, operations on servers of their own, and the
-//! status and request id of a provider's refusal.
+//! What reaches the wire: header parameters as headers, a sensitive path parameter's real
+//! value, no request for a required parameter that encodes to nothing, operations on
+//! servers of their own, and the status and request id of a provider's refusal.
 #![cfg(all(feature = "axum", feature = "sqlite"))]
 
 mod client_support;
@@ -68,6 +68,41 @@ pub struct RetrieveChargeOnFiles {
     /// The charge's id.
     #[endpoint(path)]
     pub charge: String,
+}
+
+/// Creates a charge with a header parameter, as generated code declares one.
+#[payforge::endpoint(
+    provider = TestProvider,
+    method = POST,
+    path = "/v1/charges",
+    output = Charge,
+    idempotent
+)]
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CreateTracedCharge {
+    /// The amount.
+    pub amount: i64,
+    /// Sent as a header, never in the body.
+    #[endpoint(header = "X-Trace")]
+    pub trace: Option<String>,
+}
+
+#[tokio::test]
+async fn header_parameters_travel_as_headers_and_only_when_set() -> TestResult {
+    let server = FakeProvider::start(&[KEY_A]).await?;
+    let (_dir, key) = key_file(KEY_A)?;
+    let client = client(&server, &key, Arc::new(MemoryJournal::new())).await?;
+    for trace in [Some("trace-1".to_owned()), None] {
+        let op = CreateTracedCharge {
+            amount: 500,
+            trace: trace.clone(),
+        };
+        client.send(op).await?;
+        let seen = server.seen().pop().ok_or("no request reached the server")?;
+        assert_eq!(seen.trace, trace);
+        assert_eq!(seen.body, "amount=500");
+    }
+    Ok(())
 }
 
 #[tokio::test]

@@ -212,7 +212,9 @@ mod tests {
     #[test]
     fn all_of_merges_objects_and_reports_conflicts() {
         let base = "    Base:\n      type: object\n      required: [type]\n      properties:\n        type: {type: string}\n";
-        let cases: &[(&str, &str, Result<&[&str], &str>)] = &[
+        // (what, the component, its fields or a part of the conflict's message)
+        type Case<'c> = (&'c str, &'c str, Result<&'c [&'c str], &'c str>);
+        let cases: &[Case<'_>] = &[
             (
                 "a $ref part and an inline part, required from the top",
                 "    Upi:\n      type: object\n      required: [vpa]\n      allOf:\n        - $ref: '#/components/schemas/Base'\n        - {type: object, properties: {vpa: {type: string}}}\n",
@@ -262,8 +264,7 @@ mod tests {
         for (what, component, expected) in cases {
             let name = component
                 .lines()
-                .filter(|line| line.starts_with("    ") && !line.starts_with("     "))
-                .last()
+                .rfind(|line| line.starts_with("    ") && !line.starts_with("     "))
                 .map(|line| line.trim().trim_end_matches(':'))
                 .unwrap_or_default();
             let got = merged(&format!("{base}{component}"), name);

@@ -30,6 +30,9 @@ pub(super) fn tag_by_property(types: &mut BTreeMap<TypeId, TypeDef>) {
         } else {
             tag_untagged(types, &mut def)
         };
+        // A tagged union's members are found by their tag, not tried in order: they read
+        // best by name.
+        def.members.sort_by(|a, b| a.variant.cmp(&b.variant));
         if tagged && let Some(entry) = types.get_mut(&id) {
             entry.kind = TypeKind::Union(def);
         }

@@ -21,6 +21,8 @@ pub struct Seen {
     pub idempotency_key: Option<String>,
     pub authorization: Option<String>,
     pub api_version: Option<String>,
+    /// The `X-Trace` header, which header-parameter tests send.
+    pub trace: Option<String>,
     pub body: String,
 }
 
@@ -168,6 +170,7 @@ fn admit(
         idempotency_key: header("idempotency-key"),
         authorization: header("authorization"),
         api_version: header("stripe-version"),
+        trace: header("x-trace"),
         body: String::from_utf8_lossy(body).into_owned(),
     };
     let authorised = seen

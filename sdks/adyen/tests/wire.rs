@@ -4,8 +4,7 @@
 #![cfg(all(feature = "payments", feature = "payment_methods"))]
 
 use payforge_adyen::{
-    CardDetails, IdealDetails, PaymentRequestPaymentMethod, PaymentResponse,
-    PaymentResponseAction,
+    CardDetails, IdealDetails, PaymentRequestPaymentMethod, PaymentResponse, PaymentResponseAction,
 };
 use serde_json::{Value, json};
 
@@ -36,10 +35,16 @@ fn a_payment_response_decodes_with_its_action_and_additional_data() -> TestResul
     let response: PaymentResponse = serde_json::from_str(REDIRECT_RESPONSE)?;
     assert_eq!(response.psp_reference.as_deref(), Some("JLCMPCQ8HXSKGK82"));
     let additional = response.additional_data.clone().unwrap_or_default();
-    assert_eq!(additional.get("cardSummary").map(String::as_str), Some("5454"));
+    assert_eq!(
+        additional.get("cardSummary").map(String::as_str),
+        Some("5454")
+    );
     match &response.action {
         Some(PaymentResponseAction::CheckoutRedirectAction(action)) => {
-            assert_eq!(action.url.as_deref(), Some("https://checkoutshopper-test.adyen.com/checkoutshopper/threeDS/redirect..."));
+            assert_eq!(
+                action.url.as_deref(),
+                Some("https://checkoutshopper-test.adyen.com/checkoutshopper/threeDS/redirect...")
+            );
         }
         other => panic!("expected a redirect action, got {other:?}"),
     }
@@ -71,7 +76,11 @@ fn payment_methods_decode_by_their_type_and_encode_as_themselves() -> TestResult
             _ => "another member",
         };
         assert_eq!(variant, expected, "{wire}");
-        assert_eq!(serde_json::to_value(&method)?, wire, "{expected} re-encodes");
+        assert_eq!(
+            serde_json::to_value(&method)?,
+            wire,
+            "{expected} re-encodes"
+        );
     }
     Ok(())
 }
