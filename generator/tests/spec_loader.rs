@@ -336,3 +336,42 @@ fn adyen_webhook_event_codes_come_from_the_three_webhooks_maps() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn an_unknown_key_of_an_operation_or_its_parameters_skips_the_operation() -> TestResult {
+    let (_dir, spec) = load_text(
+        r#"
+openapi: 3.1.0
+info: {title: T, version: '1'}
+paths:
+  /v1/things:
+    get:
+      callbacks: {}
+      parameters:
+      - {name: limit, in: query, schema: {type: integer}, style: form, x-addedInVersion: '2', allowReserved: true}
+      responses:
+        '200': {description: OK, links: {}}
+"#,
+    )?;
+    let refused: Vec<&str> = spec
+        .refusals
+        .iter()
+        .map(|(_, r)| r.pointer.as_str())
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            "/paths/~1v1~1things/get/callbacks",
+            "/paths/~1v1~1things/get/parameters/0/allowReserved",
+            "/paths/~1v1~1things/get/responses/200/links",
+        ]
+    );
+    let ir = Ir::build(&spec)?;
+    let (what, why) = ir.coverage.skipped.first().ok_or("nothing skipped")?;
+    assert_eq!(what, "operation `GET /v1/things`");
+    assert!(
+        why.contains("`callbacks`: not a key of an operation"),
+        "{why}"
+    );
+    Ok(())
+}
