@@ -375,3 +375,51 @@ paths:
     );
     Ok(())
 }
+
+#[test]
+fn an_unresolvable_shared_parameter_stays_a_reference_and_skips_its_operation() -> TestResult {
+    let (_dir, spec) = load_text(
+        r#"
+openapi: 3.1.0
+info: {title: T, version: '1'}
+paths:
+  /v1/things:
+    get:
+      parameters:
+      - $ref: '#/components/parameters/Missing'
+      responses:
+        '200': {description: OK}
+"#,
+    )?;
+    let ir = Ir::build(&spec)?;
+    let (what, why) = ir.coverage.skipped.first().ok_or("nothing skipped")?;
+    assert_eq!(what, "operation `GET /v1/things`");
+    assert!(
+        why.contains("/paths/~1v1~1things/get/parameters/0") && why.contains("$ref"),
+        "{why}"
+    );
+    Ok(())
+}
+
+#[test]
+fn an_event_code_never_takes_the_unknown_variant() -> TestResult {
+    let (_dir, spec) = load_text(
+        r#"
+openapi: 3.1.0
+info: {title: T, version: '1'}
+webhooks:
+  /UNKNOWN:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object}
+      responses:
+        '200': {description: OK}
+"#,
+    )?;
+    let ir = Ir::build(&spec)?;
+    let event = ir.events.get("UNKNOWN").ok_or("no UNKNOWN event")?;
+    assert_eq!(event.variant, "Unknown2");
+    Ok(())
+}
