@@ -8,7 +8,8 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use payforge_generator::spec::profile::{EventSource, SpecPin};
+use payforge_generator::ir::TypeRef;
+use payforge_generator::spec::profile::SpecPin;
 use payforge_generator::{Ir, LoadedSpec, SpecError};
 use support::{profile_for, testdata};
 
@@ -312,9 +313,8 @@ fn the_stripe_spec_loads_with_nothing_refused() -> TestResult {
 
 #[test]
 fn adyen_webhook_event_codes_come_from_the_three_webhooks_maps() -> TestResult {
-    let mut profile = pins_of("adyen")?;
-    profile.events.source = EventSource::WebhooksMap;
-    let ir = Ir::build(&LoadedSpec::load_profile(profile, &specs_dir()?)?)?;
+    let profile = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/adyen/provider.toml");
+    let ir = Ir::build(&LoadedSpec::load_from_env(&profile)?)?;
     assert_eq!(ir.events.len(), 48 + 8 + 4);
     for code in [
         "AUTHORISATION",
@@ -326,6 +326,20 @@ fn adyen_webhook_event_codes_come_from_the_three_webhooks_maps() -> TestResult {
     }
     let authorisation = ir.events.get("AUTHORISATION").ok_or("no AUTHORISATION")?;
     assert_eq!(authorisation.variant, "Authorisation");
+    // A classic notification's event is one item of its batch (`payload_path`); a
+    // Management event is its whole body.
+    let payload = |code: &str| match ir.events.get(code).map(|e| &e.object) {
+        Some(TypeRef::Named(id)) => id.0.clone(),
+        other => format!("{other:?}"),
+    };
+    assert_eq!(
+        payload("AUTHORISATION"),
+        "#/components/schemas/AuthorisationNotificationRequestItem"
+    );
+    assert_eq!(
+        payload("merchant.created"),
+        "#/components/schemas/MerchantCreatedNotificationRequest"
+    );
     // Every payload schema converts (whatever the IR does with allOf and discriminators,
     // which no payload uses).
     assert_eq!(ir.coverage.events_typed, 60);
