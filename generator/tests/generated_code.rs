@@ -45,6 +45,7 @@ golden! {
     oas31_forms,
     ref_components,
     webhooks_map,
+    webhooks_map_batch,
     json_body,
     header_params,
     all_of,

@@ -40,6 +40,7 @@ const CASES: &[&str] = &[
     "oas31_forms",
     "ref_components",
     "webhooks_map",
+    "webhooks_map_batch",
     "json_body",
     "header_params",
     "all_of",

@@ -8,7 +8,8 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use payforge_generator::spec::profile::{EventSource, SpecPin};
+use payforge_generator::ir::TypeRef;
+use payforge_generator::spec::profile::SpecPin;
 use payforge_generator::{Ir, LoadedSpec, SpecError};
 use support::{profile_for, testdata};
 
@@ -312,9 +313,8 @@ fn the_stripe_spec_loads_with_nothing_refused() -> TestResult {
 
 #[test]
 fn adyen_webhook_event_codes_come_from_the_three_webhooks_maps() -> TestResult {
-    let mut profile = pins_of("adyen")?;
-    profile.events.source = EventSource::WebhooksMap;
-    let ir = Ir::build(&LoadedSpec::load_profile(profile, &specs_dir()?)?)?;
+    let profile = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/adyen/provider.toml");
+    let ir = Ir::build(&LoadedSpec::load_from_env(&profile)?)?;
     assert_eq!(ir.events.len(), 48 + 8 + 4);
     for code in [
         "AUTHORISATION",
@@ -326,6 +326,20 @@ fn adyen_webhook_event_codes_come_from_the_three_webhooks_maps() -> TestResult {
     }
     let authorisation = ir.events.get("AUTHORISATION").ok_or("no AUTHORISATION")?;
     assert_eq!(authorisation.variant, "Authorisation");
+    // A classic notification's event is one item of its batch (`payload_path`); a
+    // Management event is its whole body.
+    let payload = |code: &str| match ir.events.get(code).map(|e| &e.object) {
+        Some(TypeRef::Named(id)) => id.0.clone(),
+        other => format!("{other:?}"),
+    };
+    assert_eq!(
+        payload("AUTHORISATION"),
+        "#/components/schemas/AuthorisationNotificationRequestItem"
+    );
+    assert_eq!(
+        payload("merchant.created"),
+        "#/components/schemas/MerchantCreatedNotificationRequest"
+    );
     // Every payload schema converts (whatever the IR does with allOf and discriminators,
     // which no payload uses).
     assert_eq!(ir.coverage.events_typed, 60);
@@ -334,5 +348,92 @@ fn adyen_webhook_event_codes_come_from_the_three_webhooks_maps() -> TestResult {
         "{:?}",
         ir.coverage.skipped
     );
+    Ok(())
+}
+
+#[test]
+fn an_unknown_key_of_an_operation_or_its_parameters_skips_the_operation() -> TestResult {
+    let (_dir, spec) = load_text(
+        r#"
+openapi: 3.1.0
+info: {title: T, version: '1'}
+paths:
+  /v1/things:
+    get:
+      callbacks: {}
+      parameters:
+      - {name: limit, in: query, schema: {type: integer}, style: form, x-addedInVersion: '2', allowReserved: true}
+      responses:
+        '200': {description: OK, links: {}}
+"#,
+    )?;
+    let refused: Vec<&str> = spec
+        .refusals
+        .iter()
+        .map(|(_, r)| r.pointer.as_str())
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            "/paths/~1v1~1things/get/callbacks",
+            "/paths/~1v1~1things/get/parameters/0/allowReserved",
+            "/paths/~1v1~1things/get/responses/200/links",
+        ]
+    );
+    let ir = Ir::build(&spec)?;
+    let (what, why) = ir.coverage.skipped.first().ok_or("nothing skipped")?;
+    assert_eq!(what, "operation `GET /v1/things`");
+    assert!(
+        why.contains("`callbacks`: not a key of an operation"),
+        "{why}"
+    );
+    Ok(())
+}
+
+#[test]
+fn an_unresolvable_shared_parameter_stays_a_reference_and_skips_its_operation() -> TestResult {
+    let (_dir, spec) = load_text(
+        r#"
+openapi: 3.1.0
+info: {title: T, version: '1'}
+paths:
+  /v1/things:
+    get:
+      parameters:
+      - $ref: '#/components/parameters/Missing'
+      responses:
+        '200': {description: OK}
+"#,
+    )?;
+    let ir = Ir::build(&spec)?;
+    let (what, why) = ir.coverage.skipped.first().ok_or("nothing skipped")?;
+    assert_eq!(what, "operation `GET /v1/things`");
+    assert!(
+        why.contains("/paths/~1v1~1things/get/parameters/0") && why.contains("$ref"),
+        "{why}"
+    );
+    Ok(())
+}
+
+#[test]
+fn an_event_code_never_takes_the_unknown_variant() -> TestResult {
+    let (_dir, spec) = load_text(
+        r#"
+openapi: 3.1.0
+info: {title: T, version: '1'}
+webhooks:
+  /UNKNOWN:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object}
+      responses:
+        '200': {description: OK}
+"#,
+    )?;
+    let ir = Ir::build(&spec)?;
+    let event = ir.events.get("UNKNOWN").ok_or("no UNKNOWN event")?;
+    assert_eq!(event.variant, "Unknown2");
     Ok(())
 }

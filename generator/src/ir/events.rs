@@ -109,7 +109,8 @@ pub const UNKNOWN_VARIANT: &str = "Unknown";
 
 /// The events of the spec's `webhooks:` map, one per entry: the code is the entry's name
 /// without a leading `/`, the payload its first operation's JSON request body (a component
-/// schema; anything else is typed as raw JSON, with a note).
+/// schema; anything else is typed as raw JSON, with a note), or, for a batch body, the
+/// schema at the profile's `payload_path` in it.
 fn webhooks_map_events(spec: &LoadedSpec) -> (BTreeMap<String, EventDef>, Notes) {
     let mut entries: Vec<(String, &PathItem)> = spec
         .document
@@ -128,11 +129,10 @@ fn webhooks_map_events(spec: &LoadedSpec) -> (BTreeMap<String, EventDef>, Notes)
             .and_then(|operation| operation.request_body.as_ref())
             .and_then(|body| body.content.get(JSON_MEDIA_TYPE))
             .and_then(|media| media.schema.as_ref());
-        let component = body
-            .and_then(|schema| schema.reference.as_deref())
-            .and_then(|reference| reference.strip_prefix("#/components/schemas/"))
-            .map(unescape_pointer_token)
-            .filter(|name| spec.document.components.schemas.contains_key(name));
+        let path = &spec.profile.events.payload_path;
+        let component = body.and_then(|schema| {
+            item_schema(spec, schema, path).or_else(|| component_of(spec, schema))
+        });
         let object = match component {
             Some(name) => TypeRef::Named(component_id(&name)),
             None => {
@@ -157,6 +157,46 @@ fn webhooks_map_events(spec: &LoadedSpec) -> (BTreeMap<String, EventDef>, Notes)
         );
     }
     (out, notes)
+}
+
+/// The component schema a schema is a `$ref` to, if it is one to a known component.
+fn component_of(spec: &LoadedSpec, schema: &Schema) -> Option<String> {
+    let reference = schema.reference.as_deref()?;
+    let name = unescape_pointer_token(reference.strip_prefix("#/components/schemas/")?);
+    spec.document
+        .components
+        .schemas
+        .contains_key(&name)
+        .then_some(name)
+}
+
+/// The component schema at the end of a property path through `body` (each step follows a
+/// `$ref`, then an array's `items`, then the named property), if the path is non-empty and
+/// the body has it.
+fn item_schema(spec: &LoadedSpec, body: &Schema, path: &[String]) -> Option<String> {
+    /// The schema a `$ref` names, or the schema itself.
+    fn deref<'a>(spec: &'a LoadedSpec, schema: &'a Schema) -> Option<&'a Schema> {
+        match component_of(spec, schema) {
+            Some(name) => spec.document.components.schemas.get(&name),
+            None => Some(schema),
+        }
+    }
+    /// The object a step reads properties of: through a `$ref`, then an array's items.
+    fn step_into<'a>(spec: &'a LoadedSpec, schema: &'a Schema) -> Option<&'a Schema> {
+        let schema = deref(spec, schema)?;
+        match schema.items.as_deref() {
+            Some(items) => deref(spec, items),
+            None => Some(schema),
+        }
+    }
+    if path.is_empty() {
+        return None;
+    }
+    let mut schema = body;
+    for step in path {
+        schema = step_into(spec, schema)?.properties.as_ref()?.get(step)?;
+    }
+    component_of(spec, schema)
 }
 
 /// The media type of JSON webhook payloads.

@@ -193,6 +193,9 @@ fn operation_of(
     operation: &SpecOperation,
     pointer: &str,
 ) -> Result<Operation, SpecError> {
+    if let Some(refusal) = operation.refusal.as_deref() {
+        return Err(spec.unsupported(pointer, refusal));
+    }
     let rules = &spec.profile.operations;
     let group = resource_group(spec, path);
     let operation_id = operation_id_of(operation, method, path);

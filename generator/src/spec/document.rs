@@ -128,8 +128,7 @@ impl PathItem {
 }
 
 /// One operation.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default)]
 pub struct Operation {
     /// The spec's unique id of the operation.
     pub operation_id: Option<String>,
@@ -138,100 +137,126 @@ pub struct Operation {
     /// A longer description (HTML or Markdown).
     pub description: Option<String>,
     /// Path, query and header parameters.
-    #[serde(default)]
     pub parameters: Vec<Parameter>,
     /// The request body.
     pub request_body: Option<RequestBody>,
     /// Responses by status code (`200`, `default`).
-    #[serde(default)]
     pub responses: IndexMap<String, Response>,
     /// Whether the operation is deprecated.
-    #[serde(default)]
     pub deprecated: bool,
     /// Servers of this operation, replacing its path's and the document's.
-    #[serde(default)]
     pub servers: Vec<Server>,
+    /// Grouping tags (documentation).
+    pub tags: Vec<String>,
+    /// The security requirements (the profile's auth convention decides how to authenticate).
+    pub security: Option<serde_json::Value>,
+    /// Every other key, as written; loading refuses each one the profile does not list as
+    /// a meaningless vendor extension.
+    pub other: BTreeMap<String, serde_json::Value>,
+    /// Why loading refused this operation (a key of it or of its parameters, body or
+    /// responses), if it did; the IR skips it with this reason.
+    pub refusal: Option<String>,
 }
 
 /// A path, query or header parameter.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default)]
 pub struct Parameter {
     /// A reference to a shared parameter (`#/components/parameters/<name>`); `None` once
     /// resolved. One that is still set after loading could not be resolved.
-    #[serde(rename = "$ref")]
     pub reference: Option<String>,
     /// The parameter's name.
-    #[serde(default)]
     pub name: String,
     /// Where it goes: `path`, `query`, `header` or `cookie`.
-    #[serde(rename = "in", default)]
     pub location: String,
     /// Whether it is required.
-    #[serde(default)]
     pub required: bool,
     /// Its description.
     pub description: Option<String>,
     /// Its schema.
     pub schema: Option<Schema>,
+    /// How the value is serialised (`form`, `deepObject`, `simple`).
+    pub style: Option<String>,
+    /// Whether arrays and objects explode into several parameters.
+    pub explode: Option<bool>,
+    /// An example value (documentation only).
+    pub example: Option<serde_json::Value>,
+    /// Whether the parameter is deprecated.
+    pub deprecated: bool,
+    /// Every other key, as written; loading refuses each one the profile does not list as
+    /// a meaningless vendor extension.
+    pub other: BTreeMap<String, serde_json::Value>,
 }
 
 /// A request body.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default)]
 pub struct RequestBody {
     /// A reference to a shared request body (`#/components/requestBodies/<name>`); `None`
     /// once resolved.
-    #[serde(rename = "$ref")]
     pub reference: Option<String>,
     /// The body by media type.
-    #[serde(default)]
     pub content: IndexMap<String, MediaType>,
     /// Whether the body is required.
-    #[serde(default)]
     pub required: bool,
+    /// The body's description.
+    pub description: Option<String>,
+    /// Every other key, as written; loading refuses each one the profile does not list as
+    /// a meaningless vendor extension.
+    pub other: BTreeMap<String, serde_json::Value>,
 }
 
 /// A response.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default)]
 pub struct Response {
     /// A reference to a shared response (`#/components/responses/<name>`); `None` once
     /// resolved.
-    #[serde(rename = "$ref")]
     pub reference: Option<String>,
     /// The response's description.
     pub description: Option<String>,
     /// The response's headers by name.
-    #[serde(default)]
     pub headers: IndexMap<String, Header>,
     /// The response body by media type.
-    #[serde(default)]
     pub content: IndexMap<String, MediaType>,
+    /// Every other key, as written; loading refuses each one the profile does not list as
+    /// a meaningless vendor extension.
+    pub other: BTreeMap<String, serde_json::Value>,
 }
 
 /// A response header.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default)]
 pub struct Header {
     /// A reference to a shared header (`#/components/headers/<name>`); `None` once resolved.
-    #[serde(rename = "$ref")]
     pub reference: Option<String>,
     /// Its description.
     pub description: Option<String>,
     /// Whether it is always sent.
-    #[serde(default)]
     pub required: bool,
     /// Its schema.
     pub schema: Option<Schema>,
+    /// How the value is serialised (`simple`).
+    pub style: Option<String>,
+    /// Whether arrays and objects explode.
+    pub explode: Option<bool>,
+    /// An example value (documentation only).
+    pub example: Option<serde_json::Value>,
+    /// Every other key, as written; loading refuses each one the profile does not list as
+    /// a meaningless vendor extension.
+    pub other: BTreeMap<String, serde_json::Value>,
 }
 
 /// A body of one media type.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default)]
 pub struct MediaType {
     /// The body's schema.
     pub schema: Option<Schema>,
     /// One example body.
     pub example: Option<serde_json::Value>,
     /// Named example bodies.
-    #[serde(default)]
     pub examples: IndexMap<String, Example>,
+    /// How each property of a form or multipart body is encoded.
+    pub encoding: Option<serde_json::Value>,
+    /// Every other key, as written; loading refuses each one the profile does not list as
+    /// a meaningless vendor extension.
+    pub other: BTreeMap<String, serde_json::Value>,
 }
 
 /// A named example of a body.

@@ -1,8 +1,9 @@
 //! Stage 1, **load**: read a provider profile, check each pinned spec file's hash, parse it
 //! (YAML or JSON) into [`document`] structs, check its OpenAPI version (3.0.x or 3.1.x),
-//! fold its 3.1 forms into 3.0 ones and refuse the keywords payforge does not model
+//! fold its 3.1 forms into 3.0 ones and refuse the schema keywords payforge does not model
 //! ([`normalise`]), resolve its `$ref`s to shared parameters, bodies, responses, headers and
-//! examples ([`refs`]), and combine the files into one document ([`combine`]).
+//! examples ([`refs`]), refuse the unmodelled keys of operations and the objects around their
+//! schemas (`object_keys`), and combine the files into one document ([`combine`]).
 //!
 //! Every fatal failure is a [`SpecError`] naming the file and, where there is one, the JSON
 //! pointer of the offending node; nothing here panics on bad input. A refused keyword is not
@@ -13,6 +14,7 @@ pub mod combine;
 pub mod document;
 mod fixtures;
 pub mod normalise;
+mod object_keys;
 pub mod profile;
 mod profile_conventions;
 mod profile_runtime;
@@ -160,6 +162,9 @@ impl LoadedSpec {
             let refused = normalise::normalise(&mut document, &profile.spec.ignored_extensions);
             refusals.extend(refused.into_iter().map(|r| (file.clone(), r)));
             refs::resolve_document(&mut document);
+            let refused =
+                object_keys::check_operations(&mut document, &profile.spec.ignored_extensions);
+            refusals.extend(refused.into_iter().map(|r| (file.clone(), r)));
             documents.push((pin.file.clone(), document));
             sources.push(SourceFile {
                 name: pin.file.clone(),

@@ -130,6 +130,12 @@ pub struct EventRules {
     /// Where the event types come from (`type_enum`, the default, or `webhooks_map`).
     #[serde(default)]
     pub source: EventSource,
+    /// `webhooks_map` only: the property path from a webhook's request body to the schema
+    /// of one event, when the body is a batch (`["notificationItems",
+    /// "NotificationRequestItem"]`: array items are stepped through); a body without that
+    /// path is one event itself.
+    #[serde(default)]
+    pub payload_path: Vec<String>,
     /// A JSON pointer into the spec to a string enum of every event type; `None` when the
     /// provider has no typed events.
     pub event_types_pointer: Option<String>,

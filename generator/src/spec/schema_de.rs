@@ -1,5 +1,6 @@
-//! `Deserialize` for [`Schema`], by hand: every key the struct models is read into its
-//! field, and every other key into [`Schema::other`] (which loading then refuses or, for a
+//! `Deserialize` for [`Schema`] and the objects that hold schemas (operations, parameters,
+//! bodies, responses, headers, media types), by key: every key a struct models is read into
+//! its field, and every other key into its `other` map (which loading then refuses or, for a
 //! listed vendor extension, ignores).
 //!
 //! serde's `#[serde(flatten)]` would collect the other keys too, but it buffers the map and
@@ -11,70 +12,137 @@ use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 
-use super::document::Schema;
+use super::document::{Header, MediaType, Operation, Parameter, RequestBody, Response, Schema};
 
-impl<'de> Deserialize<'de> for Schema {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(SchemaVisitor)
-    }
-}
+/// Implements `Deserialize` for a struct with `Default` and an `other` map: each listed key
+/// is read into its field (an absent one keeps its default), every other key into `other`.
+macro_rules! deserialize_by_keys {
+    ($ty:ident, $expecting:literal { $($key:literal => $field:ident,)* }) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                /// Reads the object key by key.
+                struct KeyVisitor;
 
-/// Reads a schema object key by key.
-struct SchemaVisitor;
+                impl<'de> Visitor<'de> for KeyVisitor {
+                    type Value = $ty;
 
-impl<'de> Visitor<'de> for SchemaVisitor {
-    type Value = Schema;
+                    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        formatter.write_str($expecting)
+                    }
 
-    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str("a schema object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Schema, A::Error> {
-        let mut schema = Schema::default();
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "$ref" => schema.reference = map.next_value()?,
-                "type" => schema.type_keyword = map.next_value()?,
-                "format" => schema.format = map.next_value()?,
-                "title" => schema.title = map.next_value()?,
-                "description" => schema.description = map.next_value()?,
-                "nullable" => schema.nullable = map.next_value()?,
-                "enum" => schema.values = map.next_value()?,
-                "const" => schema.constant = map.next_value()?,
-                "properties" => schema.properties = map.next_value()?,
-                "required" => schema.required = map.next_value()?,
-                "items" => schema.items = map.next_value()?,
-                "additionalProperties" => schema.additional_properties = map.next_value()?,
-                "anyOf" => schema.any_of = map.next_value()?,
-                "oneOf" => schema.one_of = map.next_value()?,
-                "allOf" => schema.all_of = map.next_value()?,
-                "discriminator" => schema.discriminator = map.next_value()?,
-                "x-anyOf" => schema.x_any_of = map.next_value()?,
-                "x-expansionResources" => schema.expansion_resources = map.next_value()?,
-                "x-resourceId" => schema.resource_id = map.next_value()?,
-                "default" => schema.default = map.next_value()?,
-                "example" => schema.example = map.next_value()?,
-                "examples" => schema.examples = map.next_value()?,
-                "deprecated" => schema.deprecated = map.next_value()?,
-                "readOnly" => schema.read_only = map.next_value()?,
-                "writeOnly" => schema.write_only = map.next_value()?,
-                "maxLength" => schema.max_length = map.next_value()?,
-                "minLength" => schema.min_length = map.next_value()?,
-                "pattern" => schema.pattern = map.next_value()?,
-                "maximum" => schema.maximum = map.next_value()?,
-                "minimum" => schema.minimum = map.next_value()?,
-                "maxItems" => schema.max_items = map.next_value()?,
-                "minItems" => schema.min_items = map.next_value()?,
-                "externalDocs" => schema.external_docs = map.next_value()?,
-                _ => {
-                    let value = map.next_value::<serde_json::Value>()?;
-                    schema.other.insert(key, value);
+                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$ty, A::Error> {
+                        let mut object = $ty::default();
+                        while let Some(key) = map.next_key::<String>()? {
+                            match key.as_str() {
+                                $($key => object.$field = map.next_value()?,)*
+                                _ => {
+                                    let value = map.next_value::<serde_json::Value>()?;
+                                    object.other.insert(key, value);
+                                }
+                            }
+                        }
+                        Ok(object)
+                    }
                 }
+
+                deserializer.deserialize_map(KeyVisitor)
             }
         }
-        Ok(schema)
-    }
+    };
 }
+
+deserialize_by_keys!(Schema, "schema object" {
+    "$ref" => reference,
+    "type" => type_keyword,
+    "format" => format,
+    "title" => title,
+    "description" => description,
+    "nullable" => nullable,
+    "enum" => values,
+    "const" => constant,
+    "properties" => properties,
+    "required" => required,
+    "items" => items,
+    "additionalProperties" => additional_properties,
+    "anyOf" => any_of,
+    "oneOf" => one_of,
+    "allOf" => all_of,
+    "discriminator" => discriminator,
+    "x-anyOf" => x_any_of,
+    "x-expansionResources" => expansion_resources,
+    "x-resourceId" => resource_id,
+    "default" => default,
+    "example" => example,
+    "examples" => examples,
+    "deprecated" => deprecated,
+    "readOnly" => read_only,
+    "writeOnly" => write_only,
+    "maxLength" => max_length,
+    "minLength" => min_length,
+    "pattern" => pattern,
+    "maximum" => maximum,
+    "minimum" => minimum,
+    "maxItems" => max_items,
+    "minItems" => min_items,
+    "externalDocs" => external_docs,
+});
+
+deserialize_by_keys!(Operation, "operation object" {
+    "operationId" => operation_id,
+    "summary" => summary,
+    "description" => description,
+    "parameters" => parameters,
+    "requestBody" => request_body,
+    "responses" => responses,
+    "deprecated" => deprecated,
+    "servers" => servers,
+    "tags" => tags,
+    "security" => security,
+});
+
+deserialize_by_keys!(Parameter, "parameter object" {
+    "$ref" => reference,
+    "name" => name,
+    "in" => location,
+    "required" => required,
+    "description" => description,
+    "schema" => schema,
+    "style" => style,
+    "explode" => explode,
+    "example" => example,
+    "deprecated" => deprecated,
+});
+
+deserialize_by_keys!(RequestBody, "request body object" {
+    "$ref" => reference,
+    "content" => content,
+    "required" => required,
+    "description" => description,
+});
+
+deserialize_by_keys!(Header, "header object" {
+    "$ref" => reference,
+    "description" => description,
+    "required" => required,
+    "schema" => schema,
+    "style" => style,
+    "explode" => explode,
+    "example" => example,
+});
+
+deserialize_by_keys!(MediaType, "media type object" {
+    "schema" => schema,
+    "example" => example,
+    "examples" => examples,
+    "encoding" => encoding,
+});
+
+deserialize_by_keys!(Response, "response object" {
+    "$ref" => reference,
+    "description" => description,
+    "headers" => headers,
+    "content" => content,
+});
 
 #[cfg(test)]
 mod tests {
