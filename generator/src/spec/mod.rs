@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod document;
 mod fixtures;
 pub mod profile;
+pub mod profile_webhooks;
 
 use std::path::{Path, PathBuf};
 
