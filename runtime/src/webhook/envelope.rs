@@ -6,10 +6,11 @@
 //! one key). The convention is data a provider profile states (`[webhooks.envelope]` of
 //! `provider.toml`); the receiver, the inbox and the workers only follow it.
 
-use std::collections::HashMap;
+use std::fmt;
 
 use bytes::Bytes;
 use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use sha2::{Digest as _, Sha256};
 
@@ -113,20 +114,24 @@ impl EnvelopeConvention {
         body: &Bytes,
         message_id: Option<&str>,
     ) -> Result<Vec<EnvelopeItem>, VerificationError> {
-        let top = parse_object(body)?;
         let Some(list) = &self.items else {
-            return Ok(vec![self.item(body.clone(), &top, message_id)?]);
+            let wanted = self.item_fields();
+            let fields = pick(body, &wanted)?;
+            return Ok(vec![self.item(body.clone(), &wanted, &fields, message_id)?]);
         };
-        let array = top
-            .get(list.array_field.as_str())
+        let array = pick(body, std::slice::from_ref(&list.array_field.as_str()))?
+            .into_iter()
+            .flatten()
+            .next()
             .ok_or_else(|| not_json(format!("no `{}` array", list.array_field)))?;
         let elements: Vec<&RawValue> = serde_json::from_str(array.get())
             .map_err(|error| not_json(format!("`{}`: {error}", list.array_field)))?;
+        let wanted = self.item_fields();
         elements
             .into_iter()
             .enumerate()
             .map(|(index, element)| {
-                self.batch_item(body, element, list, message_id)
+                self.batch_item(body, element, list, &wanted, message_id)
                     .map_err(|reason| VerificationError::BatchItem {
                         index,
                         reason: Box::new(reason),
@@ -140,30 +145,49 @@ impl EnvelopeConvention {
         body: &Bytes,
         element: &RawValue,
         list: &ItemList,
+        wanted: &[&str],
         message_id: Option<&str>,
     ) -> Result<EnvelopeItem, VerificationError> {
         let raw = match &list.wrapper {
-            Some(wrapper) => *parse_object(element.get().as_bytes())?
-                .get(wrapper.as_str())
+            Some(wrapper) => pick(element.get().as_bytes(), &[wrapper.as_str()])?
+                .into_iter()
+                .flatten()
+                .next()
                 .ok_or_else(|| not_json(format!("the item is not wrapped in `{wrapper}`")))?,
             None => element,
         };
-        let fields = parse_object(raw.get().as_bytes())?;
-        self.item(body.slice_ref(raw.get().as_bytes()), &fields, message_id)
+        let fields = pick(raw.get().as_bytes(), wanted)?;
+        self.item(body.slice_ref(raw.get().as_bytes()), wanted, &fields, message_id)
     }
 
-    /// One event: its bytes and the fields the convention names.
+    /// The fields an event is read for, each once (the type field may also be an id field).
+    fn item_fields(&self) -> Vec<&str> {
+        let mut fields: Vec<&str> = Vec::new();
+        let names = self.id_fields.iter().map(String::as_str);
+        for name in names
+            .chain([self.type_field.as_str()])
+            .chain(self.api_version_field.as_deref())
+        {
+            if !fields.contains(&name) {
+                fields.push(name);
+            }
+        }
+        fields
+    }
+
+    /// One event: its bytes and the values `pick` found for the `wanted` fields.
     fn item(
         &self,
         bytes: Bytes,
-        fields: &Fields<'_>,
+        wanted: &[&str],
+        fields: &[Option<&RawValue>],
         message_id: Option<&str>,
     ) -> Result<EnvelopeItem, VerificationError> {
-        let parts: Vec<Option<String>> = self
-            .id_fields
-            .iter()
-            .map(|field| string_field(fields, field))
-            .collect();
+        let field = |name: &str| {
+            let index = wanted.iter().position(|wanted| *wanted == name)?;
+            fields.get(index).copied().flatten().and_then(string_value)
+        };
+        let parts: Vec<Option<String>> = self.id_fields.iter().map(|name| field(name)).collect();
         let id = if parts.iter().any(Option::is_some) {
             parts
                 .into_iter()
@@ -178,11 +202,8 @@ impl EnvelopeConvention {
             return Err(VerificationError::MissingEventId);
         };
         Ok(EnvelopeItem {
-            event_type: string_field(fields, &self.type_field),
-            api_version: self
-                .api_version_field
-                .as_deref()
-                .and_then(|field| string_field(fields, field)),
+            event_type: field(&self.type_field),
+            api_version: self.api_version_field.as_deref().and_then(field),
             id,
             bytes,
         })
@@ -202,29 +223,95 @@ pub struct EnvelopeItem {
     pub bytes: Bytes,
 }
 
-/// The top-level fields of a JSON object, each kept as raw JSON.
-type Fields<'a> = HashMap<String, &'a RawValue>;
-
 fn not_json(reason: String) -> VerificationError {
     VerificationError::BodyNotJson { reason }
 }
 
-/// Parses a JSON object into its raw fields, insisting on an object.
-fn parse_object(bytes: &[u8]) -> Result<Fields<'_>, VerificationError> {
+/// Reads a JSON object for the raw values of the `wanted` fields (`None` where absent), in
+/// one pass that skips every other field without allocating. A wanted field given twice is
+/// refused: an event whose id could be read two ways is not trusted.
+fn pick<'a>(bytes: &'a [u8], wanted: &[&str]) -> Result<Vec<Option<&'a RawValue>>, VerificationError> {
     let first = bytes.iter().find(|byte| !byte.is_ascii_whitespace());
     if first != Some(&b'{') {
         return Err(not_json("the top-level value is not an object".to_owned()));
     }
-    serde_json::from_slice(bytes).map_err(|error| not_json(error.to_string()))
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let picked = FieldPicker { wanted }
+        .deserialize(&mut deserializer)
+        .and_then(|picked| deserializer.end().map(|()| picked))
+        .map_err(|error| not_json(error.to_string()))?;
+    Ok(picked)
 }
 
 /// A field's value when it is a JSON string; any other value reads as absent, so that a body
 /// that verified is never rejected for the shape of a field it did not need.
-fn string_field(fields: &Fields<'_>, name: &str) -> Option<String> {
-    let raw = fields.get(name)?;
-    match String::deserialize(&mut serde_json::Deserializer::from_str(raw.get())) {
-        Ok(text) => Some(text),
-        Err(_) => None,
+fn string_value(raw: &RawValue) -> Option<String> {
+    String::deserialize(&mut serde_json::Deserializer::from_str(raw.get())).ok()
+}
+
+/// Picks the raw values of some fields of a JSON object.
+struct FieldPicker<'w> {
+    wanted: &'w [&'w str],
+}
+
+impl<'de> DeserializeSeed<'de> for FieldPicker<'_> {
+    type Value = Vec<Option<&'de RawValue>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldPicker<'_> {
+    type Value = Vec<Option<&'de RawValue>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut picked = vec![None; self.wanted.len()];
+        while let Some(slot) = map.next_key_seed(FieldSlot {
+            wanted: self.wanted,
+        })? {
+            match slot.and_then(|index| picked.get_mut(index).map(|value| (index, value))) {
+                Some((index, value)) => {
+                    if value.replace(map.next_value::<&'de RawValue>()?).is_some() {
+                        let name = self.wanted.get(index).copied().unwrap_or_default();
+                        return Err(de::Error::custom(format_args!("duplicate field `{name}`")));
+                    }
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(picked)
+    }
+}
+
+/// Reads an object key as the position of a wanted field, or `None`.
+struct FieldSlot<'w> {
+    wanted: &'w [&'w str],
+}
+
+impl<'de> DeserializeSeed<'de> for FieldSlot<'_> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for FieldSlot<'_> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Option<usize>, E> {
+        Ok(self.wanted.iter().position(|wanted| *wanted == key))
     }
 }
 
@@ -251,6 +338,9 @@ mod tests {
             (r#"{"id":"evt_1","type":"a.b"}"#, Ok(vec!["evt_1 a.b".to_owned()])),
             (r#"{"type":"a.b"}"#, Ok(vec!["msg a.b".to_owned()])),
             (r#"{"id":7}"#, Ok(vec!["msg ".to_owned()])),
+            (r#"{"id":"a","id":"b"}"#, Err("body_not_json")),
+            (r#"{"id":"a"} x"#, Err("body_not_json")),
+            (r#"{"i\u0064":"escaped","type":"t"}"#, Ok(vec!["escaped t".to_owned()])),
             ("[1]", Err("body_not_json")),
             ("{", Err("body_not_json")),
         ];
