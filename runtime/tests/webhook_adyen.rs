@@ -11,12 +11,11 @@ use axum::body::Body;
 use axum::http::Request;
 use bytes::Bytes;
 use payforge::webhook::{
-    AdyenHmac, HandlerError, InboxState, ItemEvent, Processed, RawObject, SqliteInbox, Verified,
-    VerificationError, WebhookInbox, WebhookReceiver, Worker, WorkerConfig,
+    AdyenHmac, HandlerError, InboxState, ItemEvent, Processed, RawObject, SqliteInbox,
+    VerificationError, Verified, WebhookInbox, WebhookReceiver, Worker, WorkerConfig,
 };
 use webhook_support::{
-    ADYEN_KEY, BoxError, TestResult, adyen_batch, adyen_item, adyen_verifier,
-    verified_adyen_items,
+    ADYEN_KEY, BoxError, TestResult, adyen_batch, adyen_item, adyen_verifier, verified_adyen_items,
 };
 
 type AdyenReceiver = WebhookReceiver<AdyenHmac, SqliteInbox>;
@@ -56,9 +55,16 @@ async fn a_batch_with_one_forged_item_is_rejected_whole_and_nothing_is_stored() 
     let (status, text) = answer(&receiver, body).await?;
     assert_eq!(
         (status, text.as_str()),
-        (400, "item 1 of the batch: no signature matches any active secret")
+        (
+            400,
+            "item 1 of the batch: no signature matches any active secret"
+        )
     );
-    let ids = ["P1:AUTHORISATION:true", "P2:AUTHORISATION:true", "P3:CAPTURE:true"];
+    let ids = [
+        "P1:AUTHORISATION:true",
+        "P2:AUTHORISATION:true",
+        "P3:CAPTURE:true",
+    ];
     assert_eq!(stored_ids(&inbox, &ids).await?, Vec::<String>::new());
     let unsigned = adyen_batch(&[serde_json::json!({"pspReference": "P4", "eventCode": "X"})]);
     let error = adyen_verifier()?
@@ -85,15 +91,25 @@ async fn duplicate_items_and_redelivered_batches_store_nothing_new() -> TestResu
     let refused = adyen_item(ADYEN_KEY, "P1", "AUTHORISATION", false)?;
     let body = adyen_batch(&[authorised.clone(), refused, authorised]);
     for _ in 0..2 {
-        assert_eq!(answer(&receiver, body.clone()).await?, (200, "[accepted]".to_owned()));
+        assert_eq!(
+            answer(&receiver, body.clone()).await?,
+            (200, "[accepted]".to_owned())
+        );
     }
     let ids = ["P1:AUTHORISATION:true", "P1:AUTHORISATION:false"];
     assert_eq!(stored_ids(&inbox, &ids).await?, ids);
     let mut rows = 0;
-    while inbox.claim("w", i64::MAX / 2, std::time::Duration::from_secs(1)).await?.is_some() {
+    while inbox
+        .claim("w", i64::MAX / 2, std::time::Duration::from_secs(1))
+        .await?
+        .is_some()
+    {
         rows += 1;
     }
-    assert_eq!(rows, 2, "one row per distinct item, whatever the redeliveries");
+    assert_eq!(
+        rows, 2,
+        "one row per distinct item, whatever the redeliveries"
+    );
     Ok(())
 }
 
@@ -126,7 +142,10 @@ async fn the_receiver_answers_accepted_over_http() -> TestResult {
     assert_eq!(entry.event_type.as_deref(), Some("CAPTURE"));
     assert_eq!(entry.state, InboxState::Pending);
     let item: serde_json::Value = serde_json::from_slice(&entry.body)?;
-    assert_eq!(item["eventCode"], "CAPTURE", "the row holds the item's own bytes");
+    assert_eq!(
+        item["eventCode"], "CAPTURE",
+        "the row holds the item's own bytes"
+    );
     server.abort();
     Ok(())
 }
@@ -135,12 +154,7 @@ async fn the_receiver_answers_accepted_over_http() -> TestResult {
 async fn a_worker_decodes_a_stored_item_with_its_stored_type() -> TestResult {
     let (inbox, _directory) = webhook_support::sqlite_inbox().await?;
     let inbox = Arc::new(inbox);
-    let items = verified_adyen_items(adyen_batch(&[adyen_item(
-        ADYEN_KEY,
-        "P9",
-        "REFUND",
-        true,
-    )?]))?;
+    let items = verified_adyen_items(adyen_batch(&[adyen_item(ADYEN_KEY, "P9", "REFUND", true)?]))?;
     let arrival = payforge::webhook::Arrival {
         received_at: 1,
         api_version_mismatch: false,
@@ -153,7 +167,10 @@ async fn a_worker_decodes_a_stored_item_with_its_stored_type() -> TestResult {
     let handler = move |event: Verified<ItemEvent<RawObject>>| {
         let sink = Arc::clone(&sink);
         async move {
-            let psp = event.item.object["pspReference"].as_str().unwrap_or_default().to_owned();
+            let psp = event.item.object["pspReference"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
             sink.lock()
                 .map_err(|_| HandlerError::Permanent("poisoned".to_owned()))?
                 .push(format!("{} {} {psp}", event.id, event.event_type));
@@ -161,7 +178,10 @@ async fn a_worker_decodes_a_stored_item_with_its_stored_type() -> TestResult {
         }
     };
     let worker = Worker::new(Arc::clone(&inbox), handler, WorkerConfig::default());
-    assert!(matches!(worker.process_one().await?, Processed::Completed { .. }));
+    assert!(matches!(
+        worker.process_one().await?,
+        Processed::Completed { .. }
+    ));
     let seen = seen.lock().map_err(|_| "poisoned")?.clone();
     assert_eq!(seen, ["P9:REFUND:true REFUND P9"]);
     Ok(())

@@ -344,7 +344,10 @@ async fn batch_items_are_stored_one_row_each_deduplicated_on_their_key<I: Webhoo
         .ok_or("the refused item is not stored")?;
     assert_eq!(entry.event_type.as_deref(), Some("AUTHORISATION"));
     let item: serde_json::Value = serde_json::from_slice(&entry.body)?;
-    assert_eq!(item["success"], "false", "the row holds the item's own bytes");
+    assert_eq!(
+        item["success"], "false",
+        "the row holds the item's own bytes"
+    );
     let claim = inbox
         .claim("w1", T0, LEASE)
         .await?

@@ -46,7 +46,10 @@ impl Endpoint {
                 &ids,
                 &self.type_field,
             ),
-            None => EnvelopeConvention::single_event(ids.first().copied().unwrap_or_default(), &self.type_field),
+            None => EnvelopeConvention::single_event(
+                ids.first().copied().unwrap_or_default(),
+                &self.type_field,
+            ),
         };
         if let Some(field) = &self.api_version_field {
             envelope = envelope.with_api_version_field(field);
@@ -87,9 +90,18 @@ fn every_profile_endpoint_matches_its_scheme_in_the_runtime() -> TestResult {
             .map_err(|error| format!("{}: {error}", path.display()))?;
         for endpoint in &profile.webhooks.endpoints {
             let name = endpoint.scheme.as_str();
-            assert!(SCHEME_NAMES.contains(&name), "{}: unknown scheme {name}", path.display());
+            assert!(
+                SCHEME_NAMES.contains(&name),
+                "{}: unknown scheme {name}",
+                path.display()
+            );
             let scheme = scheme_by_name(name, &[secret_for(name)])?;
-            assert_eq!(scheme.envelope(), endpoint.envelope(), "{}: {name} envelope", path.display());
+            assert_eq!(
+                scheme.envelope(),
+                endpoint.envelope(),
+                "{}: {name} envelope",
+                path.display()
+            );
             assert_eq!(
                 scheme.acknowledgement(),
                 endpoint.acknowledgement(),
@@ -99,6 +111,9 @@ fn every_profile_endpoint_matches_its_scheme_in_the_runtime() -> TestResult {
             checked += 1;
         }
     }
-    assert!(checked >= 3, "only {checked} webhook endpoints in the profiles");
+    assert!(
+        checked >= 3,
+        "only {checked} webhook endpoints in the profiles"
+    );
     Ok(())
 }

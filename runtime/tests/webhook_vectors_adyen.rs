@@ -93,7 +93,11 @@ fn required<'v, T>(value: &'v Option<T>, field: &str, id: &str) -> Result<&'v T,
 fn check_notification_item(vector: &Vector) -> TestResult {
     let id = &vector.id;
     let key = required(&vector.hmac_key_hex, "hmac_key_hex", id)?;
-    let item_json = required(&vector.notification_request_item, "notification_request_item", id)?;
+    let item_json = required(
+        &vector.notification_request_item,
+        "notification_request_item",
+        id,
+    )?;
     let item: NotificationItem = serde_json::from_value(item_json.clone())?;
     assert_eq!(
         Some(&item.signing_string()),
@@ -120,7 +124,10 @@ fn check_notification_item(vector: &Vector) -> TestResult {
     }
     assert_eq!(
         verdict_of(&result),
-        (vector.expected.verdict.clone(), vector.expected.error.clone()),
+        (
+            vector.expected.verdict.clone(),
+            vector.expected.error.clone()
+        ),
         "{id}"
     );
     Ok(())
@@ -137,14 +144,21 @@ fn check_raw_body(vector: &Vector) -> TestResult {
         "{id}: signature of the body"
     );
     let mut headers = HeaderMap::new();
-    if let Some(signature) = vector.headers.as_ref().and_then(|h| h.hmac_signature.as_ref()) {
+    if let Some(signature) = vector
+        .headers
+        .as_ref()
+        .and_then(|h| h.hmac_signature.as_ref())
+    {
         headers.insert(HMAC_SIGNATURE_HEADER, HeaderValue::from_str(signature)?);
     }
     let verifier = WebhookVerifier::new("adyen", AdyenHmac::body_header([key.as_str()])?);
     let result = verifier.verify_batch(&headers, Bytes::from(payload.clone()), 0);
     assert_eq!(
         verdict_of(&result),
-        (vector.expected.verdict.clone(), vector.expected.error.clone()),
+        (
+            vector.expected.verdict.clone(),
+            vector.expected.error.clone()
+        ),
         "{id}"
     );
     Ok(())
@@ -180,7 +194,11 @@ fn hpp_key_value_vectors_are_out_of_scope_and_no_other_kind_is_skipped() -> Test
         .iter()
         .filter(|vector| !matches!(vector.kind.as_str(), "notification_item" | "raw_body"))
         .map(|vector| {
-            assert_eq!(vector.kind, "hpp_key_value", "{}: unhandled kind", vector.id);
+            assert_eq!(
+                vector.kind, "hpp_key_value",
+                "{}: unhandled kind",
+                vector.id
+            );
             vector.id.as_str()
         })
         .collect();
@@ -188,6 +206,9 @@ fn hpp_key_value_vectors_are_out_of_scope_and_no_other_kind_is_skipped() -> Test
         "not checked (hpp_key_value: Hosted Payment Pages request signing, not a webhook): {}",
         skipped.join(", ")
     );
-    assert!(skipped.len() <= 3, "more skipped vectors than expected: {skipped:?}");
+    assert!(
+        skipped.len() <= 3,
+        "more skipped vectors than expected: {skipped:?}"
+    );
     Ok(())
 }

@@ -86,8 +86,8 @@ mod tests {
 
     fn section(path: &PathBuf) -> Result<WebhookRules, Box<dyn std::error::Error>> {
         let text = std::fs::read_to_string(path)?;
-        let parsed: WebhooksOnly = toml::from_str(&text)
-            .map_err(|error| format!("{}: {error}", path.display()))?;
+        let parsed: WebhooksOnly =
+            toml::from_str(&text).map_err(|error| format!("{}: {error}", path.display()))?;
         Ok(parsed.webhooks)
     }
 
@@ -106,7 +106,10 @@ mod tests {
                 .map_err(|problem| format!("{}: {problem}", path.display()))?;
             with_endpoints += usize::from(!rules.endpoints.is_empty());
         }
-        assert!(with_endpoints >= 2, "only {with_endpoints} profiles state webhook endpoints");
+        assert!(
+            with_endpoints >= 2,
+            "only {with_endpoints} profiles state webhook endpoints"
+        );
         Ok(())
     }
 

@@ -117,7 +117,12 @@ impl EnvelopeConvention {
         let Some(list) = &self.items else {
             let wanted = self.item_fields();
             let fields = pick(body, &wanted)?;
-            return Ok(vec![self.item(body.clone(), &wanted, &fields, message_id)?]);
+            return Ok(vec![self.item(
+                body.clone(),
+                &wanted,
+                &fields,
+                message_id,
+            )?]);
         };
         let array = pick(body, std::slice::from_ref(&list.array_field.as_str()))?
             .into_iter()
@@ -157,7 +162,12 @@ impl EnvelopeConvention {
             None => element,
         };
         let fields = pick(raw.get().as_bytes(), wanted)?;
-        self.item(body.slice_ref(raw.get().as_bytes()), wanted, &fields, message_id)
+        self.item(
+            body.slice_ref(raw.get().as_bytes()),
+            wanted,
+            &fields,
+            message_id,
+        )
     }
 
     /// The fields an event is read for, each once (the type field may also be an id field).
@@ -230,7 +240,10 @@ fn not_json(reason: String) -> VerificationError {
 /// Reads a JSON object for the raw values of the `wanted` fields (`None` where absent), in
 /// one pass that skips every other field without allocating. A wanted field given twice is
 /// refused: an event whose id could be read two ways is not trusted.
-fn pick<'a>(bytes: &'a [u8], wanted: &[&str]) -> Result<Vec<Option<&'a RawValue>>, VerificationError> {
+fn pick<'a>(
+    bytes: &'a [u8],
+    wanted: &[&str],
+) -> Result<Vec<Option<&'a RawValue>>, VerificationError> {
     let first = bytes.iter().find(|byte| !byte.is_ascii_whitespace());
     if first != Some(&b'{') {
         return Err(not_json("the top-level value is not an object".to_owned()));
@@ -335,12 +348,18 @@ mod tests {
     fn a_single_event_is_a_batch_of_one() {
         let single = EnvelopeConvention::default();
         let cases = [
-            (r#"{"id":"evt_1","type":"a.b"}"#, Ok(vec!["evt_1 a.b".to_owned()])),
+            (
+                r#"{"id":"evt_1","type":"a.b"}"#,
+                Ok(vec!["evt_1 a.b".to_owned()]),
+            ),
             (r#"{"type":"a.b"}"#, Ok(vec!["msg a.b".to_owned()])),
             (r#"{"id":7}"#, Ok(vec!["msg ".to_owned()])),
             (r#"{"id":"a","id":"b"}"#, Err("body_not_json")),
             (r#"{"id":"a"} x"#, Err("body_not_json")),
-            (r#"{"i\u0064":"escaped","type":"t"}"#, Ok(vec!["escaped t".to_owned()])),
+            (
+                r#"{"i\u0064":"escaped","type":"t"}"#,
+                Ok(vec!["escaped t".to_owned()]),
+            ),
             ("[1]", Err("body_not_json")),
             ("{", Err("body_not_json")),
         ];
@@ -351,7 +370,8 @@ mod tests {
 
     #[test]
     fn batch_items_are_split_with_their_ids_and_exact_bytes() -> Result<(), VerificationError> {
-        let batch = EnvelopeConvention::batch("items", Some("Item"), &["ref", "code", "ok"], "code");
+        let batch =
+            EnvelopeConvention::batch("items", Some("Item"), &["ref", "code", "ok"], "code");
         let body = Bytes::from_static(
             br#"{"live":"false","items":[{"Item":{"ref":"1","code":"A","ok":"true"}},{"Item": {"ref":"2", "code":"B"}}]}"#,
         );
@@ -363,7 +383,10 @@ mod tests {
         assert_eq!(
             summary,
             [
-                ("1:A:true", br#"{"ref":"1","code":"A","ok":"true"}"#.as_slice()),
+                (
+                    "1:A:true",
+                    br#"{"ref":"1","code":"A","ok":"true"}"#.as_slice()
+                ),
                 ("2:B:", br#"{"ref":"2", "code":"B"}"#.as_slice()),
             ]
         );

@@ -31,8 +31,7 @@ pub use adyen::{AdyenHmac, HMAC_SIGNATURE_HEADER, HmacPlacement};
 pub use envelope::{EnvelopeConvention, EnvelopeItem};
 pub use error::{SecretError, VerificationError};
 pub use event::{
-    DecodeError, Event, EventData, EventEnvelope, EventPayload, EventRequest, ItemEvent,
-    RawObject,
+    DecodeError, Event, EventData, EventEnvelope, EventPayload, EventRequest, ItemEvent, RawObject,
 };
 #[cfg(feature = "postgres")]
 pub use inbox::PgInbox;

@@ -178,8 +178,7 @@ pub fn adyen_batch(items: &[serde_json::Value]) -> Bytes {
 }
 
 /// The Adyen test endpoint's verifier (classic notifications).
-pub fn adyen_verifier()
--> Result<WebhookVerifier<payforge::webhook::AdyenHmac>, BoxError> {
+pub fn adyen_verifier() -> Result<WebhookVerifier<payforge::webhook::AdyenHmac>, BoxError> {
     Ok(WebhookVerifier::new(
         "adyen",
         payforge::webhook::AdyenHmac::notification_items([ADYEN_KEY])?,

@@ -324,7 +324,11 @@ mod tests {
         let signature = payforge::webhook::AdyenHmac::sign_body(key, body)?;
         args.headers = vec![format!("HmacSignature: {signature}")];
         let report = verify_with_secrets(&args, &secrets)?;
-        assert!(report.valid && report.text.starts_with("valid 1 items\nsha256:"), "{}", report.text);
+        assert!(
+            report.valid && report.text.starts_with("valid 1 items\nsha256:"),
+            "{}",
+            report.text
+        );
         std::fs::remove_dir_all(&directory)?;
         Ok(())
     }
