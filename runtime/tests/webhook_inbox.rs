@@ -10,7 +10,10 @@ use std::time::Duration;
 use payforge::webhook::{
     Arrival, InboxState, LeaseOutcome, StoreOutcome, WebhookInbox, unix_millis,
 };
-use webhook_support::{BoxError, TestResult, charge, event_body, verified, verified_charge};
+use webhook_support::{
+    ADYEN_KEY, BoxError, TestResult, adyen_batch, adyen_item, charge, event_body, verified,
+    verified_adyen_items, verified_charge,
+};
 
 const T0: i64 = 1_700_000_000_000;
 const LEASE: Duration = Duration::from_secs(30);
@@ -314,6 +317,45 @@ async fn old_done_events_are_pruned_and_dead_letters_kept<I: WebhookInbox>(
     Ok(())
 }
 
+async fn batch_items_are_stored_one_row_each_deduplicated_on_their_key<I: WebhookInbox>(
+    inbox: Arc<I>,
+) -> TestResult {
+    let authorised = adyen_item(ADYEN_KEY, "P1", "AUTHORISATION", true)?;
+    let body = adyen_batch(&[
+        authorised.clone(),
+        adyen_item(ADYEN_KEY, "P1", "AUTHORISATION", false)?,
+        authorised,
+    ]);
+    let mut outcomes = Vec::new();
+    for _delivery in 0..2 {
+        for item in verified_adyen_items(body.clone())? {
+            outcomes.push(inbox.store(&item, arrival(T0)).await?);
+        }
+    }
+    use StoreOutcome::{Duplicate, Stored};
+    assert_eq!(
+        outcomes,
+        [Stored, Stored, Duplicate, Duplicate, Duplicate, Duplicate],
+        "the same item twice in a batch, and the same batch twice, store nothing new"
+    );
+    let entry = inbox
+        .entry("adyen", "P1:AUTHORISATION:false")
+        .await?
+        .ok_or("the refused item is not stored")?;
+    assert_eq!(entry.event_type.as_deref(), Some("AUTHORISATION"));
+    let item: serde_json::Value = serde_json::from_slice(&entry.body)?;
+    assert_eq!(
+        item["success"], "false",
+        "the row holds the item's own bytes"
+    );
+    let claim = inbox
+        .claim("w1", T0, LEASE)
+        .await?
+        .ok_or("nothing claimed")?;
+    assert_eq!(claim.event_type.as_deref(), Some("AUTHORISATION"));
+    Ok(())
+}
+
 macro_rules! inbox_suite {
     ($($case:ident),* $(,)?) => {
         #[cfg(feature = "sqlite")]
@@ -355,4 +397,5 @@ inbox_suite!(
     concurrent_workers_never_share_an_event,
     events_of_other_providers_do_not_collide,
     old_done_events_are_pruned_and_dead_letters_kept,
+    batch_items_are_stored_one_row_each_deduplicated_on_their_key,
 );

@@ -20,10 +20,12 @@ use anyhow::{Context, bail};
 use serde_json::Value;
 
 /// The targets of `fuzz/Cargo.toml`, in the order they run.
-const TARGETS: [&str; 3] = [
+const TARGETS: [&str; 5] = [
     "stripe_signature_header",
     "standard_webhooks_headers",
     "event_decoder",
+    "adyen_notification_batch",
+    "adyen_hmac_header",
 ];
 
 /// Seconds each target runs when `--seconds` is not given.
@@ -185,6 +187,10 @@ fn seed(target: &str, corpus: &Path, vectors: Option<&Path>) -> anyhow::Result<u
         "standard_webhooks_headers" => {
             vec![b"msg_1\x001614265330\x00v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=".to_vec()]
         }
+        "adyen_notification_batch" => vec![
+            br#"{"live":"false","notificationItems":[{"NotificationRequestItem":{"pspReference":"p","eventCode":"AUTHORISATION","success":"true","amount":{"value":1000,"currency":"EUR"},"additionalData":{"hmacSignature":"AAAA"}}}]}"#.to_vec(),
+        ],
+        "adyen_hmac_header" => vec![b"fX74xUdztFmaXAn3IusMFFUBUSkLmDQUK0tm8xL6ZTU=\x00{}".to_vec()],
         _ => vec![
             br#"{"id":"evt_1","object":"event","type":"payment_intent.succeeded","api_version":"2023-08-16","created":1700000000,"livemode":false,"data":{"object":{"id":"pi_1","object":"payment_intent","amount":2000,"currency":"usd"}}}"#.to_vec(),
         ],
@@ -203,6 +209,7 @@ fn seed(target: &str, corpus: &Path, vectors: Option<&Path>) -> anyhow::Result<u
 fn vector_seeds(target: &str, dir: &Path) -> anyhow::Result<Vec<Vec<u8>>> {
     let file = match target {
         "standard_webhooks_headers" => "standard-webhooks.json",
+        "adyen_notification_batch" | "adyen_hmac_header" => "adyen-hmac.json",
         _ => "stripe-signature.json",
     };
     let path = dir.join(file);
@@ -223,6 +230,19 @@ fn vector_seeds(target: &str, dir: &Path) -> anyhow::Result<Vec<Vec<u8>>> {
                     .map(|name| headers[*name].as_str().unwrap_or_default())
                     .collect();
                 Some(parts.join("\0").into_bytes())
+            }
+            "adyen_notification_batch" => {
+                let item = vector.get("notification_request_item")?;
+                let batch = serde_json::json!({
+                    "live": "false",
+                    "notificationItems": [{ "NotificationRequestItem": item }],
+                });
+                Some(batch.to_string().into_bytes())
+            }
+            "adyen_hmac_header" => {
+                let signature = vector["headers"]["HmacSignature"].as_str()?;
+                let payload = vector["payload"].as_str()?;
+                Some(format!("{signature}\0{payload}").into_bytes())
             }
             _ => text_of(&vector["payload"]),
         })

@@ -118,7 +118,7 @@ fn expected_failures_print_one_line_and_no_backtrace() {
     let unknown: Vec<&str> = unknown.iter().map(String::as_str).collect();
     assert_one_line_failure(
         &unknown,
-        "xtask: unknown provider `paypal` (known: stripe, standard-webhooks)",
+        "xtask: unknown provider `paypal` (known: stripe, standard-webhooks, adyen)",
     );
     assert_one_line_failure(
         &["generate", "--provider", "no-such-provider"],

@@ -23,6 +23,7 @@ pub mod profile_spec;
 mod refs;
 mod schema_de;
 mod profile_errors;
+pub mod profile_webhooks;
 
 use std::path::{Path, PathBuf};
 

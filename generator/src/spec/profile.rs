@@ -57,6 +57,9 @@ pub struct ProviderProfile {
     /// How response types decode required fields the provider leaves out.
     #[serde(default)]
     pub responses: ResponseRules,
+    /// The webhook endpoints: signature scheme, event envelope, acknowledgement.
+    #[serde(default)]
+    pub webhooks: super::profile_webhooks::WebhookRules,
     /// The directory holding `provider.toml` (and the catalogue it names).
     #[serde(skip)]
     pub dir: PathBuf,

@@ -6,6 +6,7 @@ use std::fmt;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
+use super::adyen::{AdyenHmac, HMAC_SIGNATURE_HEADER, HmacPlacement};
 use super::error::{SecretError, VerificationError};
 use super::scheme::{SignatureScheme, Tolerance};
 use super::standard::StandardWebhooks;
@@ -289,4 +290,69 @@ pub fn diagnose_standard_webhooks(
     }
     // Standard Webhooks secrets may come without a prefix, so no prefix hint applies.
     Ok(diagnose(&verifier, &headers, body, now, secrets, ""))
+}
+
+/// What a diagnosis of a batch delivery found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchDiagnosis {
+    /// The verdict: every event of the delivery, or the precise rejection (for a batch, a
+    /// [`VerificationError::BatchItem`] naming the first bad item).
+    pub verdict: Result<Vec<ValidEvent>, VerificationError>,
+    /// Likely causes of a rejection, most specific first (empty when valid or unknown).
+    pub likely_causes: Vec<LikelyCause>,
+}
+
+/// Diagnoses an Adyen delivery: a classic notification batch (each item signed inside) or,
+/// with `signature_header` (the `HmacSignature` value), a body-signed webhook. `secrets` are
+/// the hex HMAC keys.
+pub fn diagnose_adyen(
+    secrets: &[String],
+    signature_header: Option<&str>,
+    body: &[u8],
+    now: i64,
+) -> Result<BatchDiagnosis, SecretError> {
+    let (scheme, headers) = match signature_header {
+        None => (
+            AdyenHmac::notification_items(secrets.iter().cloned())?,
+            HeaderMap::new(),
+        ),
+        Some(value) => {
+            let mut headers = HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_str(value.trim()) {
+                headers.insert(HMAC_SIGNATURE_HEADER, value);
+            }
+            (AdyenHmac::body_header(secrets.iter().cloned())?, headers)
+        }
+    };
+    let placement = scheme.placement();
+    let verifier = WebhookVerifier::new("adyen", scheme).with_max_body_bytes(usize::MAX);
+    let verdict = verifier
+        .verify_batch(&headers, Bytes::copy_from_slice(body), now)
+        .map(|batch| {
+            batch
+                .items()
+                .iter()
+                .map(|item| ValidEvent {
+                    id: item.event_id().to_owned(),
+                    event_type: item.event_type().unwrap_or("-").to_owned(),
+                })
+                .collect()
+        });
+    let likely_causes = match (&verdict, placement) {
+        (Err(VerificationError::NoMatchingSignature), HmacPlacement::BodyHeader) => {
+            mismatch_causes(verifier.scheme(), &headers, body, now, secrets, "")
+        }
+        (Err(VerificationError::BatchItem { reason, .. }), _)
+            if **reason == VerificationError::NoMatchingSignature =>
+        {
+            // An item's signature covers its fields, not the body's bytes: a re-serialised
+            // body still verifies, so only the key (or a changed signed field) remains.
+            vec![LikelyCause::SecretOfAnotherEndpoint { livemode: None }]
+        }
+        _ => Vec::new(),
+    };
+    Ok(BatchDiagnosis {
+        verdict,
+        likely_causes,
+    })
 }

@@ -65,6 +65,28 @@ pub enum VerificationError {
     /// The body is JSON but carries no event id, and the scheme supplied none either.
     #[error("the body carries no string `id` and the signature headers carry no message id")]
     MissingEventId,
+    /// A signature the scheme carries inside the body (Adyen's
+    /// `additionalData.hmacSignature`) is absent or empty.
+    #[error("the `{location}` signature is missing or empty")]
+    MissingSignature {
+        /// Where the signature should be.
+        location: &'static str,
+    },
+    /// One item of a batch delivery failed; the whole batch is rejected and nothing of it is
+    /// stored. The index counts from 0 in the order the items arrived.
+    #[error("item {index} of the batch: {reason}")]
+    BatchItem {
+        /// The item's position in the batch, from 0.
+        index: usize,
+        /// Why the item was rejected.
+        reason: Box<VerificationError>,
+    },
+    /// A caller asked for a single event, but the delivery is a batch of another size.
+    #[error("the delivery holds {items} events, not one; verify it as a batch")]
+    NotASingleEvent {
+        /// How many events the delivery holds.
+        items: usize,
+    },
     /// The body exceeds the configured size limit; it was not verified.
     #[error("the body is {size} bytes, over the limit of {limit} bytes")]
     BodyTooLarge {
@@ -76,7 +98,9 @@ pub enum VerificationError {
 }
 
 impl VerificationError {
-    /// A stable snake_case identifier of the variant, for metrics and log fields.
+    /// A stable snake_case identifier of the variant, for metrics and log fields. A
+    /// [`BatchItem`](Self::BatchItem) reports the kind of its item's failure (its index is in
+    /// the message).
     pub fn kind(&self) -> &'static str {
         match self {
             Self::MissingHeader { .. } => "missing_header",
@@ -89,6 +113,9 @@ impl VerificationError {
             Self::BodyNotJson { .. } => "body_not_json",
             Self::MissingEventId => "missing_event_id",
             Self::BodyTooLarge { .. } => "body_too_large",
+            Self::MissingSignature { .. } => "missing_signature",
+            Self::BatchItem { reason, .. } => reason.kind(),
+            Self::NotASingleEvent { .. } => "not_a_single_event",
         }
     }
 }
@@ -109,6 +136,9 @@ pub enum SecretError {
         /// The secret's prefix (`whsec_`, `whpk_`, `whsk_`).
         prefix: &'static str,
     },
+    /// A key that must be hexadecimal (an Adyen HMAC key) is not.
+    #[error("a hex signing key is not valid hexadecimal of an even length")]
+    NotHex,
     /// An Ed25519 key does not have 32 bytes or is not a valid curve point.
     #[error("a `{prefix}` key is not a valid 32-byte Ed25519 key")]
     InvalidEd25519Key {

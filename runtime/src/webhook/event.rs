@@ -1,6 +1,11 @@
-//! Typed events: the payload contract ([`EventPayload`]) and Stripe's envelope ([`Event`]).
+//! Typed events: the payload contract ([`EventPayload`]) and two envelope conventions: an
+//! event whose body is `{id, type, created, data.object}` ([`Event`], Stripe's), and an item of
+//! a batch whose id and type the receiver's envelope convention read ([`ItemEvent`], Adyen's
+//! notification items).
 
 use serde::Deserialize;
+
+use super::verified::VerifiedPayload;
 
 /// The typed `data.object` of a provider's events: one variant per event type, plus an
 /// `Unknown` variant for types added after the SDK was generated.
@@ -46,11 +51,20 @@ impl EventPayload for RawObject {
 
 /// A provider's event envelope, decoded from verified bytes by a worker.
 ///
-/// Implemented by [`Event`] (Stripe's envelope); a provider with another envelope shape
-/// implements it for its own type and uses the same inbox and workers.
+/// Implemented by [`Event`] (an event that carries its own id and type in its body) and
+/// [`ItemEvent`] (an item of a batch, whose id and type the receiver read with the
+/// provider's [`EnvelopeConvention`](super::EnvelopeConvention) and the inbox stored beside
+/// it); a provider with yet another shape implements it for its own type and uses the same
+/// inbox and workers.
 pub trait EventEnvelope: Sized + Send + 'static {
     /// Decodes the envelope and its typed payload from the raw body.
     fn decode(body: &[u8]) -> Result<Self, DecodeError>;
+
+    /// Decodes a stored event, with the id and type the envelope convention read. The
+    /// default reads only the body.
+    fn decode_payload(payload: &VerifiedPayload) -> Result<Self, DecodeError> {
+        Self::decode(payload.body())
+    }
 }
 
 /// Why verified bytes could not be decoded into a typed event. The event stays in the inbox,
@@ -61,6 +75,12 @@ pub enum DecodeError {
     /// The envelope itself (`id`, `type`, `created`, `data.object`) does not match.
     #[error("the event envelope does not decode: {0}")]
     Envelope(#[source] serde_json::Error),
+    /// The stored event has no type, so its payload cannot be chosen.
+    #[error("the stored event `{event_id}` has no event type")]
+    MissingEventType {
+        /// The event id.
+        event_id: String,
+    },
     /// The envelope decodes, but the object of a known event type does not match its schema
     /// (typically another API version than the SDK's).
     #[error("the `data.object` of a `{event_type}` event does not decode: {source}")]
@@ -176,6 +196,53 @@ impl<T: EventPayload> EventEnvelope for Event<T> {
                 object,
                 previous_attributes: raw.data.previous_attributes,
             },
+        })
+    }
+}
+
+/// One item of a batch delivery (or a body without an id and type of its own), with the
+/// whole item decoded into `T`.
+///
+/// The id and type are those the receiver's [`EnvelopeConvention`](super::EnvelopeConvention)
+/// read when it verified the delivery (for Adyen's notification items: `pspReference`,
+/// `eventCode`, `success` and `eventCode`), so decoding needs no provider knowledge.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ItemEvent<T> {
+    /// The event id the inbox deduplicated on.
+    pub id: String,
+    /// The event type (`AUTHORISATION`).
+    pub event_type: String,
+    /// The typed item.
+    pub item: T,
+}
+
+impl<T: EventPayload> EventEnvelope for ItemEvent<T> {
+    /// Bytes alone do not say an item's id or type: a worker decodes stored items with
+    /// [`decode_payload`](EventEnvelope::decode_payload).
+    fn decode(_body: &[u8]) -> Result<Self, DecodeError> {
+        Err(DecodeError::MissingEventType {
+            event_id: String::new(),
+        })
+    }
+
+    fn decode_payload(payload: &VerifiedPayload) -> Result<Self, DecodeError> {
+        let event_type = payload
+            .event_type()
+            .ok_or_else(|| DecodeError::MissingEventType {
+                event_id: payload.event_id().to_owned(),
+            })?
+            .to_owned();
+        let value: serde_json::Value =
+            serde_json::from_slice(payload.body()).map_err(DecodeError::Envelope)?;
+        let item = T::decode(&event_type, value).map_err(|source| DecodeError::Object {
+            event_type: event_type.clone(),
+            source,
+        })?;
+        Ok(Self {
+            id: payload.event_id().to_owned(),
+            event_type,
+            item,
         })
     }
 }

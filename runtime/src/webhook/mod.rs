@@ -2,15 +2,20 @@
 //!
 //! The path of a delivery: the [`WebhookReceiver`] (axum) limits the body and checks the
 //! source address; a [`WebhookVerifier`] checks the signature over the raw bytes with a
-//! [`SignatureScheme`] ([`StripeSignature`], [`StandardWebhooks`]); the verified bytes are
-//! stored once in a [`WebhookInbox`]; a [`Worker`] decodes them into a typed [`Event`] and
-//! hands a [`Verified`] event to the application's handler. See `docs/webhooks.md`.
+//! [`SignatureScheme`] ([`StripeSignature`], [`StandardWebhooks`], [`AdyenHmac`]) and splits
+//! it into its events with an [`EnvelopeConvention`] (one event, or every item of a batch);
+//! each event's verified bytes are stored once in a [`WebhookInbox`]; a [`Worker`] decodes
+//! them into a typed [`Event`] or [`ItemEvent`] and hands a [`Verified`] event to the
+//! application's handler. See `docs/webhooks.md`.
 
+mod adyen;
 pub mod diagnosis;
+mod envelope;
 mod error;
 mod event;
 mod inbox;
 mod named;
+mod notification;
 #[cfg(feature = "axum")]
 mod receiver;
 mod scheme;
@@ -22,9 +27,11 @@ mod transactional;
 mod verified;
 mod worker;
 
+pub use adyen::{AdyenHmac, HMAC_SIGNATURE_HEADER, HmacPlacement};
+pub use envelope::{EnvelopeConvention, EnvelopeItem};
 pub use error::{SecretError, VerificationError};
 pub use event::{
-    DecodeError, Event, EventData, EventEnvelope, EventPayload, EventRequest, RawObject,
+    DecodeError, Event, EventData, EventEnvelope, EventPayload, EventRequest, ItemEvent, RawObject,
 };
 #[cfg(feature = "postgres")]
 pub use inbox::PgInbox;
@@ -35,15 +42,18 @@ pub use inbox::{
     WebhookInbox,
 };
 pub use named::{SCHEME_NAMES, SchemeSelectionError, scheme_by_name};
+pub use notification::{
+    NotificationAmount, NotificationBatch, NotificationElement, NotificationItem, SignatureData,
+};
 #[cfg(feature = "axum")]
 pub use receiver::WebhookReceiver;
-pub use scheme::{SignatureScheme, SignedMessage, Tolerance};
+pub use scheme::{Acknowledgement, SignatureScheme, SignedMessage, Tolerance};
 pub use source::{InvalidNetwork, IpNetwork, SourceFilter, stripe_webhook_ips};
 pub use standard::{StandardSignatureHeaders, StandardWebhooks};
 pub use stripe::{StripeSignature, StripeSignatureHeader};
 #[cfg(feature = "postgres")]
 pub use transactional::{TransactionalHandler, TransactionalWorker};
-pub use verified::{Verified, VerifiedPayload, WebhookVerifier};
+pub use verified::{Verified, VerifiedBatch, VerifiedPayload, WebhookVerifier};
 pub use worker::{
     Backoff, HandlerError, Processed, WebhookHandler, Worker, WorkerConfig, unix_millis,
 };

@@ -12,10 +12,10 @@ use bytes::{Bytes, BytesMut};
 use futures::StreamExt as _;
 
 use super::error::VerificationError;
-use super::inbox::{Arrival, StoreOutcome, WebhookInbox};
-use super::scheme::SignatureScheme;
+use super::inbox::{Arrival, InboxError, StoreOutcome, WebhookInbox};
+use super::scheme::{Acknowledgement, SignatureScheme};
 use super::source::SourceFilter;
-use super::verified::WebhookVerifier;
+use super::verified::{Verified, VerifiedPayload, WebhookVerifier};
 use super::worker::unix_millis;
 
 /// Receives one provider's deliveries at a path the application chooses.
@@ -26,11 +26,14 @@ use super::worker::unix_millis;
 /// |---|---|
 /// | a source filter is set and the client address is not allowed | 403 |
 /// | the body exceeds the verifier's limit | 413 |
-/// | the signature or body does not verify ([`VerificationError`]) | 400 |
-/// | the inbox cannot store the event | 503 (the provider retries) |
-/// | stored, or already stored (a redelivery) | 200 |
+/// | the signature or body does not verify ([`VerificationError`]); for a batch, any item | 400 |
+/// | the inbox cannot store an event | 503 (the provider retries) |
+/// | stored, or already stored (a redelivery) | 200, with the scheme's [`Acknowledgement`] |
 ///
-/// Nothing is acknowledged before the inbox write is durable. Mount it with
+/// A delivery is split into events by the verifier's envelope convention (one event, or
+/// every item of a batch); each event is stored as its own inbox row, deduplicated on its
+/// id. A batch with one bad item is rejected whole before anything is stored. Nothing is
+/// acknowledged before every inbox write is durable. Mount it with
 /// [`into_method_router`](Self::into_method_router):
 ///
 /// ```no_run
@@ -53,12 +56,14 @@ pub struct WebhookReceiver<S, I> {
     inbox: Arc<I>,
     source_filter: Option<SourceFilter>,
     pinned_api_version: Option<String>,
+    acknowledgement: Acknowledgement,
 }
 
 impl<S: SignatureScheme, I: WebhookInbox> WebhookReceiver<S, I> {
     /// A receiver that verifies with `verifier` and stores into `inbox`.
     pub fn new(verifier: WebhookVerifier<S>, inbox: Arc<I>) -> Self {
         Self {
+            acknowledgement: verifier.scheme().acknowledgement(),
             verifier,
             inbox,
             source_filter: None,
@@ -107,24 +112,49 @@ impl<S: SignatureScheme, I: WebhookInbox> WebhookReceiver<S, I> {
             Err(refusal) => return refusal,
         };
         let now_millis = unix_millis();
-        let verified = match self
-            .verifier
-            .verify(&parts.headers, body, now_millis.div_euclid(1000))
-        {
-            Ok(verified) => verified,
+        let batch = match self.verifier.verify_batch(
+            &parts.headers,
+            body,
+            now_millis.div_euclid(1000),
+        ) {
+            Ok(batch) => batch,
             Err(error) => {
                 tracing::warn!(provider = self.verifier.provider(), kind = error.kind(), %error, "webhook rejected");
                 return (StatusCode::BAD_REQUEST, error.to_string()).into_response();
             }
         };
-        let api_version_mismatch = match (&self.pinned_api_version, verified.api_version()) {
+        let mut stored = 0_usize;
+        for event in batch.into_items() {
+            match self.store(&event, now_millis).await {
+                Ok(StoreOutcome::Stored) => stored += 1,
+                Ok(StoreOutcome::Duplicate) => {
+                    tracing::debug!(event_id = event.event_id(), "duplicate webhook delivery");
+                }
+                Err(error) => {
+                    // Items stored before this one stay stored: the provider's retry of the
+                    // whole delivery finds them as duplicates, so nothing is lost or doubled.
+                    tracing::error!(event_id = event.event_id(), %error, "webhook inbox write failed; asking the provider to retry");
+                    return (StatusCode::SERVICE_UNAVAILABLE, "inbox unavailable").into_response();
+                }
+            }
+        }
+        self.acknowledge(stored > 0)
+    }
+
+    /// Stores one verified event, flagging an API version other than the SDK's.
+    async fn store(
+        &self,
+        event: &Verified<VerifiedPayload>,
+        now_millis: i64,
+    ) -> Result<StoreOutcome, InboxError> {
+        let api_version_mismatch = match (&self.pinned_api_version, event.api_version()) {
             (Some(pinned), Some(actual)) => pinned != actual,
             _ => false,
         };
         if api_version_mismatch {
             tracing::warn!(
-                event_id = verified.event_id(),
-                api_version = verified.api_version(),
+                event_id = event.event_id(),
+                api_version = event.api_version(),
                 pinned = self.pinned_api_version.as_deref(),
                 "webhook event rendered with another API version than the SDK's"
             );
@@ -133,16 +163,16 @@ impl<S: SignatureScheme, I: WebhookInbox> WebhookReceiver<S, I> {
             received_at: now_millis,
             api_version_mismatch,
         };
-        match self.inbox.store(&verified, arrival).await {
-            Ok(StoreOutcome::Stored) => (StatusCode::OK, "stored").into_response(),
-            Ok(StoreOutcome::Duplicate) => {
-                tracing::debug!(event_id = verified.event_id(), "duplicate webhook delivery");
-                (StatusCode::OK, "duplicate").into_response()
-            }
-            Err(error) => {
-                tracing::error!(event_id = verified.event_id(), %error, "webhook inbox write failed; asking the provider to retry");
-                (StatusCode::SERVICE_UNAVAILABLE, "inbox unavailable").into_response()
-            }
+        self.inbox.store(event, arrival).await
+    }
+
+    /// The answer to a delivery whose events are all durably stored; `stored_any` is false
+    /// when every event was a redelivery.
+    fn acknowledge(&self, stored_any: bool) -> Response {
+        match &self.acknowledgement {
+            Acknowledgement::FixedBody(body) => (StatusCode::OK, body.clone()).into_response(),
+            Acknowledgement::Outcome if stored_any => (StatusCode::OK, "stored").into_response(),
+            Acknowledgement::Outcome => (StatusCode::OK, "duplicate").into_response(),
         }
     }
 

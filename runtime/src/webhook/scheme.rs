@@ -2,6 +2,7 @@
 
 use http::HeaderMap;
 
+use super::envelope::EnvelopeConvention;
 use super::error::VerificationError;
 
 /// A provider's way of signing webhook deliveries.
@@ -29,6 +30,32 @@ pub trait SignatureScheme: Send + Sync + 'static {
         body: &[u8],
         now: i64,
     ) -> Result<SignedMessage, VerificationError>;
+
+    /// Where the events of a verified delivery are and how each is identified. The default
+    /// is one event per delivery with string `id`, `type` and `api_version` fields; a scheme
+    /// whose signatures cover the items of a batch returns that batch's convention. A
+    /// [`WebhookVerifier`](super::WebhookVerifier) may replace it with the profile's.
+    fn envelope(&self) -> EnvelopeConvention {
+        EnvelopeConvention::default()
+    }
+
+    /// How the provider expects a stored delivery to be acknowledged.
+    fn acknowledgement(&self) -> Acknowledgement {
+        Acknowledgement::Outcome
+    }
+}
+
+/// How a receiver answers a delivery it stored (or had already stored).
+///
+/// Every provider payforge knows takes a 2xx status as the acknowledgement; some also expect
+/// a fixed body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Acknowledgement {
+    /// `200` with a word naming the outcome: `stored`, or `duplicate` for a redelivery.
+    Outcome,
+    /// `200` with this exact body whatever the outcome (Adyen's `[accepted]`).
+    FixedBody(String),
 }
 
 /// What a verified signature vouches for besides the body.

@@ -7,6 +7,7 @@ use bytes::Bytes;
 use http::HeaderMap;
 use serde::Deserialize;
 
+use super::envelope::EnvelopeConvention;
 use super::error::VerificationError;
 use super::event::{DecodeError, EventEnvelope};
 use super::scheme::SignatureScheme;
@@ -60,9 +61,9 @@ impl<E> Deref for Verified<E> {
 }
 
 impl Verified<VerifiedPayload> {
-    /// Decodes the verified bytes into a typed envelope, keeping the proof.
+    /// Decodes the verified event into a typed envelope, keeping the proof.
     pub fn decode<Env: EventEnvelope>(&self) -> Result<Verified<Env>, DecodeError> {
-        Env::decode(&self.inner.body).map(Verified::assume_verified)
+        Env::decode_payload(&self.inner).map(Verified::assume_verified)
     }
 }
 
@@ -79,13 +80,20 @@ pub struct VerifiedPayload {
 }
 
 impl VerifiedPayload {
-    /// Rebuilds a payload from bytes an inbox stored after verifying them.
-    pub(crate) fn from_stored(provider: String, event_id: String, body: Bytes) -> Self {
+    /// Rebuilds a payload from bytes an inbox stored after verifying them, with the event
+    /// type the receiver's envelope convention read (or, for rows stored without one, the
+    /// body's `type`).
+    pub(crate) fn from_stored(
+        provider: String,
+        event_id: String,
+        event_type: Option<String>,
+        body: Bytes,
+    ) -> Self {
         let summary = serde_json::from_slice::<EnvelopeSummary>(&body).unwrap_or_default();
         Self {
             provider,
             event_id,
-            event_type: summary.event_type,
+            event_type: event_type.or(summary.event_type),
             api_version: summary.api_version,
             signed_at: None,
             body,
@@ -97,17 +105,18 @@ impl VerifiedPayload {
         &self.provider
     }
 
-    /// The event id: the body's `id`, or the signed message id when the body has none.
+    /// The event id, as the envelope convention reads it: by default the body's `id`, or the
+    /// signed message id when the body has none.
     pub fn event_id(&self) -> &str {
         &self.event_id
     }
 
-    /// The body's `type`, if it has one.
+    /// The event type, as the envelope convention reads it, if the event names one.
     pub fn event_type(&self) -> Option<&str> {
         self.event_type.as_deref()
     }
 
-    /// The body's `api_version`, if it has one.
+    /// The API version the event was rendered with, if the convention reads one.
     pub fn api_version(&self) -> Option<&str> {
         self.api_version.as_deref()
     }
@@ -118,17 +127,16 @@ impl VerifiedPayload {
         self.signed_at
     }
 
-    /// The exact bytes that were verified.
+    /// The exact bytes of this event: the whole verified body, or its item's slice of it.
     pub fn body(&self) -> &Bytes {
         &self.body
     }
 }
 
-/// The fields of an envelope the receiver reads without knowing the payload type.
+/// The fields a stored row's body may name, read leniently when an old row has no stored
+/// event type.
 #[derive(Debug, Default, Deserialize)]
 struct EnvelopeSummary {
-    #[serde(default, deserialize_with = "lenient_string")]
-    id: Option<String>,
     #[serde(default, rename = "type", deserialize_with = "lenient_string")]
     event_type: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
@@ -146,19 +154,39 @@ fn lenient_string<'de, D: serde::Deserializer<'de>>(
     })
 }
 
-/// Reads the envelope summary in one pass, insisting on a top-level JSON object.
-fn summarise(body: &[u8]) -> Result<EnvelopeSummary, VerificationError> {
-    let first = body.iter().find(|byte| !byte.is_ascii_whitespace());
-    if first != Some(&b'{') {
-        return Err(VerificationError::BodyNotJson {
-            reason: "the top-level value is not an object".to_owned(),
-        });
+/// The events of one verified delivery, in the order they arrived: one for a provider that
+/// sends one event per delivery, several for a batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedBatch {
+    items: Vec<VerifiedPayload>,
+}
+
+impl VerifiedBatch {
+    /// How many events the delivery holds.
+    pub fn len(&self) -> usize {
+        self.items.len()
     }
-    serde_json::from_slice::<EnvelopeSummary>(body).map_err(|error| {
-        VerificationError::BodyNotJson {
-            reason: error.to_string(),
-        }
-    })
+
+    /// Whether the delivery holds no event (an empty batch).
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The events.
+    pub fn items(&self) -> &[VerifiedPayload] {
+        &self.items
+    }
+}
+
+impl Verified<VerifiedBatch> {
+    /// The events, each keeping the proof of verification.
+    pub fn into_items(self) -> Vec<Verified<VerifiedPayload>> {
+        self.into_inner()
+            .items
+            .into_iter()
+            .map(Verified::assume_verified)
+            .collect()
+    }
 }
 
 /// Checks deliveries for one provider endpoint: size, signature, JSON shape.
@@ -166,6 +194,7 @@ fn summarise(body: &[u8]) -> Result<EnvelopeSummary, VerificationError> {
 pub struct WebhookVerifier<S> {
     provider: String,
     scheme: S,
+    envelope: EnvelopeConvention,
     max_body_bytes: usize,
 }
 
@@ -173,13 +202,26 @@ impl<S: SignatureScheme> WebhookVerifier<S> {
     /// The default body limit: 1 MiB, well above any Stripe event.
     pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
-    /// A verifier for `provider` (its short name, `stripe`) using `scheme`.
+    /// A verifier for `provider` (its short name, `stripe`) using `scheme`, reading events
+    /// with the scheme's envelope convention.
     pub fn new(provider: impl Into<String>, scheme: S) -> Self {
         Self {
             provider: provider.into(),
+            envelope: scheme.envelope(),
             scheme,
             max_body_bytes: Self::DEFAULT_MAX_BODY_BYTES,
         }
+    }
+
+    /// Reads events with `envelope` (the provider profile's) instead of the scheme's.
+    pub fn with_envelope(mut self, envelope: EnvelopeConvention) -> Self {
+        self.envelope = envelope;
+        self
+    }
+
+    /// The envelope convention in force.
+    pub fn envelope(&self) -> &EnvelopeConvention {
+        &self.envelope
     }
 
     /// Sets the largest accepted body.
@@ -203,14 +245,32 @@ impl<S: SignatureScheme> WebhookVerifier<S> {
         &self.scheme
     }
 
-    /// Verifies one delivery at `now` (Unix seconds): the body's size, then its signature
-    /// over the exact bytes received, then that it is a JSON object with an event id.
+    /// Verifies one delivery that holds exactly one event (the usual case of providers that
+    /// send one event per delivery); see [`verify_batch`](Self::verify_batch).
     pub fn verify(
         &self,
         headers: &HeaderMap,
         body: Bytes,
         now: i64,
     ) -> Result<Verified<VerifiedPayload>, VerificationError> {
+        let mut items = self.verify_batch(headers, body, now)?.into_items();
+        match (items.pop(), items.len()) {
+            (Some(item), 0) => Ok(item),
+            (last, others) => Err(VerificationError::NotASingleEvent {
+                items: others + usize::from(last.is_some()),
+            }),
+        }
+    }
+
+    /// Verifies one delivery at `now` (Unix seconds): the body's size, then its signature
+    /// over the exact bytes received (for a batch, every item's), then splits it into its
+    /// events with the envelope convention. One bad item rejects the whole delivery.
+    pub fn verify_batch(
+        &self,
+        headers: &HeaderMap,
+        body: Bytes,
+        now: i64,
+    ) -> Result<Verified<VerifiedBatch>, VerificationError> {
         if body.len() > self.max_body_bytes {
             return Err(VerificationError::BodyTooLarge {
                 size: body.len() as u64,
@@ -218,18 +278,19 @@ impl<S: SignatureScheme> WebhookVerifier<S> {
             });
         }
         let signed = self.scheme.verify(headers, &body, now)?;
-        let summary = summarise(&body)?;
-        let event_id = summary
-            .id
-            .or(signed.message_id)
-            .ok_or(VerificationError::MissingEventId)?;
-        Ok(Verified::assume_verified(VerifiedPayload {
-            provider: self.provider.clone(),
-            event_id,
-            event_type: summary.event_type,
-            api_version: summary.api_version,
-            signed_at: signed.timestamp,
-            body,
-        }))
+        let items = self
+            .envelope
+            .split(&body, signed.message_id.as_deref())?
+            .into_iter()
+            .map(|item| VerifiedPayload {
+                provider: self.provider.clone(),
+                event_id: item.id,
+                event_type: item.event_type,
+                api_version: item.api_version,
+                signed_at: signed.timestamp,
+                body: item.bytes,
+            })
+            .collect();
+        Ok(Verified::assume_verified(VerifiedBatch { items }))
     }
 }

@@ -139,3 +139,55 @@ pub async fn drop_pg_table(pool: &sqlx::PgPool, table: &str) -> TestResult {
         .await?;
     Ok(())
 }
+
+/// The HMAC key of the Adyen fixtures (Adyen's public test-suite key).
+pub const ADYEN_KEY: &str = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056"; // audit:allow (Adyen's public test-suite key)
+
+/// A notification item signed with `key`, as Adyen sends it.
+pub fn adyen_item(
+    key: &str,
+    psp_reference: &str,
+    event_code: &str,
+    success: bool,
+) -> Result<serde_json::Value, BoxError> {
+    let mut item = serde_json::json!({
+        "pspReference": psp_reference,
+        "merchantAccountCode": "TestMerchant",
+        "merchantReference": format!("order-{psp_reference}"),
+        "amount": { "currency": "EUR", "value": 1130 },
+        "eventCode": event_code,
+        "eventDate": "2024-01-10T13:37:30+01:00",
+        "success": success.to_string(),
+        "additionalData": {},
+    });
+    let fields: payforge::webhook::NotificationItem = serde_json::from_value(item.clone())?;
+    let signature = payforge::webhook::AdyenHmac::sign_item(key, &fields)?;
+    item["additionalData"]["hmacSignature"] = signature.into();
+    Ok(item)
+}
+
+/// A classic notification body holding `items`.
+pub fn adyen_batch(items: &[serde_json::Value]) -> Bytes {
+    let elements: Vec<serde_json::Value> = items
+        .iter()
+        .map(|item| serde_json::json!({ "NotificationRequestItem": item }))
+        .collect();
+    serde_json::json!({ "live": "false", "notificationItems": elements })
+        .to_string()
+        .into()
+}
+
+/// The Adyen test endpoint's verifier (classic notifications).
+pub fn adyen_verifier() -> Result<WebhookVerifier<payforge::webhook::AdyenHmac>, BoxError> {
+    Ok(WebhookVerifier::new(
+        "adyen",
+        payforge::webhook::AdyenHmac::notification_items([ADYEN_KEY])?,
+    ))
+}
+
+/// The items of a batch, through the real verifier.
+pub fn verified_adyen_items(body: Bytes) -> Result<Vec<Verified<VerifiedPayload>>, BoxError> {
+    Ok(adyen_verifier()?
+        .verify_batch(&HeaderMap::new(), body, 0)?
+        .into_items())
+}

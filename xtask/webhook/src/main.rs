@@ -9,11 +9,16 @@
 //! cargo xtask webhook verify --provider standard-webhooks --secret-env SECRET \
 //!     --header 'webhook-id: msg_1' --header 'webhook-timestamp: 1700000000' \
 //!     --header 'webhook-signature: v1,…' --payload body.json
+//! cargo xtask webhook verify --provider adyen --secret-env ADYEN_HMAC_KEY --payload batch.json
+//! cargo xtask webhook verify --provider adyen --secret-env ADYEN_HMAC_KEY \
+//!     --header 'HmacSignature: …' --payload body.json
 //! ```
 //!
 //! `--secret-env` may repeat (secrets during a rotation); the secret is read from the
 //! environment so it never appears in the shell history. Prints `valid <event id> <event
-//! type>` and exits 0, or `invalid: <reason>` followed by `likely cause: …` lines and exits 1.
+//! type>` (a batch: `valid <N> items`, then `<id> <type>` per item) and exits 0, or
+//! `invalid (<kind>): <reason>` (a batch: `item <i> of the batch: …`) followed by
+//! `likely cause: …` lines and exits 1.
 //! Any other failure (an unset variable, an unreadable payload) is one line on stderr, exit 1.
 
 mod verify_args;
@@ -22,7 +27,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use payforge::webhook::diagnosis::{Diagnosis, diagnose_standard_webhooks, diagnose_stripe};
+use payforge::webhook::diagnosis::{
+    BatchDiagnosis, Diagnosis, LikelyCause, diagnose_adyen, diagnose_standard_webhooks,
+    diagnose_stripe,
+};
 use verify_args::VerifyArgs;
 
 /// Webhook tools for debugging an endpoint.
@@ -45,9 +53,9 @@ fn main() -> ExitCode {
         .map_err(anyhow::Error::msg)
         .and_then(|()| verify(&args))
     {
-        Ok(diagnosis) => {
-            println!("{}", render(&diagnosis));
-            if diagnosis.verdict.is_ok() {
+        Ok(report) => {
+            println!("{}", report.text);
+            if report.valid {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
@@ -61,7 +69,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn verify(args: &VerifyArgs) -> anyhow::Result<Diagnosis> {
+/// The verdict as printed, and whether it is valid.
+#[derive(Debug, PartialEq, Eq)]
+struct Report {
+    text: String,
+    valid: bool,
+}
+
+fn verify(args: &VerifyArgs) -> anyhow::Result<Report> {
     let secrets = args
         .secret_envs
         .iter()
@@ -73,7 +88,7 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<Diagnosis> {
     verify_with_secrets(args, &secrets)
 }
 
-fn verify_with_secrets(args: &VerifyArgs, secrets: &[String]) -> anyhow::Result<Diagnosis> {
+fn verify_with_secrets(args: &VerifyArgs, secrets: &[String]) -> anyhow::Result<Report> {
     let body = std::fs::read(&args.payload)
         .with_context(|| format!("cannot read the payload file {}", args.payload.display()))?;
     let now = args
@@ -100,12 +115,19 @@ fn verify_with_secrets(args: &VerifyArgs, secrets: &[String]) -> anyhow::Result<
                 .collect::<anyhow::Result<Vec<_>>>()?;
             diagnose_standard_webhooks(secrets, &pairs, &body, now, args.tolerance)?
         }
+        "adyen" => {
+            let header = args
+                .headers
+                .first()
+                .map(|value| strip_header_name(value, "hmacsignature"));
+            return Ok(render_batch(&diagnose_adyen(secrets, header, &body, now)?));
+        }
         other => bail!(
             "unknown provider `{other}` (known: {})",
             verify_args::PROVIDERS.join(", ")
         ),
     };
-    Ok(diagnosis)
+    Ok(render(&diagnosis))
 }
 
 /// Accepts the header either as its bare value or as a copied `Name: value` line.
@@ -116,17 +138,36 @@ fn strip_header_name<'a>(header: &'a str, name: &str) -> &'a str {
     }
 }
 
-fn render(diagnosis: &Diagnosis) -> String {
+fn render(diagnosis: &Diagnosis) -> Report {
     match &diagnosis.verdict {
-        Ok(event) => format!("valid {} {}", event.id, event.event_type),
-        Err(error) => {
-            let mut text = format!("invalid ({}): {error}", error.kind());
-            for cause in &diagnosis.likely_causes {
-                text.push_str(&format!("\nlikely cause: {cause}"));
-            }
-            text
-        }
+        Ok(event) => Report {
+            text: format!("valid {} {}", event.id, event.event_type),
+            valid: true,
+        },
+        Err(error) => invalid(error, &diagnosis.likely_causes),
     }
+}
+
+/// `valid N items` and one `<id> <type>` line per item, or the rejection naming the item.
+fn render_batch(diagnosis: &BatchDiagnosis) -> Report {
+    match &diagnosis.verdict {
+        Ok(events) => {
+            let mut text = format!("valid {} items", events.len());
+            for event in events {
+                text.push_str(&format!("\n{} {}", event.id, event.event_type));
+            }
+            Report { text, valid: true }
+        }
+        Err(error) => invalid(error, &diagnosis.likely_causes),
+    }
+}
+
+fn invalid(error: &payforge::webhook::VerificationError, causes: &[LikelyCause]) -> Report {
+    let mut text = format!("invalid ({}): {error}", error.kind());
+    for cause in causes {
+        text.push_str(&format!("\nlikely cause: {cause}"));
+    }
+    Report { text, valid: false }
 }
 
 #[cfg(test)]
@@ -185,7 +226,7 @@ mod tests {
         ])?;
         assert_eq!(
             args.check(),
-            Err("unknown provider `paypal` (known: stripe, standard-webhooks)".to_owned())
+            Err("unknown provider `paypal` (known: stripe, standard-webhooks, adyen)".to_owned())
         );
         args.provider = "stripe".to_owned();
         args.payload = "no/such/body.json".into();
@@ -212,15 +253,81 @@ mod tests {
             tolerance: None,
         };
         assert_eq!(
-            render(&verify_with_secrets(&args, &secrets)?),
+            verify_with_secrets(&args, &secrets)?.text,
             "valid evt_1 charge.succeeded"
         );
         args.now = Some(100 + 3_600);
-        let text = render(&verify_with_secrets(&args, &secrets)?);
+        let text = verify_with_secrets(&args, &secrets)?.text;
         assert!(text.starts_with("invalid (timestamp_too_old): "), "{text}");
         assert!(
             text.contains("likely cause: the signature is genuine but 1 h 0 min old"),
             "{text}"
+        );
+        std::fs::remove_dir_all(&directory)?;
+        Ok(())
+    }
+
+    #[test]
+    fn an_adyen_batch_reports_its_items_or_the_bad_one() -> anyhow::Result<()> {
+        let key = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056"; // audit:allow (Adyen's public test-suite key)
+        let item = |psp: &str, value: u32| -> anyhow::Result<serde_json::Value> {
+            let mut item = serde_json::json!({
+                "pspReference": psp, "eventCode": "AUTHORISATION", "success": "true",
+                "amount": { "value": 1000, "currency": "EUR" }, "additionalData": {},
+            });
+            let fields: payforge::webhook::NotificationItem = serde_json::from_value(item.clone())?;
+            item["additionalData"]["hmacSignature"] =
+                payforge::webhook::AdyenHmac::sign_item(key, &fields)?.into();
+            item["amount"]["value"] = value.into();
+            Ok(item)
+        };
+        let directory =
+            std::env::temp_dir().join(format!("xtask-webhook-adyen-{}", std::process::id()));
+        std::fs::create_dir_all(&directory)?;
+        let payload = directory.join("batch.json");
+        let mut args = VerifyArgs {
+            provider: "adyen".into(),
+            secret_envs: vec!["UNUSED_HERE".into()],
+            headers: Vec::new(),
+            payload: payload.clone(),
+            now: None,
+            tolerance: None,
+        };
+        let batch = |items: Vec<serde_json::Value>| {
+            let elements: Vec<_> = items
+                .into_iter()
+                .map(|item| serde_json::json!({ "NotificationRequestItem": item }))
+                .collect();
+            serde_json::json!({ "live": "false", "notificationItems": elements }).to_string()
+        };
+        let secrets = vec![key.to_owned()];
+        std::fs::write(&payload, batch(vec![item("A", 1000)?, item("B", 1000)?]))?;
+        assert_eq!(
+            verify_with_secrets(&args, &secrets)?,
+            Report {
+                text: "valid 2 items\nA:AUTHORISATION:true AUTHORISATION\nB:AUTHORISATION:true AUTHORISATION".into(),
+                valid: true,
+            }
+        );
+        std::fs::write(&payload, batch(vec![item("A", 1000)?, item("B", 1)?]))?;
+        let report = verify_with_secrets(&args, &secrets)?;
+        assert!(!report.valid);
+        assert!(
+            report.text.starts_with(
+                "invalid (no_matching_signature): item 1 of the batch: no signature matches"
+            ),
+            "{}",
+            report.text
+        );
+        let body = br#"{"type":"merchant.created"}"#;
+        std::fs::write(&payload, body)?;
+        let signature = payforge::webhook::AdyenHmac::sign_body(key, body)?;
+        args.headers = vec![format!("HmacSignature: {signature}")];
+        let report = verify_with_secrets(&args, &secrets)?;
+        assert!(
+            report.valid && report.text.starts_with("valid 1 items\nsha256:"),
+            "{}",
+            report.text
         );
         std::fs::remove_dir_all(&directory)?;
         Ok(())

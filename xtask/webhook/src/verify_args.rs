@@ -6,24 +6,28 @@
 use std::path::PathBuf;
 
 /// The schemes `--provider` names.
-pub const PROVIDERS: [&str; 2] = ["stripe", "standard-webhooks"];
+pub const PROVIDERS: [&str; 3] = ["stripe", "standard-webhooks", "adyen"];
 
 /// Check one delivery the way the receiver would, and say why it fails.
 ///
-/// Prints `valid <event id> <event type>` and exits 0, or `invalid (<kind>): <reason>` and
+/// Prints `valid <event id> <event type>` (for adyen, `valid <N> items` and one line per
+/// item) and exits 0, or `invalid (<kind>): <reason>` (for a batch, naming the item) and
 /// `likely cause: …` lines and exits 1.
 #[derive(Clone, Debug, PartialEq, Eq, clap::Args)]
 pub struct VerifyArgs {
-    /// The signature scheme: stripe or standard-webhooks.
+    /// The signature scheme: stripe, standard-webhooks or adyen.
     #[arg(long, value_name = "PROVIDER")]
     pub provider: String,
-    /// The environment variable holding the signing secret (read from the environment so it
-    /// never appears in the shell history); repeat it for the secrets of a rotation.
+    /// The environment variable holding the signing secret (for adyen, the hex HMAC key),
+    /// read from the environment so it never appears in the shell history; repeat it for the
+    /// secrets of a rotation.
     #[arg(long = "secret-env", value_name = "VAR", required = true)]
     pub secret_envs: Vec<String>,
     /// The signature header: for stripe its value or the copied `Stripe-Signature: …` line;
     /// for standard-webhooks `name: value`, given once each for webhook-id,
-    /// webhook-timestamp and webhook-signature.
+    /// webhook-timestamp and webhook-signature; for adyen `HmacSignature: …` for the
+    /// body-signed webhooks (Management, Tokenization) and nothing for classic
+    /// notifications, whose items carry their signatures inside.
     #[arg(long = "header", value_name = "VALUE", allow_hyphen_values = true)]
     pub headers: Vec<String>,
     /// The raw request body, absolute or relative to the workspace root.

@@ -29,7 +29,8 @@ pub use postgres::PgInbox;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteInbox;
 
-/// Storage for verified webhook events, one row per `(provider, event id)`:
+/// Storage for verified webhook events, one row per `(provider, event id)`. A batch delivery
+/// is stored as one row per item, each under the id its envelope convention gives:
 ///
 /// ```text
 /// pending ──claim──▶ processing(lease) ──complete──▶ done
@@ -156,6 +157,8 @@ pub struct ClaimedEvent {
     pub provider: String,
     /// The event id.
     pub event_id: String,
+    /// The event type the receiver's envelope convention read, if any.
+    pub event_type: Option<String>,
     /// The verified raw bytes.
     pub body: Bytes,
     /// Attempts so far, including this one.
@@ -173,6 +176,7 @@ impl ClaimedEvent {
         Verified::assume_verified(VerifiedPayload::from_stored(
             self.provider.clone(),
             self.event_id.clone(),
+            self.event_type.clone(),
             self.body.clone(),
         ))
     }

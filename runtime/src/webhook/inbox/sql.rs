@@ -111,7 +111,8 @@ macro_rules! sql_inbox {
                                OR (state = 'failed' AND next_attempt_at <= $4)
                                OR (state = 'processing' AND lease_until <= $4))
                             ORDER BY received_at, row_id LIMIT 1 {lock})
-                         RETURNING row_id, provider, event_id, body, attempts, lease_token, lease_until"
+                         RETURNING row_id, provider, event_id, event_type, body, attempts, lease_token,
+                            lease_until"
                     );
                     let token = uuid::Uuid::new_v4().to_string();
                     let row = sqlx::query(&sql)
@@ -246,6 +247,7 @@ macro_rules! sql_inbox {
                     row_id: row.try_get("row_id")?,
                     provider: row.try_get("provider")?,
                     event_id: row.try_get("event_id")?,
+                    event_type: row.try_get("event_type")?,
                     body: body.into(),
                     attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
                     lease_token: row.try_get("lease_token")?,
