@@ -34,9 +34,10 @@ pub fn declare(ir: &Ir) -> TokenStream {
         }
     });
     let payload = payload_words(ir);
+    let provider = &ir.profile.provider.display_name;
     let doc = format!(
-        " The typed {payload} of a {} webhook event, by event type.",
-        ir.profile.provider.display_name
+        " The typed {payload} of {} {provider} webhook event, by event type.",
+        article(provider)
     );
     let unknown_doc = format!(" An event type this SDK version does not know: the raw {payload}.");
     let raw_doc = format!(" The raw {payload}.");
@@ -63,6 +64,14 @@ pub fn declare(ir: &Ir) -> TokenStream {
     }
 }
 
+/// The indefinite article before `word` as spoken ("an Adyen", "a Stripe"), by its first letter.
+fn article(word: &str) -> &'static str {
+    match word.chars().next().map(|c| c.to_ascii_lowercase()) {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    }
+}
+
 /// What the payload of an event is, in the enum's docs: `type_enum` events carry their
 /// object in `data.object`; a `webhooks:` map's events are the webhook's request body.
 fn payload_words(ir: &Ir) -> &'static str {
@@ -86,9 +95,10 @@ fn event_codes(ir: &Ir) -> TokenStream {
             #variant,
         }
     });
+    let provider = &ir.profile.provider.display_name;
     let doc = format!(
-        " The code of a {} webhook event, as the spec's `webhooks:` map lists them.",
-        ir.profile.provider.display_name
+        " The code of {} {provider} webhook event, as the spec's `webhooks:` map lists them.",
+        article(provider)
     );
     // pub enum EventCode { #[wire("AUTHORISATION")] Authorisation, .., Unknown(String) }
     quote! {
