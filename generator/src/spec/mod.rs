@@ -17,13 +17,13 @@ pub mod normalise;
 mod object_keys;
 pub mod profile;
 mod profile_conventions;
-mod profile_runtime;
+mod profile_errors;
 pub mod profile_events;
+mod profile_runtime;
 pub mod profile_spec;
+pub mod profile_webhooks;
 mod refs;
 mod schema_de;
-mod profile_errors;
-pub mod profile_webhooks;
 
 use std::path::{Path, PathBuf};
 

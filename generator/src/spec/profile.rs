@@ -10,13 +10,13 @@ use super::SpecError;
 pub use super::profile_conventions::{
     BodyEncodingName, Conventions, EncodingRules, PaginationRules, PaginationStyle,
 };
+pub use super::profile_errors::{ErrorRules, RefusalRules};
+pub use super::profile_events::EventSource;
 pub use super::profile_runtime::{
     AuthRules, AuthScheme, AuthSchemeName, EnvironmentRules, HeaderRules, IdempotencyRules,
     InProgressRule, KeyModeName, KeyRules,
 };
-pub use super::profile_events::EventSource;
 pub use super::profile_spec::{SpecFile, SpecPin};
-pub use super::profile_errors::{ErrorRules, RefusalRules};
 
 /// A parsed `provider.toml`, with the directory it was read from.
 #[derive(Clone, Debug, Deserialize)]
