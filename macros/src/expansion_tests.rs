@@ -306,7 +306,7 @@ fn a_webhook_event_enum() {
 fn a_catalogue_maps_codes_to_classes_and_messages() {
     let item = quote! {
         enum DeclineCode {
-            #[provider_error(code = "insufficient_funds", class = card_decline, user_message = "Your card has insufficient funds.")]
+            #[provider_error(code = "insufficient_funds", class = card_decline, category = insufficient_funds, user_message = "Your card has insufficient funds.")]
             InsufficientFunds,
             Unknown(String),
         }
@@ -362,6 +362,16 @@ fn a_catalogue_maps_codes_to_classes_and_messages() {
                     Self::Unknown(_) => ::core::option::Option::None,
                 }
             }
+            fn decline_category(&self) -> ::core::option::Option<::payforge::DeclineCategory> {
+                match self {
+                    Self::InsufficientFunds => {
+                        ::core::option::Option::Some(
+                            ::payforge::DeclineCategory::InsufficientFunds,
+                        )
+                    }
+                    Self::Unknown(_) => ::core::option::Option::None,
+                }
+            }
         }
         impl ::core::default::Default for DeclineCode {
             /// The empty unknown code: what a missing code decodes to.
@@ -385,7 +395,7 @@ fn an_envelope_decodes_by_tag_field_by_field() {
         enum StripeError {
             #[provider_error(tag = "card_error", class = card_decline)]
             Card {
-                #[provider_error(classify, rename = "decline_code")]
+                #[provider_error(classify, decline, rename = "decline_code")]
                 decline: Option<DeclineCode>,
                 message: Option<String>,
                 #[provider_error(rest)]
@@ -431,6 +441,24 @@ fn an_envelope_decodes_by_tag_field_by_field() {
                     }
                     Self::Unknown { .. } => {
                         ::payforge::catalogue::refine_class(::payforge::ErrorClass::Unknown, &[])
+                    }
+                }
+            }
+            fn decline(&self) -> ::core::option::Option<::payforge::Decline> {
+                match self {
+                    Self::Card { decline: field_0, message: field_1, .. } => {
+                        ::payforge::catalogue::decline_view(
+                            ::payforge::ApiError::class(self),
+                            &[::payforge::catalogue::CatalogueField::decline_reason(field_0)],
+                            ::payforge::catalogue::MessageField::message(field_1),
+                        )
+                    }
+                    Self::Unknown { .. } => {
+                        ::payforge::catalogue::decline_view(
+                            ::payforge::ApiError::class(self),
+                            &[],
+                            ::core::option::Option::None,
+                        )
                     }
                 }
             }

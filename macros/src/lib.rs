@@ -73,9 +73,10 @@ pub fn idempotent(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// }
 /// ```
 ///
-/// The *envelope* form (`#[provider_error(envelope = "error", tag = "type")]` on the enum,
-/// one struct variant per error type) implements `payforge::ApiError`, `Display` and
-/// `std::error::Error`. The grammar is in `docs/generated-code.md`, "Errors".
+/// The *envelope* form (`#[provider_error(envelope = "error", tag = "type")]`, or
+/// `top_level` for an error object that is the body itself, on the enum; one struct variant
+/// per error type, and at most one refusal variant for a decline reported in a success
+/// response) implements `payforge::ApiError`, `Display` and `std::error::Error`. The grammar is in `docs/generated-code.md`, "Errors".
 #[proc_macro_derive(ProviderError, attributes(provider_error))]
 pub fn provider_error(item: TokenStream) -> TokenStream {
     provider_error::expand_provider_error(item.into())

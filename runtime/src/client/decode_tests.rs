@@ -86,6 +86,12 @@ enum TopError {
         #[provider_error(rest)]
         details: serde_json::Map<String, serde_json::Value>,
     },
+    #[provider_error(tag = "security", class = authentication)]
+    Security {
+        #[provider_error(classify, rename = "errorCode")]
+        code: Option<TopCode>,
+        message: Option<String>,
+    },
     #[provider_error(result = "resultCode", refused = ["Refused"], class = card_decline)]
     Refused {
         #[provider_error(rename = "resultCode")]
@@ -211,7 +217,14 @@ fn a_refusal_is_kept_whatever_shape_its_fields_have() {
 
 #[test]
 fn service_errors_at_the_top_of_the_body_decode_by_type() {
-    let cases: [(u16, &str, ErrorClass, Option<Decline>); 4] = [
+    let cases: [(u16, &str, ErrorClass, Option<Decline>); 5] = [
+        // The spec's own 401 example: a generic code, classed by its type.
+        (
+            401,
+            r#"{"status":401,"errorCode":"000","message":"HTTP Status Response - Unauthorized","errorType":"security"}"#,
+            ErrorClass::Authentication,
+            None,
+        ),
         (
             422,
             r#"{"status":422,"errorCode":"14_030","message":"Return URL is missing.","errorType":"validation","pspReference":"8816118280275544"}"#,
