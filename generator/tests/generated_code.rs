@@ -50,6 +50,7 @@ golden! {
     all_of,
     discriminated,
     maps_json,
+    sensitive_sites,
 }
 
 #[test]

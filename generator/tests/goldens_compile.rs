@@ -46,6 +46,7 @@ const CASES: &[&str] = &[
     "discriminated",
     "maps_json",
     "errors_unwrapped",
+    "sensitive_sites",
 ];
 
 #[test]

@@ -15,12 +15,12 @@ mod fixtures;
 pub mod normalise;
 pub mod profile;
 mod profile_conventions;
-mod profile_runtime;
+mod profile_errors;
 pub mod profile_events;
+mod profile_runtime;
 pub mod profile_spec;
 mod refs;
 mod schema_de;
-mod profile_errors;
 
 use std::path::{Path, PathBuf};
 

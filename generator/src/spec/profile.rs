@@ -10,13 +10,13 @@ use super::SpecError;
 pub use super::profile_conventions::{
     BodyEncodingName, Conventions, EncodingRules, PaginationRules, PaginationStyle,
 };
+pub use super::profile_errors::{ErrorRules, RefusalRules};
+pub use super::profile_events::EventSource;
 pub use super::profile_runtime::{
     AuthRules, AuthScheme, AuthSchemeName, EnvironmentRules, HeaderRules, IdempotencyRules,
     InProgressRule, KeyModeName, KeyRules,
 };
-pub use super::profile_events::EventSource;
 pub use super::profile_spec::{SpecFile, SpecPin};
-pub use super::profile_errors::{ErrorRules, RefusalRules};
 
 /// A parsed `provider.toml`, with the directory it was read from.
 #[derive(Clone, Debug, Deserialize)]
@@ -110,8 +110,13 @@ pub struct OperationRules {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TypeRules {
-    /// Request parameter names wrapped in `payforge::Sensitive`.
+    /// String property names wrapped in `payforge::Sensitive`, at the sites
+    /// [`TypeRules::sensitive_sites`] selects.
     pub sensitive_fields: BTreeSet<String>,
+    /// Where [`TypeRules::sensitive_fields`] apply: request parameters and their inline
+    /// schemas (the default), or every schema, components and responses included.
+    #[serde(default)]
+    pub sensitive_sites: SensitiveSites,
     /// String property names typed as `payforge::Currency`.
     pub currency_fields: BTreeSet<String>,
     /// The property whose constant names an object's type (`object`).
@@ -121,6 +126,21 @@ pub struct TypeRules {
     /// `docs/generated-code.md`, "Names").
     #[serde(default)]
     pub common_shapes: BTreeMap<String, Vec<String>>,
+}
+
+/// Where the profile's sensitive field names are wrapped in `payforge::Sensitive`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SensitiveSites {
+    /// Only where a request is built: parameters and the inline schemas of request bodies.
+    /// Enough when a provider describes each request body inline (Stripe's form bodies);
+    /// a name shared with a response field keeps that field a plain string.
+    #[default]
+    Requests,
+    /// Every string property with one of the names, wherever the schema is: component
+    /// schemas used by request bodies (Adyen's `CardDetails`), responses and webhook
+    /// payloads alike.
+    Everywhere,
 }
 
 /// Where webhook event types are listed.
