@@ -15,7 +15,6 @@ use super::types::{
     Field, Scalar, StructDef, TypeDef, TypeId, TypeKind, TypeRef, UnionDef, UnionMember,
 };
 use crate::spec::document::AdditionalProperties;
-use crate::spec::profile::SensitiveSites;
 use crate::spec::{LoadedSpec, Schema, SpecError, child};
 
 /// Where a schema is being converted: what names, modules and wrappers it gets.
@@ -271,9 +270,7 @@ impl<'s> TypeSpace<'s> {
         }
         Ok(TypeRef::Scalar(if rules.currency_fields.contains(field) {
             Scalar::Currency
-        } else if rules.sensitive_fields.contains(field)
-            && (site.request || rules.sensitive_sites == SensitiveSites::Everywhere)
-        {
+        } else if rules.is_sensitive(field, site.request) {
             Scalar::Sensitive
         } else if schema.format.as_deref() == Some("decimal") {
             Scalar::Decimal

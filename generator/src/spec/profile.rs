@@ -128,6 +128,15 @@ pub struct TypeRules {
     pub common_shapes: BTreeMap<String, Vec<String>>,
 }
 
+impl TypeRules {
+    /// Whether a string property named `field` is wrapped in `payforge::Sensitive`, at a
+    /// request site (`request`) or elsewhere.
+    pub fn is_sensitive(&self, field: &str, request: bool) -> bool {
+        self.sensitive_fields.contains(field)
+            && (request || self.sensitive_sites == SensitiveSites::Everywhere)
+    }
+}
+
 /// Where the profile's sensitive field names are wrapped in `payforge::Sensitive`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -222,5 +231,35 @@ impl ProviderProfile {
     /// The path of the error catalogue this profile names.
     pub fn catalogue_path(&self) -> PathBuf {
         self.dir.join(&self.errors.catalogue)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sensitive_sites_decide_where_a_listed_name_is_wrapped() -> Result<(), toml::de::Error> {
+        // (sites, field, at a request site, wrapped)
+        let cases = [
+            ("", "cvc", true, true),
+            ("", "cvc", false, false),
+            ("", "brand", true, false),
+            (r#"sensitive_sites = "requests""#, "cvc", false, false),
+            (r#"sensitive_sites = "everywhere""#, "cvc", false, true),
+            (r#"sensitive_sites = "everywhere""#, "cvc", true, true),
+            (r#"sensitive_sites = "everywhere""#, "brand", false, false),
+        ];
+        for (sites, field, request, wrapped) in cases {
+            let rules: TypeRules = toml::from_str(&format!(
+                "sensitive_fields = [\"cvc\"]\ncurrency_fields = []\nobject_tag = \"object\"\n{sites}"
+            ))?;
+            assert_eq!(
+                rules.is_sensitive(field, request),
+                wrapped,
+                "{sites:?} {field} request={request}"
+            );
+        }
+        Ok(())
     }
 }
