@@ -51,6 +51,7 @@ golden! {
     all_of,
     discriminated,
     maps_json,
+    sensitive_sites,
 }
 
 #[test]

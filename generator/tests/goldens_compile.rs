@@ -47,6 +47,7 @@ const CASES: &[&str] = &[
     "discriminated",
     "maps_json",
     "errors_unwrapped",
+    "sensitive_sites",
 ];
 
 #[test]

@@ -271,7 +271,7 @@ impl<'s> TypeSpace<'s> {
         }
         Ok(TypeRef::Scalar(if rules.currency_fields.contains(field) {
             Scalar::Currency
-        } else if site.request && rules.sensitive_fields.contains(field) {
+        } else if rules.is_sensitive(field, site.request) {
             Scalar::Sensitive
         } else if schema.format.as_deref() == Some("decimal") {
             Scalar::Decimal

@@ -113,8 +113,13 @@ pub struct OperationRules {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TypeRules {
-    /// Request parameter names wrapped in `payforge::Sensitive`.
+    /// String property names wrapped in `payforge::Sensitive`, at the sites
+    /// [`TypeRules::sensitive_sites`] selects.
     pub sensitive_fields: BTreeSet<String>,
+    /// Where [`TypeRules::sensitive_fields`] apply: request parameters and their inline
+    /// schemas (the default), or every schema, components and responses included.
+    #[serde(default)]
+    pub sensitive_sites: SensitiveSites,
     /// String property names typed as `payforge::Currency`.
     pub currency_fields: BTreeSet<String>,
     /// The property whose constant names an object's type (`object`).
@@ -124,6 +129,30 @@ pub struct TypeRules {
     /// `docs/generated-code.md`, "Names").
     #[serde(default)]
     pub common_shapes: BTreeMap<String, Vec<String>>,
+}
+
+impl TypeRules {
+    /// Whether a string property named `field` is wrapped in `payforge::Sensitive`, at a
+    /// request site (`request`) or elsewhere.
+    pub fn is_sensitive(&self, field: &str, request: bool) -> bool {
+        self.sensitive_fields.contains(field)
+            && (request || self.sensitive_sites == SensitiveSites::Everywhere)
+    }
+}
+
+/// Where the profile's sensitive field names are wrapped in `payforge::Sensitive`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SensitiveSites {
+    /// Only where a request is built: parameters and the inline schemas of request bodies.
+    /// Enough when a provider describes each request body inline (Stripe's form bodies);
+    /// a name shared with a response field keeps that field a plain string.
+    #[default]
+    Requests,
+    /// Every string property with one of the names, wherever the schema is: component
+    /// schemas used by request bodies (Adyen's `CardDetails`), responses and webhook
+    /// payloads alike.
+    Everywhere,
 }
 
 /// Where webhook event types are listed.
@@ -211,5 +240,35 @@ impl ProviderProfile {
     /// The path of the error catalogue this profile names.
     pub fn catalogue_path(&self) -> PathBuf {
         self.dir.join(&self.errors.catalogue)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sensitive_sites_decide_where_a_listed_name_is_wrapped() -> Result<(), toml::de::Error> {
+        // (sites, field, at a request site, wrapped)
+        let cases = [
+            ("", "cvc", true, true),
+            ("", "cvc", false, false),
+            ("", "brand", true, false),
+            (r#"sensitive_sites = "requests""#, "cvc", false, false),
+            (r#"sensitive_sites = "everywhere""#, "cvc", false, true),
+            (r#"sensitive_sites = "everywhere""#, "cvc", true, true),
+            (r#"sensitive_sites = "everywhere""#, "brand", false, false),
+        ];
+        for (sites, field, request, wrapped) in cases {
+            let rules: TypeRules = toml::from_str(&format!(
+                "sensitive_fields = [\"cvc\"]\ncurrency_fields = []\nobject_tag = \"object\"\n{sites}"
+            ))?;
+            assert_eq!(
+                rules.is_sensitive(field, request),
+                wrapped,
+                "{sites:?} {field} request={request}"
+            );
+        }
+        Ok(())
     }
 }

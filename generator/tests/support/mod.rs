@@ -47,6 +47,19 @@ pub fn profile_for(
         })?;
         profile.errors = table.errors;
     }
+    // A case with type rules of its own (`<case>.types.toml`, a `[types]` table).
+    let types = file
+        .strip_suffix(".yaml")
+        .map(|case| format!("{case}.types.toml"));
+    if let Some(types) = types
+        && let Ok(text) = std::fs::read_to_string(specs_dir.join(&types))
+    {
+        let table: TypesSection = toml::from_str(&text).map_err(|error| SpecError::Profile {
+            file: specs_dir.join(&types),
+            message: error.to_string(),
+        })?;
+        profile.types = table.types;
+    }
     let fixtures = file.replace(".yaml", ".fixtures.json");
     if let Ok(bytes) = std::fs::read(specs_dir.join(&fixtures)) {
         profile.responses.required_fields = RequiredFields::OmittedInFixtures;
@@ -70,6 +83,13 @@ fn profile_of(spec: &[u8]) -> String {
             || "test-profile.toml".to_owned(),
             |name| name.trim().to_owned(),
         )
+}
+
+/// A file holding one `[types]` table.
+#[derive(serde::Deserialize)]
+pub struct TypesSection {
+    /// The table.
+    pub types: payforge_generator::spec::profile::TypeRules,
 }
 
 /// A file holding one `[errors]` table.
