@@ -70,13 +70,13 @@ pub enum AttemptOutcome {
 }
 
 /// How a provider says that a request with the same idempotency key is still being
-/// processed (Adyen: HTTP 422 with error code `704`, "request already processed or in
-/// progress"). Such an answer is retried after a backoff with the same key, never with a
-/// new one: a new key could act twice.
+/// processed (Adyen: error code `704`, "request already processed or in progress", with
+/// HTTP 422 as documented or 409 as seen in traffic). Such an answer is retried after a
+/// backoff with the same key, never with a new one: a new key could act twice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InProgressSignal {
-    /// The HTTP status of the answer.
-    pub status: u16,
+    /// The HTTP statuses the answer may come with.
+    pub statuses: &'static [u16],
     /// A JSON pointer to the error code in the body (`/errorCode`); `None` when the status
     /// alone says it.
     pub code_pointer: Option<&'static str>,
@@ -87,7 +87,7 @@ pub struct InProgressSignal {
 impl InProgressSignal {
     /// Whether a response with `status` and `body` is this signal. Pure.
     pub fn matches(&self, status: StatusCode, body: &[u8]) -> bool {
-        if status.as_u16() != self.status {
+        if !self.statuses.contains(&status.as_u16()) {
             return false;
         }
         let Some(pointer) = self.code_pointer else {

@@ -63,7 +63,7 @@ impl Provider for Checkout {
     }];
     const IDEMPOTENCY_KEY_MAX_LEN: usize = 64;
     const IDEMPOTENCY_IN_PROGRESS: Option<InProgressSignal> = Some(InProgressSignal {
-        status: 422,
+        statuses: &[409, 422],
         code_pointer: Some("/errorCode"),
         codes: &["704"],
     });

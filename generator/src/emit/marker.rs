@@ -46,17 +46,17 @@ pub(super) fn convention_items(
         items.extend(quote! { const IDEMPOTENCY_KEY_MAX_LEN: usize = #max; });
     }
     if let Some(rule) = &idempotency.in_progress {
-        let status = rule.status;
+        let statuses = &rule.statuses;
         let pointer = match &rule.code_pointer {
             Some(pointer) => quote! { ::core::option::Option::Some(#pointer) },
             None => quote! { ::core::option::Option::None },
         };
         let codes = &rule.codes;
-        // `Some(InProgressSignal { status: 422, code_pointer: Some("/errorCode"), codes: &["704"] })`
+        // `Some(InProgressSignal { statuses: &[409, 422], code_pointer: Some("/errorCode"), codes: &["704"] })`
         items.extend(quote! {
             const IDEMPOTENCY_IN_PROGRESS: ::core::option::Option<::payforge::InProgressSignal> =
                 ::core::option::Option::Some(::payforge::InProgressSignal {
-                    status: #status,
+                    statuses: &[#(#statuses),*],
                     code_pointer: #pointer,
                     codes: &[#(#codes),*],
                 });
@@ -122,12 +122,12 @@ mod tests {
                 "scheme = \"basic\"\nsecret_env = \"K\"",
                 "test = \"https://t.example.com\"\nproduction = \"https://{prefix}.example.com\"\nvariables = { prefix = \"P\" }",
                 "",
-                "header = \"Idempotency-Key\"\nretention_secs = 1\nmethods = []\nmax_key_length = 64\nin_progress = { status = 422, code_pointer = \"/errorCode\", codes = [\"704\"] }",
+                "header = \"Idempotency-Key\"\nretention_secs = 1\nmethods = []\nmax_key_length = 64\nin_progress = { statuses = [409, 422], code_pointer = \"/errorCode\", codes = [\"704\"] }",
                 "const AUTH : :: payforge :: AuthScheme = :: payforge :: AuthScheme :: Basic ; \
                  const TEST_BASE_URL : & 'static str = \"https://t.example.com\" ; \
                  const BASE_URL_VARIABLES : & 'static [:: payforge :: BaseUrlVariable] = & [:: payforge :: BaseUrlVariable { name : \"prefix\" , env : \"P\" }] ; \
                  const IDEMPOTENCY_KEY_MAX_LEN : usize = 64usize ; \
-                 const IDEMPOTENCY_IN_PROGRESS : :: core :: option :: Option < :: payforge :: InProgressSignal > = :: core :: option :: Option :: Some (:: payforge :: InProgressSignal { status : 422u16 , code_pointer : :: core :: option :: Option :: Some (\"/errorCode\") , codes : & [\"704\"] , }) ;"
+                 const IDEMPOTENCY_IN_PROGRESS : :: core :: option :: Option < :: payforge :: InProgressSignal > = :: core :: option :: Option :: Some (:: payforge :: InProgressSignal { statuses : & [409u16 , 422u16] , code_pointer : :: core :: option :: Option :: Some (\"/errorCode\") , codes : & [\"704\"] , }) ;"
                     .to_owned(),
             ),
         ];

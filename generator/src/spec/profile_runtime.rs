@@ -188,8 +188,8 @@ fn default_max_key_length() -> usize {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InProgressRule {
-    /// Its HTTP status (422).
-    pub status: u16,
+    /// The HTTP statuses it may come with (`[409, 422]`).
+    pub statuses: Vec<u16>,
     /// A JSON pointer to the error code in the body (`/errorCode`); absent when the status
     /// alone says it.
     pub code_pointer: Option<String>,

@@ -328,20 +328,24 @@ fn an_in_progress_answer_is_retried_with_the_same_key_only() {
 #[test]
 fn the_in_progress_signal_reads_status_and_code() {
     const BY_CODE: InProgressSignal = InProgressSignal {
-        status: 422,
+        statuses: &[409, 422],
         code_pointer: Some("/errorCode"),
         codes: &["704"],
     };
     const BY_STATUS: InProgressSignal = InProgressSignal {
-        status: 409,
+        statuses: &[409],
         code_pointer: None,
         codes: &[],
     };
     let in_progress = br#"{"status":422,"errorCode":"704","message":"request already processed or in progress","errorType":"validation"}"#;
+    // The same answer as seen in traffic, with 409.
+    let in_progress_409 = br#"{"status":409,"errorCode":"704","message":"request already processed or in progress","errorType":"validation"}"#;
     let validation = br#"{"status":422,"errorCode":"100","message":"Required object 'amount' is not provided.","errorType":"validation"}"#;
     // (signal, status, body, matches)
-    let cases: [(InProgressSignal, u16, &[u8], bool); 7] = [
+    let cases: [(InProgressSignal, u16, &[u8], bool); 9] = [
         (BY_CODE, 422, in_progress, true),
+        (BY_CODE, 409, in_progress_409, true),
+        (BY_CODE, 409, b"", false),
         (BY_CODE, 422, validation, false),
         (BY_CODE, 422, br#"{"errorCode":704}"#, true),
         (BY_CODE, 500, in_progress, false),

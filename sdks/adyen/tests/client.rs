@@ -208,7 +208,8 @@ async fn a_key_in_progress_is_retried_until_adyen_answers() -> TestResult {
     let server = CheckoutServer::start().await?;
     let (_dir, key) = key_file()?;
     let client = local_client(&server, &key, MemoryJournal::new()).await?;
-    server.queue([Fault::InProgress, Fault::InProgress]);
+    // Adyen documents 422; 409 has been seen in traffic: both keep the key.
+    server.queue([Fault::InProgress, Fault::InProgressConflict]);
 
     let response = client.send(payment("order-4")?).await?;
 

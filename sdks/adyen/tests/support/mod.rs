@@ -26,6 +26,8 @@ pub const API_KEY: &str = "AQEyhmfxK4vJbhFLw0m"; // audit:allow: a fake key
 pub enum Fault {
     /// 422, errorCode 704: a request with this key is still in progress (not processed).
     InProgress,
+    /// The same answer with 409, as it has been seen in traffic (not processed).
+    InProgressConflict,
     /// 422, errorCode 14_030: the return URL is missing (not processed).
     ReturnUrlMissing,
     /// 500, errorCode 000 (generic), errorType internal: a fault at Adyen (not processed).
@@ -165,6 +167,14 @@ async fn payments(
         Some(Fault::InProgress) => {
             return service_error(
                 422,
+                "704",
+                "validation",
+                "request already processed or in progress",
+            );
+        }
+        Some(Fault::InProgressConflict) => {
+            return service_error(
+                409,
                 "704",
                 "validation",
                 "request already processed or in progress",
