@@ -155,8 +155,8 @@ fn the_providers_state_their_conventions() -> TestResult {
     );
     let in_progress = idempotency.in_progress.ok_or("no in_progress rule")?;
     assert_eq!(
-        (in_progress.status, in_progress.codes),
-        (422, vec!["704".to_owned()])
+        (in_progress.statuses, in_progress.codes),
+        (vec![409, 422], vec!["704".to_owned()])
     );
     let encoding: EncodingRules = section("adyen", "encoding")?;
     assert_eq!(encoding.body, BodyEncodingName::Json);
