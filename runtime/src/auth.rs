@@ -3,12 +3,11 @@
 //! [`Provider::AUTH`](crate::Provider::AUTH).
 //!
 //! [`credential_header`] is pure: it turns a scheme and a key into the one header a request
-//! carries, so every scheme is pinned by a table test. OAuth2 client credentials has its
-//! place here (PayPal needs it next): its client secret is exchanged at a token endpoint
-//! for an access token that a token cache keeps until it expires, and the token then goes
-//! out as a bearer header. Until that exchange and its cache exist, the client builder
-//! refuses the scheme with [`ConfigError::UnsupportedAuth`], so no request ever leaves
-//! without its credential.
+//! carries, so every scheme is pinned by a table test. Under OAuth2 client credentials the
+//! secret (`client_id:client_secret`) is exchanged at a token endpoint for an access token
+//! that the client's token cache keeps until shortly before it expires (see
+//! [`crate::oauth`]); the credential a request carries is then that token, as a bearer
+//! header.
 
 use base64::Engine as _;
 use http::header::{AUTHORIZATION, HeaderName, HeaderValue};
@@ -30,9 +29,8 @@ pub enum AuthScheme {
     /// secret without one is the user name with an empty password (a key as user name).
     Basic,
     /// OAuth2 client credentials: the secret (`client_id:client_secret`) is exchanged at
-    /// `token_url` for an access token, cached until it expires, and sent as a bearer
-    /// header. Declared so profiles can name it; the client builder does not support it
-    /// yet and says so.
+    /// `token_url` for an access token, cached until shortly before it expires, and sent as
+    /// a bearer header ([`crate::oauth`]).
     OAuth2ClientCredentials {
         /// The token endpoint, relative to the environment's base URL (`/v1/oauth2/token`).
         token_url: &'static str,
@@ -51,12 +49,16 @@ impl AuthScheme {
     }
 
     /// Whether the client can send requests with this scheme; checked when it is built.
+    /// A token endpoint must be a path of the environment's base URL (`/v1/oauth2/token`).
     pub fn check_supported(self) -> Result<(), ConfigError> {
         match self {
-            Self::OAuth2ClientCredentials { .. } => Err(ConfigError::UnsupportedAuth {
-                scheme: self.name(),
-            }),
-            Self::Bearer | Self::ApiKeyHeader { .. } | Self::Basic => Ok(()),
+            Self::OAuth2ClientCredentials { token_url } if !token_url.starts_with('/') => {
+                Err(ConfigError::InvalidTokenUrl { token_url })
+            }
+            Self::OAuth2ClientCredentials { .. }
+            | Self::Bearer
+            | Self::ApiKeyHeader { .. }
+            | Self::Basic => Ok(()),
         }
     }
 }
@@ -70,20 +72,21 @@ pub enum AuthError {
     /// The key holds a byte a header value cannot carry.
     #[error("the secret key cannot be sent in a header")]
     HeaderValue,
-    /// The scheme needs an access token from a token endpoint first.
-    #[error("the `{0}` scheme needs an access token, which this client cannot obtain yet")]
-    NeedsToken(&'static str),
 }
 
 /// The header that carries `key` under `scheme`, its value marked sensitive so that
-/// neither reqwest nor a logging layer prints it.
+/// neither reqwest nor a logging layer prints it. Under
+/// [`AuthScheme::OAuth2ClientCredentials`], `key` is the access token the token cache
+/// obtained, never the client's credential pair.
 pub fn credential_header(
     scheme: AuthScheme,
     key: &SecretKey,
 ) -> Result<(HeaderName, HeaderValue), AuthError> {
     let secret = key.expose_secret();
     let (name, value) = match scheme {
-        AuthScheme::Bearer => (AUTHORIZATION, format!("Bearer {secret}")),
+        AuthScheme::Bearer | AuthScheme::OAuth2ClientCredentials { .. } => {
+            (AUTHORIZATION, format!("Bearer {secret}"))
+        }
         AuthScheme::ApiKeyHeader { header } => (
             HeaderName::from_bytes(header.as_bytes()).map_err(|_| AuthError::HeaderName(header))?,
             secret.to_owned(),
@@ -96,9 +99,6 @@ pub fn credential_header(
             };
             let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
             (AUTHORIZATION, format!("Basic {encoded}"))
-        }
-        AuthScheme::OAuth2ClientCredentials { .. } => {
-            return Err(AuthError::NeedsToken(scheme.name()));
         }
     };
     let mut value = HeaderValue::from_str(&value).map_err(|_| AuthError::HeaderValue)?;
@@ -138,6 +138,15 @@ mod tests {
                 "authorization",
                 "Basic c2tfdGVzdF8xOg==",
             ),
+            // An access token from the token endpoint.
+            (
+                AuthScheme::OAuth2ClientCredentials {
+                    token_url: "/v1/oauth2/token",
+                },
+                "A21AAtoken",
+                "authorization",
+                "Bearer A21AAtoken",
+            ),
             // `ws@Company.Shop:p4ss` in base64: user and password.
             (
                 AuthScheme::Basic,
@@ -157,25 +166,11 @@ mod tests {
 
     #[test]
     fn schemes_that_cannot_send_say_why() {
-        let cases = [
-            (
-                AuthScheme::ApiKeyHeader { header: "X API" },
-                "the auth header name \"X API\" is not a valid header name",
-            ),
-            (
-                AuthScheme::OAuth2ClientCredentials {
-                    token_url: "/v1/oauth2/token",
-                },
-                "the `oauth2_client_credentials` scheme needs an access token, which this client cannot obtain yet",
-            ),
-        ];
-        for (scheme, message) in cases {
-            assert_eq!(
-                header_of(scheme, "k"),
-                Err(message.to_owned()),
-                "{scheme:?}"
-            );
-        }
+        let scheme = AuthScheme::ApiKeyHeader { header: "X API" };
+        assert_eq!(
+            header_of(scheme, "k"),
+            Err("the auth header name \"X API\" is not a valid header name".to_owned())
+        );
     }
 
     #[test]
@@ -187,20 +182,25 @@ mod tests {
     }
 
     #[test]
-    fn only_oauth2_is_refused_at_build_time() {
+    fn only_a_token_url_outside_the_base_url_is_refused_at_build_time() {
         let supported = [
             AuthScheme::Bearer,
             AuthScheme::ApiKeyHeader {
                 header: "X-API-Key",
             },
             AuthScheme::Basic,
+            AuthScheme::OAuth2ClientCredentials {
+                token_url: "/v1/oauth2/token",
+            },
         ];
         assert!(supported.iter().all(|s| s.check_supported().is_ok()));
-        let oauth = AuthScheme::OAuth2ClientCredentials { token_url: "/t" };
+        let oauth = AuthScheme::OAuth2ClientCredentials {
+            token_url: "https://elsewhere.example/token",
+        };
         assert!(matches!(
             oauth.check_supported(),
-            Err(ConfigError::UnsupportedAuth {
-                scheme: "oauth2_client_credentials"
+            Err(ConfigError::InvalidTokenUrl {
+                token_url: "https://elsewhere.example/token"
             })
         ));
     }

@@ -117,6 +117,10 @@ pub enum Error<E> {
     /// The parameters could not be encoded; nothing was sent.
     #[error(transparent)]
     Encode(#[from] EncodeError),
+    /// No OAuth2 access token could be obtained (the token endpoint refused the
+    /// credentials, answered nonsense or could not be reached); the API call was not sent.
+    #[error(transparent)]
+    Token(#[from] crate::oauth::TokenError),
 }
 
 impl<E: ApiError> Error<E> {
@@ -126,6 +130,11 @@ impl<E: ApiError> Error<E> {
         match self {
             Self::Api { error, .. } => error.class().is_retry_safe(),
             Self::Connect { .. } | Self::Timeout { .. } | Self::Journal(_) => true,
+            Self::Token(error) => !matches!(
+                error,
+                crate::oauth::TokenError::CredentialPair
+                    | crate::oauth::TokenError::Rejected { .. }
+            ),
             Self::OutcomeUnknown {
                 idempotency_key, ..
             } => idempotency_key.is_some(),
@@ -336,11 +345,11 @@ pub enum ConfigError {
         /// The rejected value (a URL fragment, never a secret).
         value: String,
     },
-    /// The provider's auth scheme is one the client cannot send yet.
-    #[error("the auth scheme `{scheme}` is not supported by this client yet")]
-    UnsupportedAuth {
-        /// The scheme's profile name.
-        scheme: &'static str,
+    /// The provider's OAuth2 token endpoint is not a path of the base URL.
+    #[error("the OAuth2 token URL {token_url:?} must be a path starting with `/`")]
+    InvalidTokenUrl {
+        /// The provider's `[auth] token_url`.
+        token_url: &'static str,
     },
     /// The idempotency key is longer than the provider accepts; nothing was sent.
     #[error(

@@ -29,6 +29,7 @@ pub mod endpoint;
 pub mod error;
 pub mod journal;
 pub mod money;
+pub mod oauth;
 pub mod retry;
 pub mod secrets;
 pub mod sensitive;

@@ -8,10 +8,13 @@ use std::time::Duration;
 
 use super::keyring::Keyring;
 use super::routes::Routes;
+use super::token::TokenCache;
 use super::{Client, ClientInner, Environment};
+use crate::AuthScheme;
 use crate::base_url::{fill_base_url, variable_values};
 use crate::error::ConfigError;
 use crate::journal::{IdempotencyJournal, MemoryJournal};
+use crate::oauth::{Clock, SystemClock};
 use crate::retry::RetryPolicy;
 use crate::secrets::{EnvSecretProvider, SecretProvider};
 use crate::{Provider, error::EnvironmentKind};
@@ -31,6 +34,8 @@ pub struct ClientBuilder<P> {
     retry: RetryPolicy,
     journal: Option<Arc<dyn IdempotencyJournal>>,
     key_refresh_interval: Option<Duration>,
+    token_clock: Arc<dyn Clock>,
+    token_refresh_margin: Duration,
     provider: PhantomData<fn() -> P>,
 }
 
@@ -47,6 +52,8 @@ impl<P: Provider> Default for ClientBuilder<P> {
             retry: RetryPolicy::default(),
             journal: None,
             key_refresh_interval: None,
+            token_clock: Arc::new(SystemClock),
+            token_refresh_margin: Duration::from_secs(60),
             provider: PhantomData,
         }
     }
@@ -128,6 +135,21 @@ impl<P: Provider> ClientBuilder<P> {
         self
     }
 
+    /// OAuth2 only: renew an access token this long before it expires (default 60 s, at
+    /// most half its lifetime), so a token never expires between a check and its use or
+    /// under a clock that drifts.
+    pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
+        self.token_refresh_margin = margin;
+        self
+    }
+
+    /// OAuth2 only: the clock access tokens expire by (default [`SystemClock`]); a test
+    /// passes a [`crate::oauth::ManualClock`] to move time instead of sleeping.
+    pub fn token_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.token_clock = clock;
+        self
+    }
+
     /// Fetches the key, checks it against the environment and builds the client.
     pub async fn build(self) -> Result<Client<P>, ConfigError> {
         let journal = self.journal.ok_or(ConfigError::MissingJournal)?;
@@ -157,12 +179,21 @@ impl<P: Provider> ClientBuilder<P> {
             .unwrap_or_else(|| Box::new(EnvSecretProvider::new(P::SECRET_KEY_ENV)));
         let environment = self.environment.kind();
         let keys = Keyring::load(secrets, environment, self.key_refresh_interval).await?;
+        let tokens = match P::AUTH {
+            AuthScheme::OAuth2ClientCredentials { token_url } => Some(TokenCache::new(
+                format!("{}{token_url}", routes.default_base()),
+                self.token_clock,
+                self.token_refresh_margin,
+            )),
+            AuthScheme::Bearer | AuthScheme::ApiKeyHeader { .. } | AuthScheme::Basic => None,
+        };
         Ok(Client {
             inner: Arc::new(ClientInner {
                 http,
                 routes,
                 environment,
                 keys,
+                tokens,
                 retry: self.retry,
                 journal,
             }),

@@ -216,30 +216,38 @@ impl<P: Provider> Client<P> {
         let started = Instant::now();
         let mut key = self.inner.keys.current().await;
         let (mut attempt, mut rotated, mut may_have_acted) = (0, false, ran_before);
+        let mut credential = match self.wire_credential(&key).await {
+            Ok(credential) => credential,
+            Err(error) => return ending(Attempt::TokenFailed(error), 0, may_have_acted),
+        };
         loop {
             attempt += 1;
-            let result = self.attempt(prepared, path_template, &key, attempt).await;
+            let result = self
+                .attempt(prepared, path_template, &credential, attempt)
+                .await;
             let outcome = match &result {
                 Attempt::Response { status, .. } if status.is_success() => None,
                 Attempt::Response { status, .. }
                     if *status == StatusCode::UNAUTHORIZED && !rotated =>
                 {
                     rotated = true;
-                    if let Some(replacement) = self.replacement_key(&key).await {
-                        key = replacement;
-                        continue;
+                    match self.after_unauthorized(&key, &credential).await {
+                        Ok(Some((next_key, next_credential))) => {
+                            (key, credential) = (next_key, next_credential);
+                            continue;
+                        }
+                        Ok(None) => Some(self.classify(&result)),
+                        Err(error) => {
+                            let failed = Attempt::TokenFailed(error);
+                            return ending(failed, attempt, may_have_acted);
+                        }
                     }
-                    Some(self.classify(&result))
                 }
-                Attempt::Unsendable(_) => None,
+                Attempt::Unsendable(_) | Attempt::TokenFailed(_) => None,
                 _ => Some(self.classify(&result)),
             };
             let Some(outcome) = outcome else {
-                return Ending {
-                    last: result,
-                    attempts: attempt,
-                    may_have_acted,
-                };
+                return ending(result, attempt, may_have_acted);
             };
             may_have_acted |= match outcome {
                 AttemptOutcome::NoResponse => true,
@@ -263,14 +271,43 @@ impl<P: Provider> Client<P> {
                 }
                 Decision::GiveUp(reason) => {
                     tracing::debug!(path = path_template, attempt, ?reason, "giving up");
-                    return Ending {
-                        last: result,
-                        attempts: attempt,
-                        may_have_acted,
-                    };
+                    return ending(result, attempt, may_have_acted);
                 }
             }
         }
+    }
+
+    /// What a request carries for `key`: the key itself, or under OAuth2 the access token
+    /// obtained with it (cached).
+    async fn wire_credential(
+        &self,
+        key: &Arc<SecretKey>,
+    ) -> Result<Arc<SecretKey>, crate::oauth::TokenError> {
+        match &self.inner.tokens {
+            None => Ok(Arc::clone(key)),
+            Some(tokens) => tokens.bearer(&self.inner.http, key).await,
+        }
+    }
+
+    /// After a 401 for `sent` (obtained from `key`): the key and credential to retry with
+    /// once, or `None` when nothing changed. Under OAuth2 the token is forgotten and a new
+    /// one obtained, with the source's current pair if it was rotated meanwhile.
+    async fn after_unauthorized(
+        &self,
+        key: &Arc<SecretKey>,
+        sent: &Arc<SecretKey>,
+    ) -> Result<Option<(Arc<SecretKey>, Arc<SecretKey>)>, crate::oauth::TokenError> {
+        let Some(tokens) = &self.inner.tokens else {
+            let replacement = self.replacement_key(key).await;
+            return Ok(replacement.map(|key| (Arc::clone(&key), key)));
+        };
+        tokens.invalidate(sent);
+        let key = self
+            .replacement_key(key)
+            .await
+            .unwrap_or_else(|| Arc::clone(key));
+        let token = tokens.bearer(&self.inner.http, &key).await?;
+        Ok(Some((key, token)))
     }
 
     /// One attempt, in its own span.
@@ -315,6 +352,7 @@ impl<P: Provider> Client<P> {
             }
             Attempt::NoResponse(message) => tracing::warn!(%message, latency_ms, "no response"),
             Attempt::Unsendable(message) => tracing::error!(%message, "request cannot be built"),
+            Attempt::TokenFailed(error) => tracing::warn!(%error, "no access token"),
         }
         result
     }
@@ -333,7 +371,9 @@ impl<P: Provider> Client<P> {
                 class: P::Error::from_response(*status, body).map(|error| error.class()),
                 in_progress: is_in_progress::<P>(*status, body),
             },
-            Attempt::ConnectFailed(_) | Attempt::Unsendable(_) => AttemptOutcome::ConnectFailed,
+            Attempt::ConnectFailed(_) | Attempt::Unsendable(_) | Attempt::TokenFailed(_) => {
+                AttemptOutcome::ConnectFailed
+            }
             Attempt::NoResponse(_) => AttemptOutcome::NoResponse,
         }
     }
@@ -382,6 +422,14 @@ impl<P: Provider> Client<P> {
     }
 }
 
+fn ending(last: Attempt, attempts: u32, may_have_acted: bool) -> Ending {
+    Ending {
+        last,
+        attempts,
+        may_have_acted,
+    }
+}
+
 enum Settlement {
     Abandon,
     Finish(EntryState, Option<StoredResponse>),
@@ -406,7 +454,7 @@ fn settlement<P: Provider>(ending: &Ending) -> Settlement {
         Attempt::NoResponse(_) => {
             return Settlement::Finish(EntryState::OutcomeUnknown, None);
         }
-        Attempt::ConnectFailed(_) | Attempt::Unsendable(_) => {
+        Attempt::ConnectFailed(_) | Attempt::Unsendable(_) | Attempt::TokenFailed(_) => {
             return unknown_or_abandon;
         }
     };
@@ -482,6 +530,7 @@ where
             }
         }
         Attempt::Unsendable(message) => Err(ConfigError::Unsendable { message }.into()),
+        Attempt::TokenFailed(error) => Err(Error::Token(error)),
         Attempt::ConnectFailed(message) if read_only || !ending.may_have_acted => {
             Err(Error::Connect { attempts, message })
         }

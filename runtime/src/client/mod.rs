@@ -23,6 +23,7 @@ mod decode_tests;
 mod keyring;
 mod missing_field;
 mod routes;
+mod token;
 mod transport;
 
 use std::collections::VecDeque;
@@ -83,6 +84,8 @@ struct ClientInner<P> {
     routes: routes::Routes,
     environment: EnvironmentKind,
     keys: keyring::Keyring<P>,
+    /// The OAuth2 access token cache, for a provider whose auth scheme needs one.
+    tokens: Option<token::TokenCache>,
     retry: RetryPolicy,
     journal: Arc<dyn IdempotencyJournal>,
 }
@@ -188,7 +191,9 @@ impl<P: Provider> Client<P> {
     }
 
     /// Asks the secret source for the key again now (after rotating it at the source).
-    /// Requests in flight finish on the key they started with.
+    /// Requests in flight finish on the key they started with. Under OAuth2 the key is the
+    /// `client_id:client_secret` pair, and a changed pair makes the next call obtain a new
+    /// access token with it.
     pub async fn rotate_key(&self) -> Result<(), ConfigError> {
         self.inner.keys.rotate().await
     }

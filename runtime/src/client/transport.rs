@@ -35,10 +35,12 @@ pub(crate) enum Attempt {
     NoResponse(String),
     /// The request cannot be built (an invalid header value); nothing was sent.
     Unsendable(String),
+    /// No OAuth2 access token could be obtained; nothing was sent to the API.
+    TokenFailed(crate::oauth::TokenError),
 }
 
 impl Prepared {
-    /// Sends one attempt with `key`.
+    /// Sends one attempt with `key` (under OAuth2, the access token).
     pub(crate) async fn send<P: Provider>(
         &self,
         http: &reqwest::Client,
