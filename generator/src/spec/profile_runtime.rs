@@ -82,8 +82,15 @@ impl TryFrom<RawAuthRules> for AuthRules {
             (AuthSchemeName::ApiKeyHeader, Some(header), None) => {
                 AuthScheme::ApiKeyHeader { header }
             }
-            (AuthSchemeName::Oauth2ClientCredentials, None, Some(token_url)) => {
+            (AuthSchemeName::Oauth2ClientCredentials, None, Some(token_url))
+                if token_url.starts_with('/') =>
+            {
                 AuthScheme::OAuth2ClientCredentials { token_url }
+            }
+            (AuthSchemeName::Oauth2ClientCredentials, None, Some(token_url)) => {
+                return Err(format!(
+                    "`token_url` {token_url:?} must be a path of the base URL, starting with `/`"
+                ));
             }
             (AuthSchemeName::ApiKeyHeader, None, _) => {
                 return Err("`scheme = \"api_key_header\"` needs `header`".to_owned());
@@ -233,6 +240,12 @@ mod tests {
             (
                 "scheme = \"oauth2_client_credentials\"",
                 Err("`scheme = \"oauth2_client_credentials\"` needs `token_url`"),
+            ),
+            (
+                "scheme = \"oauth2_client_credentials\"\ntoken_url = \"https://x.test/token\"",
+                Err(
+                    "`token_url` \"https://x.test/token\" must be a path of the base URL, starting with `/`",
+                ),
             ),
         ];
         for (text, expected) in cases {
