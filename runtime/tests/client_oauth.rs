@@ -337,6 +337,24 @@ async fn fifty_concurrent_calls_share_one_token_request() -> TestResult {
     fifty_at_once(&client).await?;
     assert_eq!(server.token_requests().len(), 2);
     assert_eq!(server.api().len(), 100);
+
+    // The provider revokes the token: every call that meets a 401 is retried once, and
+    // however many met one, there is one token request.
+    server.lock().live_tokens.clear();
+    fifty_at_once(&client).await?;
+    assert_eq!(server.token_requests().len(), 3);
+    let third: Vec<_> = server.api().split_off(100);
+    let refused = third
+        .iter()
+        .filter(|s| s.authorization == bearer(2))
+        .count();
+    assert!(refused >= 1);
+    assert_eq!(third.len(), 50 + refused);
+    assert!(
+        third
+            .iter()
+            .all(|s| s.authorization == bearer(2) || s.authorization == bearer(3))
+    );
     Ok(())
 }
 
