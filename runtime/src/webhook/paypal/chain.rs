@@ -242,3 +242,29 @@ fn pem_ders(pem: &[u8]) -> Result<Vec<Vec<u8>>, CertificateError> {
     }
     Ok(ders)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_without_a_parsable_certificate_is_refused_not_trusted() {
+        let garbage = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        for input in [&b""[..], b"not pem", garbage] {
+            assert!(
+                matches!(
+                    TrustAnchors::from_pem(input),
+                    Err(CertificateError::Unparsable(_))
+                ),
+                "{input:?}"
+            );
+            assert!(
+                matches!(
+                    TrustAnchors::default().verify_chain(input),
+                    Err(CertificateError::Unparsable(_))
+                ),
+                "{input:?}"
+            );
+        }
+    }
+}
