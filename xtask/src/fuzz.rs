@@ -20,12 +20,13 @@ use anyhow::{Context, bail};
 use serde_json::Value;
 
 /// The targets of `fuzz/Cargo.toml`, in the order they run.
-const TARGETS: [&str; 5] = [
+const TARGETS: [&str; 6] = [
     "stripe_signature_header",
     "standard_webhooks_headers",
     "event_decoder",
     "adyen_notification_batch",
     "adyen_hmac_header",
+    "paypal_headers",
 ];
 
 /// Seconds each target runs when `--seconds` is not given.
@@ -191,6 +192,9 @@ fn seed(target: &str, corpus: &Path, vectors: Option<&Path>) -> anyhow::Result<u
             br#"{"live":"false","notificationItems":[{"NotificationRequestItem":{"pspReference":"p","eventCode":"AUTHORISATION","success":"true","amount":{"value":1000,"currency":"EUR"},"additionalData":{"hmacSignature":"AAAA"}}}]}"#.to_vec(),
         ],
         "adyen_hmac_header" => vec![b"fX74xUdztFmaXAn3IusMFFUBUSkLmDQUK0tm8xL6ZTU=\x00{}".to_vec()],
+        "paypal_headers" => vec![
+            b"tx-1\x002024-01-15T10:00:01Z\x00AAEC\x00https://api.paypal.com/v1/notifications/certs/C\x00SHA256withRSA".to_vec(),
+        ],
         _ => vec![
             br#"{"id":"evt_1","object":"event","type":"payment_intent.succeeded","api_version":"2023-08-16","created":1700000000,"livemode":false,"data":{"object":{"id":"pi_1","object":"payment_intent","amount":2000,"currency":"usd"}}}"#.to_vec(),
         ],
@@ -210,6 +214,7 @@ fn vector_seeds(target: &str, dir: &Path) -> anyhow::Result<Vec<Vec<u8>>> {
     let file = match target {
         "standard_webhooks_headers" => "standard-webhooks.json",
         "adyen_notification_batch" | "adyen_hmac_header" => "adyen-hmac.json",
+        "paypal_headers" => "paypal-rsa.json",
         _ => "stripe-signature.json",
     };
     let path = dir.join(file);
@@ -243,6 +248,20 @@ fn vector_seeds(target: &str, dir: &Path) -> anyhow::Result<Vec<Vec<u8>>> {
                 let signature = vector["headers"]["HmacSignature"].as_str()?;
                 let payload = vector["payload"].as_str()?;
                 Some(format!("{signature}\0{payload}").into_bytes())
+            }
+            "paypal_headers" => {
+                let headers = &vector["headers"];
+                let parts: Vec<&str> = [
+                    "paypal-transmission-id",
+                    "paypal-transmission-time",
+                    "paypal-transmission-sig",
+                    "paypal-cert-url",
+                    "paypal-auth-algo",
+                ]
+                .iter()
+                .map(|name| headers[*name].as_str().unwrap_or_default())
+                .collect();
+                Some(parts.join("\0").into_bytes())
             }
             _ => text_of(&vector["payload"]),
         })

@@ -58,6 +58,9 @@ fn help_exits_0_and_lists_every_task() {
         "--payload",
         "--now",
         "--tolerance",
+        "--webhook-id",
+        "--headers-file",
+        "--trust-cert",
     ] {
         assert!(verify.contains(flag), "{flag} missing from:\n{verify}");
     }
@@ -114,11 +117,11 @@ fn expected_failures_print_one_line_and_no_backtrace() {
         &missing,
         "xtask: the payload file no/such/body.json does not exist",
     );
-    let unknown = verify("paypal", "Cargo.toml");
+    let unknown = verify("square", "Cargo.toml");
     let unknown: Vec<&str> = unknown.iter().map(String::as_str).collect();
     assert_one_line_failure(
         &unknown,
-        "xtask: unknown provider `paypal` (known: stripe, standard-webhooks, adyen)",
+        "xtask: unknown provider `square` (known: stripe, standard-webhooks, adyen, paypal)",
     );
     assert_one_line_failure(
         &["generate", "--provider", "no-such-provider"],

@@ -87,6 +87,39 @@ pub enum VerificationError {
         /// How many events the delivery holds.
         items: usize,
     },
+    /// The certificate URL a delivery names is not https on an allowlisted host (PayPal).
+    #[error("certificate URL `{url}` refused: {reason}")]
+    CertificateUrlRefused {
+        /// The URL.
+        url: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+    /// The signing certificate could not be obtained (fetch failed, or never loaded); the
+    /// delivery may verify on a retry.
+    #[error("signing certificate unavailable: {reason}")]
+    CertificateUnavailable {
+        /// What failed, naming the URL.
+        reason: String,
+    },
+    /// The signing certificate does not parse or does not chain to a configured root.
+    #[error("signing certificate untrusted: {reason}")]
+    CertificateUntrusted {
+        /// Which certificate and why, naming the URL.
+        reason: String,
+    },
+    /// A certificate of the signing chain is outside its validity period at `now`.
+    #[error(
+        "certificate `{subject}` is not valid now (valid from {not_before} to {not_after}, Unix seconds)"
+    )]
+    CertificateExpired {
+        /// The certificate's subject.
+        subject: String,
+        /// Start of its validity (Unix seconds).
+        not_before: i64,
+        /// End of its validity (Unix seconds).
+        not_after: i64,
+    },
     /// The body exceeds the configured size limit; it was not verified.
     #[error("the body is {size} bytes, over the limit of {limit} bytes")]
     BodyTooLarge {
@@ -116,6 +149,10 @@ impl VerificationError {
             Self::MissingSignature { .. } => "missing_signature",
             Self::BatchItem { reason, .. } => reason.kind(),
             Self::NotASingleEvent { .. } => "not_a_single_event",
+            Self::CertificateUrlRefused { .. } => "certificate_url_refused",
+            Self::CertificateUnavailable { .. } => "certificate_unavailable",
+            Self::CertificateUntrusted { .. } => "certificate_untrusted",
+            Self::CertificateExpired { .. } => "certificate_expired",
         }
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! The path of a delivery: the [`WebhookReceiver`] (axum) limits the body and checks the
 //! source address; a [`WebhookVerifier`] checks the signature over the raw bytes with a
-//! [`SignatureScheme`] ([`StripeSignature`], [`StandardWebhooks`], [`AdyenHmac`]) and splits
+//! [`SignatureScheme`] ([`StripeSignature`], [`StandardWebhooks`], [`AdyenHmac`],
+//! [`PaypalSignature`]) and splits
 //! it into its events with an [`EnvelopeConvention`] (one event, or every item of a batch);
 //! each event's verified bytes are stored once in a [`WebhookInbox`]; a [`Worker`] decodes
 //! them into a typed [`Event`] or [`ItemEvent`] and hands a [`Verified`] event to the
@@ -16,6 +17,7 @@ mod event;
 mod inbox;
 mod named;
 mod notification;
+pub mod paypal;
 #[cfg(feature = "axum")]
 mod receiver;
 mod scheme;
@@ -45,6 +47,7 @@ pub use named::{SCHEME_NAMES, SchemeSelectionError, scheme_by_name};
 pub use notification::{
     NotificationAmount, NotificationBatch, NotificationElement, NotificationItem, SignatureData,
 };
+pub use paypal::{PaypalCertificates, PaypalSignature, paypal_envelope};
 #[cfg(feature = "axum")]
 pub use receiver::WebhookReceiver;
 pub use scheme::{Acknowledgement, SignatureScheme, SignedMessage, Tolerance};

@@ -111,6 +111,15 @@ impl<S: SignatureScheme, I: WebhookInbox> WebhookReceiver<S, I> {
             Ok(body) => body,
             Err(refusal) => return refusal,
         };
+        if let Err(error) = self.verifier.prepare(&parts.headers).await {
+            tracing::warn!(provider = self.verifier.provider(), kind = error.kind(), %error, "webhook not verifiable");
+            // A certificate that could not be fetched may be fetched on the provider's retry.
+            let status = match error {
+                VerificationError::CertificateUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            return (status, error.to_string()).into_response();
+        }
         let now_millis = unix_millis();
         let batch = match self.verifier.verify_batch(
             &parts.headers,

@@ -1,5 +1,6 @@
 //! The contract every webhook signature scheme fulfils, and the timestamp tolerance.
 
+use futures::future::BoxFuture;
 use http::HeaderMap;
 
 use super::envelope::EnvelopeConvention;
@@ -30,6 +31,16 @@ pub trait SignatureScheme: Send + Sync + 'static {
         body: &[u8],
         now: i64,
     ) -> Result<SignedMessage, VerificationError>;
+
+    /// Obtains what [`verify`](Self::verify) needs before it runs, asynchronously (PayPal's
+    /// scheme fetches and caches the delivery's certificate). The default needs nothing.
+    fn prepare<'a>(
+        &'a self,
+        headers: &'a HeaderMap,
+    ) -> BoxFuture<'a, Result<(), VerificationError>> {
+        let _ = headers;
+        Box::pin(std::future::ready(Ok(())))
+    }
 
     /// Where the events of a verified delivery are and how each is identified. The default
     /// is one event per delivery with string `id`, `type` and `api_version` fields; a scheme

@@ -245,6 +245,13 @@ impl<S: SignatureScheme> WebhookVerifier<S> {
         &self.scheme
     }
 
+    /// Lets the scheme obtain what verification needs (PayPal's certificate), before
+    /// [`verify`](Self::verify) or [`verify_batch`](Self::verify_batch). The receiver calls
+    /// it; a caller verifying by hand calls it first.
+    pub async fn prepare(&self, headers: &HeaderMap) -> Result<(), VerificationError> {
+        self.scheme.prepare(headers).await
+    }
+
     /// Verifies one delivery that holds exactly one event (the usual case of providers that
     /// send one event per delivery); see [`verify_batch`](Self::verify_batch).
     pub fn verify(

@@ -12,6 +12,8 @@
 //! cargo xtask webhook verify --provider adyen --secret-env ADYEN_HMAC_KEY --payload batch.json
 //! cargo xtask webhook verify --provider adyen --secret-env ADYEN_HMAC_KEY \
 //!     --header 'HmacSignature: …' --payload body.json
+//! cargo xtask webhook verify --provider paypal --webhook-id 1JE4291016473214C \
+//!     --headers-file headers.json --payload body.json --trust-cert chain.pem
 //! ```
 //!
 //! `--secret-env` may repeat (secrets during a rotation); the secret is read from the
@@ -21,6 +23,7 @@
 //! `likely cause: …` lines and exits 1.
 //! Any other failure (an unset variable, an unreadable payload) is one line on stderr, exit 1.
 
+mod paypal;
 mod verify_args;
 
 use std::process::ExitCode;
@@ -77,6 +80,10 @@ struct Report {
 }
 
 fn verify(args: &VerifyArgs) -> anyhow::Result<Report> {
+    if args.provider == "paypal" {
+        // No secret: the certificate chain is given with --trust-cert.
+        return verify_with_secrets(args, &[]);
+    }
     let secrets = args
         .secret_envs
         .iter()
@@ -115,6 +122,7 @@ fn verify_with_secrets(args: &VerifyArgs, secrets: &[String]) -> anyhow::Result<
                 .collect::<anyhow::Result<Vec<_>>>()?;
             diagnose_standard_webhooks(secrets, &pairs, &body, now, args.tolerance)?
         }
+        "paypal" => return paypal::verify(args, body, now),
         "adyen" => {
             let header = args
                 .headers
@@ -218,7 +226,7 @@ mod tests {
     fn an_unknown_provider_and_a_missing_payload_are_told_before_verifying() -> anyhow::Result<()> {
         let mut args = parse(&[
             "--provider",
-            "paypal",
+            "square",
             "--secret-env",
             "S",
             "--payload",
@@ -226,7 +234,10 @@ mod tests {
         ])?;
         assert_eq!(
             args.check(),
-            Err("unknown provider `paypal` (known: stripe, standard-webhooks, adyen)".to_owned())
+            Err(
+                "unknown provider `square` (known: stripe, standard-webhooks, adyen, paypal)"
+                    .to_owned()
+            )
         );
         args.provider = "stripe".to_owned();
         args.payload = "no/such/body.json".into();
@@ -251,6 +262,9 @@ mod tests {
             payload,
             now: Some(100),
             tolerance: None,
+            webhook_id: None,
+            headers_file: None,
+            trust_cert: None,
         };
         assert_eq!(
             verify_with_secrets(&args, &secrets)?.text,
@@ -292,6 +306,9 @@ mod tests {
             payload: payload.clone(),
             now: None,
             tolerance: None,
+            webhook_id: None,
+            headers_file: None,
+            trust_cert: None,
         };
         let batch = |items: Vec<serde_json::Value>| {
             let elements: Vec<_> = items
