@@ -8,7 +8,8 @@
 //! The provider marker is declared here by hand, so the suite depends on the runtime alone.
 #![cfg(all(feature = "axum", feature = "sqlite"))]
 
-use std::io::Write;
+mod log_capture;
+
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
+use log_capture::Captured;
 use payforge::client::{Client, Environment};
 use payforge::journal::LogicalKey;
 use payforge::oauth::{ManualClock, TokenError};
@@ -23,7 +25,6 @@ use payforge::retry::RetryPolicy;
 use payforge::secrets::FileSecretProvider;
 use payforge::{ApiError, AuthScheme, Error, ErrorClass, KeyModeRule, Provider};
 use serde::Deserialize;
-use tracing_subscriber::fmt::MakeWriter;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -489,41 +490,10 @@ async fn a_failed_token_request_is_a_typed_token_error() -> TestResult {
     Ok(())
 }
 
-/// Log lines, collected.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Captured {
-        self.clone()
-    }
-}
-
 #[tokio::test]
 async fn no_token_or_secret_reaches_debug_or_the_logs() -> TestResult {
-    let captured = Captured::default();
     // Global, so that the other tests of this binary, running meanwhile, are checked too.
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-        .with_ansi(false)
-        .with_writer(captured.clone())
-        .try_init()
-        .map_err(|e| e.to_string())?;
+    let captured = Captured::install()?;
     let server = AuthServer::start(&[PAIR_1]).await?;
     let (_dir, path) = credential_file(PAIR_1)?;
     let client = client(&server, &path, Arc::new(ManualClock::new())).await?;
@@ -537,10 +507,7 @@ async fn no_token_or_secret_reaches_debug_or_the_logs() -> TestResult {
     if let Err(error) = &refused {
         printed.push(error.to_string());
     }
-    printed.push(
-        String::from_utf8_lossy(&captured.0.lock().unwrap_or_else(PoisonError::into_inner))
-            .into_owned(),
-    );
+    printed.push(captured.text());
     assert!(printed[2].contains("invalid_client"), "{}", printed[2]);
     assert!(
         printed[3].contains("obtained an OAuth2 access token"),

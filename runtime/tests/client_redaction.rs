@@ -3,54 +3,17 @@
 #![cfg(all(feature = "axum", feature = "sqlite"))]
 
 mod client_support;
+mod log_capture;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use client_support::*;
+use log_capture::Captured;
 use payforge::journal::{LogicalKey, MemoryJournal};
-use tracing_subscriber::fmt::MakeWriter;
-
-/// Everything the subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
-    }
-}
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Captured {
-        self.clone()
-    }
-}
 
 #[tokio::test]
 async fn no_key_card_number_or_cvc_reaches_the_logs() -> TestResult {
-    let captured = Captured::default();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-        .with_ansi(false)
-        .with_writer(captured.clone())
-        .try_init()
-        .map_err(|e| e.to_string())?;
+    let captured = Captured::install()?;
     let mut printed = Vec::new();
 
     let server = FakeProvider::start(&[KEY_A]).await?;
