@@ -5,6 +5,8 @@
 //! `cargo bench -p payforge --bench client_overhead [--features postgres]`
 //! (`PAYFORGE_BENCH_REQUESTS`, default 2000; PostgreSQL at `PAYFORGE_TEST_DATABASE_URL`).
 
+mod latency;
+
 use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
@@ -50,7 +52,7 @@ async fn main() -> BenchResult {
         Ok(())
     })
     .await?;
-    report("reqwest GET (plain)", &plain_get, None);
+    latency::report("reqwest GET (plain)", &plain_get, None);
     let plain_post = measure(requests, || async {
         let response = plain
             .post(&post_url)
@@ -65,19 +67,19 @@ async fn main() -> BenchResult {
         Ok(())
     })
     .await?;
-    report("reqwest POST (plain)", &plain_post, None);
+    latency::report("reqwest POST (plain)", &plain_post, None);
 
     let memory = client(&base_url, MemoryJournal::new()).await?;
     let client_get = measure(requests, || async {
         Ok(memory.send(Retrieve).await.map(drop)?)
     })
     .await?;
-    report("client GET", &client_get, Some(("reqwest GET", &plain_get)));
+    latency::report("client GET", &client_get, Some(("reqwest GET", &plain_get)));
     let memory_post = measure(requests, || async {
         Ok(memory.send(Create).await.map(drop)?)
     })
     .await?;
-    report(
+    latency::report(
         "client POST, memory journal",
         &memory_post,
         Some(("reqwest POST", &plain_post)),
@@ -90,13 +92,13 @@ async fn main() -> BenchResult {
         Ok(sqlite_client.send(Create).await.map(drop)?)
     })
     .await?;
-    report(
+    latency::report(
         "client POST, SQLite journal",
         &sqlite_post,
         Some(("the memory journal", &memory_post)),
     );
     let sqlite_ops = measure(requests, || journal_round_trip(&sqlite)).await?;
-    report("SQLite journal alone (begin + finish)", &sqlite_ops, None);
+    latency::report("SQLite journal alone (begin + finish)", &sqlite_ops, None);
 
     #[cfg(feature = "postgres")]
     postgres_cases(requests, &base_url, &memory_post).await?;
@@ -114,13 +116,13 @@ async fn postgres_cases(requests: usize, base_url: &str, memory_post: &[Duration
         Ok(pg_client.send(Create).await.map(drop)?)
     })
     .await?;
-    report(
+    latency::report(
         "client POST, PostgreSQL journal",
         &pg_post,
         Some(("the memory journal", memory_post)),
     );
     let pg_ops = measure(requests, || journal_round_trip(&journal)).await?;
-    report("PostgreSQL journal alone (begin + finish)", &pg_ops, None);
+    latency::report("PostgreSQL journal alone (begin + finish)", &pg_ops, None);
     let pool = sqlx::PgPool::connect(&url).await?;
     sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
         .execute(&pool)
@@ -179,31 +181,6 @@ where
     }
     samples.sort();
     Ok(samples)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 * p).ceil() as usize)
-        .saturating_sub(1)
-        .min(sorted.len().saturating_sub(1));
-    sorted.get(index).copied().unwrap_or_default()
-}
-
-fn report(case: &str, samples: &[Duration], baseline: Option<(&str, &[Duration])>) {
-    let (p50, p99) = (percentile(samples, 0.50), percentile(samples, 0.99));
-    let micros = |d: Duration| d.as_secs_f64() * 1e6;
-    let delta = baseline.map_or(String::new(), |(name, base)| {
-        let (b50, b99) = (percentile(base, 0.50), percentile(base, 0.99));
-        format!(
-            "   ({:+.0} µs p50, {:+.0} µs p99 over {name})",
-            micros(p50) - micros(b50),
-            micros(p99) - micros(b99)
-        )
-    });
-    println!(
-        "{case:<44} p50 {:>8.0} µs   p99 {:>8.0} µs{delta}",
-        micros(p50),
-        micros(p99)
-    );
 }
 
 async fn serve() -> Result<String, std::io::Error> {

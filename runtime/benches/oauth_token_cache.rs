@@ -6,11 +6,13 @@
 //! `cargo bench -p payforge --bench oauth_token_cache` (`PAYFORGE_BENCH_REQUESTS`, default
 //! 2000 per case, measured in 4 interleaved rounds).
 
+mod latency;
+
 use std::borrow::Cow;
 use std::marker::PhantomData;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -63,8 +65,8 @@ async fn main() -> BenchResult {
     }
     keyed_samples.sort();
     oauth_samples.sort();
-    report("client GET, static API key", &keyed_samples, None);
-    report(
+    latency::report("client GET, static API key", &keyed_samples, None);
+    latency::report(
         "client GET, cached OAuth2 bearer token",
         &oauth_samples,
         Some(("the static key", &keyed_samples)),
@@ -75,31 +77,6 @@ async fn main() -> BenchResult {
         return Err(format!("expected exactly one token request, saw {fetched}").into());
     }
     Ok(())
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 * p).ceil() as usize)
-        .saturating_sub(1)
-        .min(sorted.len().saturating_sub(1));
-    sorted.get(index).copied().unwrap_or_default()
-}
-
-fn report(case: &str, samples: &[Duration], baseline: Option<(&str, &[Duration])>) {
-    let (p50, p99) = (percentile(samples, 0.50), percentile(samples, 0.99));
-    let micros = |d: Duration| d.as_secs_f64() * 1e6;
-    let delta = baseline.map_or(String::new(), |(name, base)| {
-        let (b50, b99) = (percentile(base, 0.50), percentile(base, 0.99));
-        format!(
-            "   ({:+.1} µs p50, {:+.0} µs p99 over {name})",
-            micros(p50) - micros(b50),
-            micros(p99) - micros(b99)
-        )
-    });
-    println!(
-        "{case:<40} p50 {:>7.1} µs   p99 {:>7.0} µs{delta}",
-        micros(p50),
-        micros(p99)
-    );
 }
 
 async fn serve(token_requests: Arc<AtomicUsize>) -> Result<String, std::io::Error> {
