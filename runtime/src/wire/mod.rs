@@ -1,6 +1,6 @@
 //! Wire types shared by every generated SDK: typed ids, expandable references and typed `expand[]`
-//! paths, list pages and search pages, and the bracket-style form encoding of request
-//! parameters.
+//! paths, list pages and search pages, the bracket-style form encoding of request
+//! parameters, and the round-trip check of provider JSON through generated types.
 
 mod expand;
 mod expandable;
@@ -8,6 +8,7 @@ pub mod form;
 mod id;
 mod list;
 mod required;
+mod round_trip;
 pub mod string_enum;
 mod unsettable;
 
@@ -16,5 +17,6 @@ pub use expandable::{Expandable, HasId};
 pub use id::Object;
 pub use list::{CursorPage, List, Paginated, SearchList, SearchPage};
 pub use required::required;
+pub use round_trip::round_trip_losses;
 pub use string_enum::StringEnum;
 pub use unsettable::{Binary, FileUpload, Unsettable};
