@@ -1,9 +1,10 @@
 //! The generated Adyen SDK, sent by `payforge::Client<Adyen>` to an Adyen-shaped server on
 //! 127.0.0.1 (`support`): what a user of the SDK relies on, end to end. The key travels in
 //! `X-API-Key`; a payment's JSON body is what Adyen expects; one `Idempotency-Key` covers
-//! every retry, 704 answers and a process restart; a validation error and a refusal are
-//! typed errors; a refusal reads through the same decline check as a Stripe card error;
-//! and the live host takes the merchant's prefix.
+//! every retry, 704 answers and a process restart; the journal keeps a key for Adyen's 31
+//! days and refuses one longer than Adyen's 64 characters before sending; a validation error
+//! and a refusal are typed errors; a refusal reads through the same decline check as a
+//! Stripe card error; and the live host takes the merchant's prefix.
 #![cfg(feature = "payments")]
 
 mod support;
@@ -13,10 +14,13 @@ use std::time::Duration;
 
 use payforge::client::{Client, ClientBuilder, Environment};
 use payforge::error::EnvironmentKind;
-use payforge::journal::{IdempotencyJournal, LogicalKey, MemoryJournal, SqliteJournal};
+use payforge::journal::{
+    Fingerprint, IdempotencyJournal, IdempotencyKey, LogicalKey, MemoryJournal, NewEntry,
+    SqliteJournal, UnixMillis,
+};
 use payforge::retry::RetryPolicy;
 use payforge::secrets::FileSecretProvider;
-use payforge::{ApiError, ConfigError, DeclineCategory, Error};
+use payforge::{ApiError, ConfigError, DeclineCategory, Endpoint, Error, Provider};
 use payforge_adyen::errors::{AdyenError, ErrorCode, RefusalReason};
 use payforge_adyen::{
     Adyen, Amount, CreatePayment, PaymentRequestPaymentMethod, PaymentResponseResultCode,
@@ -125,6 +129,7 @@ async fn a_card_payment_arrives_as_adyen_expects() -> TestResult {
         "the key travels in X-API-Key only"
     );
     assert_eq!(seen[0].content_type.as_deref(), Some("application/json"));
+    assert!(seen[0].idempotency_key.is_some(), "a POST carries a key");
     assert_eq!(
         seen[0].body,
         json!({
@@ -208,17 +213,118 @@ async fn a_key_in_progress_is_retried_until_adyen_answers() -> TestResult {
     let server = CheckoutServer::start().await?;
     let (_dir, key) = key_file()?;
     let client = local_client(&server, &key, MemoryJournal::new()).await?;
-    // Adyen documents 422; 409 has been seen in traffic: both keep the key.
-    server.queue([Fault::InProgress, Fault::InProgressConflict]);
+    // Adyen documents 422; 409 has been seen in traffic: both keep the key, and so does a
+    // 500 between them.
+    server.queue([
+        Fault::InProgress,
+        Fault::Internal,
+        Fault::InProgressConflict,
+    ]);
 
     let response = client.send(payment("order-4")?).await?;
 
-    assert_one_key(&server, 3);
+    assert_one_key(&server, 4);
     assert_eq!(
         response.result_code,
         Some(PaymentResponseResultCode::Authorised)
     );
     assert_eq!(server.payments().len(), 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_key_still_in_progress_when_the_attempts_run_out_is_re_driven_after_a_restart()
+-> TestResult {
+    let server = CheckoutServer::start().await?;
+    let (dir, key) = key_file()?;
+    let path = dir.path().join("journal.sqlite");
+    let logical = LogicalKey::new("order-8/pay")?;
+    // The first process: the key stays in progress until the attempts run out.
+    server.queue([Fault::InProgress; 4]);
+    {
+        let client = local_client(&server, &key, SqliteJournal::open(&path).await?).await?;
+        let result = client
+            .send_with_key(payment("order-8")?, logical.clone())
+            .await;
+        assert!(
+            matches!(result, Err(Error::OutcomeUnknown { .. })),
+            "an in-progress key is unresolved, not failed: {result:?}"
+        );
+    }
+    // The next process reopens the file and re-drives the same key.
+    let client = local_client(&server, &key, SqliteJournal::open(&path).await?).await?;
+    client.send_with_key(payment("order-8")?, logical).await?;
+
+    assert_one_key(&server, 5);
+    assert_eq!(server.payments().len(), 1);
+    Ok(())
+}
+
+/// Writes an unresolved journal entry for a payment under `logical`, as a process that died
+/// `age` ago after writing it would have left it.
+async fn journal_entry(
+    journal: &SqliteJournal,
+    logical: &LogicalKey,
+    idempotency_key: IdempotencyKey,
+    age: Duration,
+) -> TestResult {
+    let op = payment("order-9")?;
+    let path = op.path();
+    journal
+        .begin(NewEntry {
+            provider: Adyen::NAME.to_owned(),
+            logical_key: logical.clone(),
+            idempotency_key,
+            fingerprint: Fingerprint::of(&http::Method::POST, &path, &op.encode()?),
+            method: "POST".to_owned(),
+            path: path.into_owned(),
+            now: UnixMillis::now().minus(age),
+        })
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_journal_keeps_a_key_for_adyens_retention() -> TestResult {
+    let server = CheckoutServer::start().await?;
+    let (dir, key) = key_file()?;
+    let journal = SqliteJournal::open(dir.path().join("journal.sqlite")).await?;
+    // Two days old: past Stripe's 24 h, well inside Adyen's 31 days.
+    let logical = LogicalKey::new("order-9/pay")?;
+    let old_key = IdempotencyKey::new("pf_two_days_old")?;
+    journal_entry(&journal, &logical, old_key, Duration::from_secs(2 * 86_400)).await?;
+    let client = local_client(&server, &key, journal).await?;
+
+    client.send_with_key(payment("order-9")?, logical).await?;
+
+    assert_eq!(server.keys(), [Some("pf_two_days_old".to_owned())]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_key_longer_than_adyen_takes_is_refused_before_sending() -> TestResult {
+    let server = CheckoutServer::start().await?;
+    let (dir, key) = key_file()?;
+    let journal = SqliteJournal::open(dir.path().join("journal.sqlite")).await?;
+    let logical = LogicalKey::new("order-10/pay")?;
+    let long = IdempotencyKey::new("k".repeat(65))?;
+    journal_entry(&journal, &logical, long, Duration::ZERO).await?;
+    let client = local_client(&server, &key, journal).await?;
+
+    let result = client.send_with_key(payment("order-9")?, logical).await;
+
+    assert!(
+        matches!(
+            result,
+            Err(Error::Config(ConfigError::IdempotencyKeyTooLong {
+                len: 65,
+                max: 64,
+                ..
+            }))
+        ),
+        "{result:?}"
+    );
+    assert!(server.seen().is_empty(), "nothing was sent");
     Ok(())
 }
 
@@ -379,6 +485,12 @@ async fn the_live_host_takes_the_merchants_prefix() -> TestResult {
         }
         other => panic!("expected the missing prefix, got {other:?}"),
     }
+
+    // A prefix that would move the host is refused, not sent to.
+    assert!(matches!(
+        live(Some("evil.example/x?")).await,
+        Err(ConfigError::InvalidBaseUrlVariable { .. })
+    ));
 
     let client = live(Some("1797a841fbb37ca7-AdyenDemo")).await?;
     assert_eq!(
