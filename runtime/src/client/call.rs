@@ -41,6 +41,10 @@ struct Ending {
     attempts: u32,
     /// Whether any attempt may have been acted on without us seeing the answer.
     may_have_acted: bool,
+    /// Whether the last answer is the provider's "same key still in progress"
+    /// ([`Provider::IDEMPOTENCY_IN_PROGRESS`]): the budget ran out before the first request
+    /// with the key finished, so its outcome is unknown and the same key re-drives it.
+    still_in_progress: bool,
 }
 
 impl<P: Provider> Client<P> {
@@ -218,7 +222,7 @@ impl<P: Provider> Client<P> {
         let (mut attempt, mut rotated, mut may_have_acted) = (0, false, ran_before);
         let mut credential = match self.wire_credential(&key).await {
             Ok(credential) => credential,
-            Err(error) => return ending(Attempt::TokenFailed(error), 0, may_have_acted),
+            Err(error) => return ending::<P>(Attempt::TokenFailed(error), 0, may_have_acted),
         };
         loop {
             attempt += 1;
@@ -239,7 +243,7 @@ impl<P: Provider> Client<P> {
                         Ok(None) => Some(self.classify(&result)),
                         Err(error) => {
                             let failed = Attempt::TokenFailed(error);
-                            return ending(failed, attempt, may_have_acted);
+                            return ending::<P>(failed, attempt, may_have_acted);
                         }
                     }
                 }
@@ -247,7 +251,7 @@ impl<P: Provider> Client<P> {
                 _ => Some(self.classify(&result)),
             };
             let Some(outcome) = outcome else {
-                return ending(result, attempt, may_have_acted);
+                return ending::<P>(result, attempt, may_have_acted);
             };
             may_have_acted |= match outcome {
                 AttemptOutcome::NoResponse => true,
@@ -271,7 +275,7 @@ impl<P: Provider> Client<P> {
                 }
                 Decision::GiveUp(reason) => {
                     tracing::debug!(path = path_template, attempt, ?reason, "giving up");
-                    return ending(result, attempt, may_have_acted);
+                    return ending::<P>(result, attempt, may_have_acted);
                 }
             }
         }
@@ -394,7 +398,7 @@ impl<P: Provider> Client<P> {
     /// call under the same logical key re-drives it with the same key.
     async fn settle(&self, ticket: &Ticket, ending: &Ending) {
         let journal = &self.inner.journal;
-        let written = match settlement::<P>(ending) {
+        let written = match settlement(ending) {
             Settlement::Abandon => {
                 journal
                     .abandon(
@@ -422,11 +426,16 @@ impl<P: Provider> Client<P> {
     }
 }
 
-fn ending(last: Attempt, attempts: u32, may_have_acted: bool) -> Ending {
+fn ending<P: Provider>(last: Attempt, attempts: u32, may_have_acted: bool) -> Ending {
+    let still_in_progress = matches!(
+        &last,
+        Attempt::Response { status, body, .. } if is_in_progress::<P>(*status, body)
+    );
     Ending {
         last,
         attempts,
         may_have_acted,
+        still_in_progress,
     }
 }
 
@@ -438,18 +447,16 @@ enum Settlement {
 /// What the journal records for an ending. Refusals the provider gives before running a
 /// request (401, 403, 409, 429) and failures to connect leave nothing to remember, unless an
 /// earlier attempt may have run.
-fn settlement<P: Provider>(ending: &Ending) -> Settlement {
+fn settlement(ending: &Ending) -> Settlement {
     let unknown_or_abandon = if ending.may_have_acted {
         Settlement::Finish(EntryState::OutcomeUnknown, None)
     } else {
         Settlement::Abandon
     };
+    if ending.still_in_progress {
+        return Settlement::Finish(EntryState::OutcomeUnknown, None);
+    }
     let (status, body) = match &ending.last {
-        // The first request with the key was still running when the budget ran out: its
-        // outcome is unknown, and the next call re-drives the same key.
-        Attempt::Response { status, body, .. } if is_in_progress::<P>(*status, body) => {
-            return Settlement::Finish(EntryState::OutcomeUnknown, None);
-        }
         Attempt::Response { status, body, .. } => (*status, body),
         Attempt::NoResponse(_) => {
             return Settlement::Finish(EntryState::OutcomeUnknown, None);
@@ -519,7 +526,7 @@ where
                     http::header::CONTENT_TYPE.as_str(),
                 ));
                 decode_response(status, request_id, kind, &body)
-            } else if keyed && is_in_progress::<P>(status, &body) {
+            } else if keyed && ending.still_in_progress {
                 // The first request with this key had not finished when the budget ran
                 // out: whether it acted is unknown, and the same key re-drives it.
                 Err(outcome_unknown(format!(
