@@ -83,12 +83,24 @@ fn specs_dir() -> anyhow::Result<PathBuf> {
 fn selected(provider: Option<&str>) -> anyhow::Result<Vec<PathBuf>> {
     let all = profiles()?;
     let Some(name) = provider else { return Ok(all) };
+    // Another provider's profile that does not load (one being edited) does not stop this
+    // one from generating; it is named only if the provider asked for is not found.
+    let mut unreadable = Vec::new();
     for path in all {
-        if ProviderProfile::load(&path)?.provider.name == name {
-            return Ok(vec![path]);
+        match ProviderProfile::load(&path) {
+            Ok(profile) if profile.provider.name == name => return Ok(vec![path]),
+            Ok(_) => {}
+            Err(error) => unreadable.push(format!("\n  {error}")),
         }
     }
-    bail!("no provider `{name}` under {PROFILES_DIR}/")
+    bail!(
+        "no provider `{name}` under {PROFILES_DIR}/{}",
+        if unreadable.is_empty() {
+            String::new()
+        } else {
+            format!("; these profiles do not load:{}", unreadable.concat())
+        }
+    )
 }
 
 /// `cargo xtask generate [--provider NAME] [--out DIR]`.
