@@ -136,13 +136,12 @@ impl Ir {
             &mut operations,
             &spec.profile.operations.path_prefix,
         );
-        if spec.profile.conventions.expansion_resources {
-            expand::typed_expand(
-                &mut types,
-                &mut names,
-                &mut operations,
-                &spec.profile.operations.expand_param,
-            );
+        // A profile that turns the convention on names its parameter (checked on load).
+        if let (true, Some(expand_param)) = (
+            spec.profile.conventions.expansion_resources,
+            &spec.profile.operations.expand_param,
+        ) {
+            expand::typed_expand(&mut types, &mut names, &mut operations, expand_param);
         }
         let features: BTreeSet<String> = operations
             .iter()

@@ -270,8 +270,12 @@ fn operation_of(
     });
     let has_param = |wire: &str| params.iter().any(|p| p.wire_name == wire);
     let pagination = match &output {
-        TypeRef::Page(_) if has_param(&rules.cursor_param) => Some(Pagination::Cursor),
-        TypeRef::SearchPage(_) if has_param(&rules.search_page_param) => Some(Pagination::Search),
+        TypeRef::Page(_) if rules.cursor_param.as_deref().is_some_and(has_param) => {
+            Some(Pagination::Cursor)
+        }
+        TypeRef::SearchPage(_) if rules.search_page_param.as_deref().is_some_and(has_param) => {
+            Some(Pagination::Search)
+        }
         _ => None,
     };
     Ok(Operation {
@@ -386,11 +390,12 @@ fn page_items<'a>(spec: &LoadedSpec, schema: &'a Schema) -> Option<(&'a Schema, 
         return None;
     };
     let pagination = &spec.profile.pagination;
-    let kind = if *constant == spec.profile.operations.list_object
+    let rules = &spec.profile.operations;
+    let kind = if rules.list_object.as_ref() == Some(constant)
         && pagination.uses(crate::spec::profile::PaginationStyle::CursorList)
     {
         OutputKind::List
-    } else if *constant == spec.profile.operations.search_object
+    } else if rules.search_object.as_ref() == Some(constant)
         && pagination.uses(crate::spec::profile::PaginationStyle::SearchPage)
     {
         OutputKind::Search

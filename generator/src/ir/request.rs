@@ -45,11 +45,12 @@ pub(crate) fn body_of<'a>(
     }
     let rules = &spec.profile.operations;
     let media_types = [
-        (rules.multipart_media_type.as_str(), Encoding::Multipart),
-        (rules.form_media_type.as_str(), Encoding::Form),
-        (JSON_MEDIA_TYPE, Encoding::Json),
+        (rules.multipart_media_type.as_deref(), Encoding::Multipart),
+        (rules.form_media_type.as_deref(), Encoding::Form),
+        (Some(JSON_MEDIA_TYPE), Encoding::Json),
     ];
     for (media, encoding) in media_types {
+        let Some(media) = media else { continue };
         let Some(MediaType {
             schema: Some(schema),
             ..

@@ -87,21 +87,30 @@ pub struct ProviderNames {
 pub struct OperationRules {
     /// The path prefix before the resource-group segment (`/v1/`).
     pub path_prefix: String,
-    /// The media type of form-encoded bodies.
-    pub form_media_type: String,
-    /// The media type of multipart bodies.
-    pub multipart_media_type: String,
-    /// The `object` constant of a cursor-paged list.
-    pub list_object: String,
-    /// The request parameter carrying the list cursor.
-    pub cursor_param: String,
-    /// The `object` constant of a search result page.
-    pub search_object: String,
-    /// The request parameter carrying the search page cursor.
-    pub search_page_param: String,
+    /// The media type of form-encoded bodies; absent when the provider takes none.
+    #[serde(default)]
+    pub form_media_type: Option<String>,
+    /// The media type of multipart bodies; absent when the provider takes none.
+    #[serde(default)]
+    pub multipart_media_type: Option<String>,
+    /// The `object` constant of a cursor-paged list (needed by `[pagination]`'s
+    /// `cursor_list`).
+    #[serde(default)]
+    pub list_object: Option<String>,
+    /// The request parameter carrying the list cursor (needed by `cursor_list`).
+    #[serde(default)]
+    pub cursor_param: Option<String>,
+    /// The `object` constant of a search result page (needed by `search_page`).
+    #[serde(default)]
+    pub search_object: Option<String>,
+    /// The request parameter carrying the search page cursor (needed by `search_page`).
+    #[serde(default)]
+    pub search_page_param: Option<String>,
     /// The request parameter listing the response fields to expand (a list of strings),
-    /// typed by the expandable fields of the operation's output.
-    pub expand_param: String,
+    /// typed by the expandable fields of the operation's output (needed by `[conventions]`'
+    /// `expansion_resources`).
+    #[serde(default)]
+    pub expand_param: Option<String>,
     /// Operation names the path rule cannot decide, by `"METHOD /path"`: for two paths
     /// that would take the same name (`GET /v1/account`, the key's own account, and
     /// `GET /v1/accounts/{account}`), the one that does not address a resource by id.
@@ -214,6 +223,10 @@ pub struct FixturesPin {
     pub objects_pointer: String,
 }
 
+/// A convention: whether the profile turns it on, its name, and the `[operations]` keys it
+/// needs with their values.
+type ConventionNeeds<'a> = (bool, &'static str, &'a [(&'static str, &'a Option<String>)]);
+
 impl ProviderProfile {
     /// Reads and parses a `provider.toml`.
     pub fn load(path: &Path) -> Result<Self, SpecError> {
@@ -226,15 +239,56 @@ impl ProviderProfile {
             message: error.to_string(),
         })?;
         profile.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        if let Some(name) = profile.environments.undeclared_placeholders().first() {
-            return Err(SpecError::Profile {
+        let problem = match profile.environments.undeclared_placeholders().first() {
+            Some(name) => Some(format!(
+                "`[environments]` uses `{{{name}}}`, which `variables` does not declare"
+            )),
+            None => profile.missing_convention_key(),
+        };
+        match problem {
+            Some(message) => Err(SpecError::Profile {
                 file: path.to_path_buf(),
-                message: format!(
-                    "`[environments]` uses `{{{name}}}`, which `variables` does not declare"
-                ),
-            });
+                message,
+            }),
+            None => Ok(profile),
         }
-        Ok(profile)
+    }
+
+    /// The `[operations]` key a convention this profile turns on needs and the profile
+    /// leaves out, if any.
+    fn missing_convention_key(&self) -> Option<String> {
+        let rules = &self.operations;
+        let needs: [ConventionNeeds<'_>; 3] = [
+            (
+                self.pagination.uses(PaginationStyle::CursorList),
+                "`[pagination]` style `cursor_list`",
+                &[
+                    ("list_object", &rules.list_object),
+                    ("cursor_param", &rules.cursor_param),
+                ],
+            ),
+            (
+                self.pagination.uses(PaginationStyle::SearchPage),
+                "`[pagination]` style `search_page`",
+                &[
+                    ("search_object", &rules.search_object),
+                    ("search_page_param", &rules.search_page_param),
+                ],
+            ),
+            (
+                self.conventions.expansion_resources,
+                "`[conventions] expansion_resources`",
+                &[("expand_param", &rules.expand_param)],
+            ),
+        ];
+        needs
+            .into_iter()
+            .filter(|(on, ..)| *on)
+            .find_map(|(_, convention, keys)| {
+                keys.iter()
+                    .find(|(_, value)| value.is_none())
+                    .map(|(key, _)| format!("{convention} needs `[operations] {key}`"))
+            })
     }
 
     /// The path of the error catalogue this profile names.
@@ -268,6 +322,47 @@ mod tests {
                 wrapped,
                 "{sites:?} {field} request={request}"
             );
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_convention_without_its_operations_key_is_refused_on_load()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/testdata");
+        let text = std::fs::read_to_string(testdata.join("test-profile.toml"))?;
+        // (the line left out, the refusal)
+        let cases = [
+            (
+                "cursor_param = ",
+                "`[pagination]` style `cursor_list` needs `[operations] cursor_param`",
+            ),
+            (
+                "search_object = ",
+                "`[pagination]` style `search_page` needs `[operations] search_object`",
+            ),
+            (
+                "expand_param = ",
+                "`[conventions] expansion_resources` needs `[operations] expand_param`",
+            ),
+        ];
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("provider.toml");
+        std::fs::write(&path, &text)?;
+        ProviderProfile::load(&path)?;
+        for (left_out, refusal) in cases {
+            let without: String = text
+                .lines()
+                .filter(|line| !line.starts_with(left_out))
+                .map(|line| format!("{line}\n"))
+                .collect();
+            std::fs::write(&path, without)?;
+            match ProviderProfile::load(&path) {
+                Err(SpecError::Profile { file, message }) => {
+                    assert_eq!((file, message.as_str()), (path.clone(), refusal));
+                }
+                other => panic!("{left_out}: expected the refusal, got {other:?}"),
+            }
         }
         Ok(())
     }
