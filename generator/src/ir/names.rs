@@ -19,8 +19,11 @@ const DIGITS: [&str; 10] = [
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
 ];
 
-/// Spells out a leading digit (`3d` -> `three_d`), so the result can start an identifier.
+/// Spells out a leading digit (`3d` -> `three_d`), so the result can start an identifier;
+/// leading punctuation, which case conversion drops, does not hide the digit (`_2EBOX` ->
+/// `two_EBOX`).
 fn spell_leading_digit(raw: &str) -> String {
+    let raw = raw.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
     let mut chars = raw.chars();
     match chars.next().and_then(|c| c.to_digit(10)) {
         Some(digit) => format!("{}_{}", DIGITS[digit as usize], chars.as_str()),
@@ -181,6 +184,8 @@ mod tests {
             ("self", "SelfType", "self_"),
             ("", "Empty", "value"),
             ("ssn_last_4", "SsnLast4", "ssn_last_4"),
+            ("_2EBOX", "TwoEbox", "two_ebox"),
+            ("-3d", "ThreeD", "three_d"),
         ];
         for (raw, ty, field) in cases {
             assert_eq!(type_name(raw), ty, "type name of {raw:?}");
