@@ -8,13 +8,14 @@ use std::collections::BTreeMap;
 
 use super::names::type_name;
 use super::operations::{Operation, ParamLocation};
+use crate::spec::profile::OperationRules;
 use super::types::{Scalar, TypeDef, TypeId, TypeKind, TypeRef};
 
 /// Types the ids; returns every id type, by Rust name, with the object constant it names.
 pub(super) fn typed_ids(
     types: &mut BTreeMap<TypeId, TypeDef>,
     operations: &mut [Operation],
-    path_prefix: &str,
+    rules: &OperationRules,
 ) -> BTreeMap<String, String> {
     let taken: Vec<String> = types.values().map(|def| def.name.clone()).collect();
     // Object constant -> id type name.
@@ -47,7 +48,9 @@ pub(super) fn typed_ids(
                 continue;
             }
             let name = match param.location {
-                ParamLocation::Path => path_param_id(&ids, &path, &param.wire_name, path_prefix),
+                ParamLocation::Path => {
+                    path_param_id(&ids, &path, &param.wire_name, rules.prefix_of(&path))
+                }
                 ParamLocation::Query | ParamLocation::Body => ids.get(&param.wire_name).cloned(),
                 ParamLocation::Header => None,
             };

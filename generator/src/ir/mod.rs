@@ -131,11 +131,7 @@ impl Ir {
             &spec.profile.types.object_tag,
         ));
         passes::box_recursion(&mut types);
-        let ids = ids::typed_ids(
-            &mut types,
-            &mut operations,
-            &spec.profile.operations.path_prefix,
-        );
+        let ids = ids::typed_ids(&mut types, &mut operations, &spec.profile.operations);
         // A profile that turns the convention on names its parameter (checked on load).
         if let (true, Some(expand_param)) = (
             spec.profile.conventions.expansion_resources,

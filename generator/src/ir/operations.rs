@@ -98,12 +98,15 @@ pub struct Param {
     pub doc: Option<String>,
 }
 
-/// The resource group of a path: its first segment after the profile's prefix, as a
-/// feature/module name (`/v1/payment_intents/{intent}` -> `payment_intents`).
+/// The resource group of a path, as a feature/module name: the group its prefix names
+/// (`[operations.groups]`), else its first segment after the profile's prefix
+/// (`/v1/payment_intents/{intent}` -> `payment_intents`).
 pub fn resource_group(spec: &LoadedSpec, path: &str) -> String {
-    let rest = path
-        .strip_prefix(spec.profile.operations.path_prefix.as_str())
-        .unwrap_or(path);
+    let rules = &spec.profile.operations;
+    if let Some((_, group)) = rules.group_of(path) {
+        return field_name(group);
+    }
+    let rest = path.strip_prefix(rules.path_prefix.as_str()).unwrap_or(path);
     field_name(rest.split('/').find(|s| !s.is_empty()).unwrap_or("root"))
 }
 
@@ -143,7 +146,7 @@ pub(crate) fn operations(
                 .cloned()
                 .unwrap_or_else(|| {
                     let kind = output_kind(spec, operation);
-                    let prefix = &spec.profile.operations.path_prefix;
+                    let prefix = spec.profile.operations.prefix_of(path);
                     operation_name(method, path, &kind, &all_paths, prefix)
                 });
             let operation_id = operation_id_of(operation, method, path);

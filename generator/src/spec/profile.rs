@@ -111,11 +111,37 @@ pub struct OperationRules {
     /// `expansion_resources`).
     #[serde(default)]
     pub expand_param: Option<String>,
+    /// Resource groups named by path prefix, for a provider whose group is not the first
+    /// segment after `path_prefix` (PayPal's APIs: `/v2/checkout/` -> `orders`,
+    /// `/v1/billing/` -> `subscriptions`). The longest prefix a path starts with names its
+    /// group, and is the prefix its operation name and typed ids are read after; a path no
+    /// prefix matches takes the `path_prefix` rule.
+    #[serde(default)]
+    pub groups: BTreeMap<String, String>,
     /// Operation names the path rule cannot decide, by `"METHOD /path"`: for two paths
     /// that would take the same name (`GET /v1/account`, the key's own account, and
     /// `GET /v1/accounts/{account}`), the one that does not address a resource by id.
     #[serde(default)]
     pub names: BTreeMap<String, String>,
+}
+
+impl OperationRules {
+    /// The group a path's prefix names (`[operations.groups]`), with that prefix: the
+    /// longest prefix the path starts with.
+    pub fn group_of(&self, path: &str) -> Option<(&str, &str)> {
+        self.groups
+            .iter()
+            .filter(|(prefix, _)| path.starts_with(prefix.as_str()))
+            .max_by_key(|(prefix, _)| prefix.len())
+            .map(|(prefix, group)| (prefix.as_str(), group.as_str()))
+    }
+
+    /// The prefix before a path's resource segments: its group's prefix, else
+    /// `path_prefix`.
+    pub fn prefix_of(&self, path: &str) -> &str {
+        self.group_of(path)
+            .map_or(self.path_prefix.as_str(), |(prefix, _)| prefix)
+    }
 }
 
 /// How schema properties map to payforge types.
