@@ -168,7 +168,7 @@ async fn certificates_are_fetched_once_per_url() -> TestResult {
     {
         let body = event(&format!("WH-{index}"), "10.00");
         let headers = signed_headers(&pki.key_pem, url, SIGNED_AT, &body)?;
-        verifier.prepare(&headers).await?;
+        verifier.prepare(&headers, &body).await?;
         let verified = verifier.verify(&headers, body, SIGNED_AT)?;
         assert_eq!(verified.event_id(), format!("WH-{index}"));
         assert_eq!(verified.event_type(), Some("PAYMENT.CAPTURE.COMPLETED"));
@@ -201,7 +201,7 @@ async fn a_certificate_url_outside_the_allowlist_is_refused_and_never_fetched() 
     ] {
         let headers = signed_headers(&pki.key_pem, &url, SIGNED_AT, &body)?;
         for error in [
-            verifier.prepare(&headers).await.err(),
+            verifier.prepare(&headers, &body).await.err(),
             verifier.verify(&headers, body.clone(), SIGNED_AT).err(),
         ] {
             assert!(
@@ -221,7 +221,7 @@ async fn an_expired_certificate_is_named_and_rejected() -> TestResult {
     let verifier = local_verifier(&pki)?;
     let body = event("WH-1", "10.00");
     let headers = signed_headers(&pki.key_pem, &format!("{base}/old"), SIGNED_AT, &body)?;
-    verifier.prepare(&headers).await?;
+    verifier.prepare(&headers, &body).await?;
     let error = verifier.verify(&headers, body.clone(), SIGNED_AT).err();
     assert!(
         matches!(&error, Some(VerificationError::CertificateExpired { subject, not_after, .. })
@@ -284,7 +284,7 @@ async fn a_tampered_body_of_the_same_length_or_a_stale_time_is_rejected() -> Tes
     let verifier = local_verifier(&pki)?;
     let body = event("WH-1", "10.00");
     let headers = signed_headers(&pki.key_pem, &format!("{base}/A"), SIGNED_AT, &body)?;
-    verifier.prepare(&headers).await?;
+    verifier.prepare(&headers, &body).await?;
     let tampered = event("WH-1", "90.00");
     assert_eq!(tampered.len(), body.len());
     assert_ne!(body_crc32(&tampered), body_crc32(&body));
