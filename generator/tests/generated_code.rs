@@ -53,6 +53,7 @@ golden! {
     discriminated,
     maps_json,
     sensitive_sites,
+    multi_file,
 }
 
 #[test]

@@ -49,6 +49,7 @@ const CASES: &[&str] = &[
     "maps_json",
     "errors_unwrapped",
     "sensitive_sites",
+    "multi_file",
 ];
 
 #[test]
