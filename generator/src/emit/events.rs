@@ -16,8 +16,19 @@ pub const EVENT_OBJECT: &str = "EventObject";
 /// The name of the generated event-code enum (the `webhooks_map` convention only).
 pub const EVENT_CODE: &str = "EventCode";
 
-/// The name of the generated event-type enum (the `profile` convention only).
-pub const EVENT_TYPE: &str = "EventType";
+/// The names the generated event-type enum takes (the `profile` convention only): the
+/// first that no declared type has (PayPal's Webhooks Management API has an `event_type`
+/// schema, so its enum is `WebhookEventType`).
+pub const EVENT_TYPE_NAMES: [&str; 2] = ["EventType", "WebhookEventType"];
+
+/// The name of the event-type enum of `ir`: the first of [`EVENT_TYPE_NAMES`] free.
+pub fn event_type_name(ir: &Ir) -> &'static str {
+    let taken = |name: &str| ir.types.values().any(|def| def.name == name);
+    EVENT_TYPE_NAMES
+        .into_iter()
+        .find(|name| !taken(name))
+        .unwrap_or(EVENT_TYPE_NAMES[1])
+}
 
 /// `EventObject`, one variant per event type (per resource type under the `profile`
 /// convention) plus `Unknown`; and `EventCode` where the profile's event source is the
@@ -104,9 +115,10 @@ fn payload_words(ir: &Ir) -> &'static str {
     }
 }
 
-/// `EventType`: every event type `[events.types]` lists, and `Unknown(String)`.
+/// `EventType` (or `WebhookEventType`, [`event_type_name`]): every event type
+/// `[events.types]` lists, and `Unknown(String)`.
 fn event_types(ir: &Ir) -> TokenStream {
-    let name = ident(EVENT_TYPE);
+    let name = ident(event_type_name(ir));
     let unknown = ident(UNKNOWN_VARIANT);
     let variants = listed_event_types(&ir.profile.events)
         .into_iter()

@@ -3,7 +3,8 @@
 //! the provider-neutral receiver, which verifies it over the raw bytes and stores it in a
 //! real SQLite inbox, deduplicated by the event's `id`; a worker then hands the application's
 //! handler a `Verified<ResourceEvent<EventObject>>`: the event type parses into the SDK's
-//! `EventType`, and the resource is the SDK's typed `Order`, chosen by `resource_type`.
+//! `WebhookEventType` (not `EventType`: Webhooks Management has an `event_type` schema), and
+//! the resource is the SDK's typed `Order`, chosen by `resource_type`.
 #![cfg(all(feature = "events", feature = "orders"))]
 
 use std::path::PathBuf;
@@ -17,7 +18,7 @@ use payforge::webhook::{
     HandlerError, PaypalCertificates, PaypalSignature, Processed, ResourceEvent, SqliteInbox,
     Verified, WebhookInbox, WebhookReceiver, WebhookVerifier, Worker, WorkerConfig,
 };
-use payforge_paypal::{EventObject, EventType};
+use payforge_paypal::{EventObject, WebhookEventType as EventType};
 use rsa::pkcs1v15::SigningKey;
 use rsa::pkcs8::DecodePrivateKey as _;
 use rsa::signature::{SignatureEncoding as _, Signer as _};
