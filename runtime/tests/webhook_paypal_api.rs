@@ -207,7 +207,12 @@ impl Fixture {
     }
 
     /// Posts `body` with PayPal's headers signed `sig` now; the status and the answer.
-    async fn deliver(&self, transmission: &str, sig: &str, body: &str) -> Result<(u16, String), BoxError> {
+    async fn deliver(
+        &self,
+        transmission: &str,
+        sig: &str,
+        body: &str,
+    ) -> Result<(u16, String), BoxError> {
         let headers = headers(transmission, sig, OffsetDateTime::now_utc())?;
         let mut request = Request::post("/webhooks/paypal").body(Body::from(body.to_owned()))?;
         *request.headers_mut() = headers;
@@ -233,7 +238,10 @@ impl Fixture {
 }
 
 /// A client of the PayPal-like provider at `base_url`, with a 500 ms timeout.
-async fn client(base_url: &str, credentials: &std::path::Path) -> Result<Client<PaypalLike>, BoxError> {
+async fn client(
+    base_url: &str,
+    credentials: &std::path::Path,
+) -> Result<Client<PaypalLike>, BoxError> {
     Ok(Client::<PaypalLike>::builder()
         .environment(Environment::Sandbox {
             base_url: base_url.to_owned(),
@@ -313,7 +321,11 @@ async fn a_redelivered_transmission_is_not_asked_twice_and_is_stored_once() -> T
         answers.push(response.status().as_u16());
     }
     assert_eq!(answers, [200, 200]);
-    assert_eq!(fixture.counts(), (1, 1), "the verdict for the same bytes is remembered");
+    assert_eq!(
+        fixture.counts(),
+        (1, 1),
+        "the verdict for the same bytes is remembered"
+    );
     // A new transmission of the same event is asked about, and deduplicated by event id.
     assert_eq!(
         fixture.deliver("tx-dup-2", GOOD_SIG, &body).await?,
@@ -360,7 +372,9 @@ async fn a_5xx_or_a_timeout_is_refused_with_503_so_paypal_redelivers() -> TestRe
     // PayPal's redelivery, once the API is back, is stored.
     lock(&fixture.state).mode = Mode::Verdict;
     assert_eq!(
-        fixture.deliver("tx-again", GOOD_SIG, &event("WH-LATER")).await?,
+        fixture
+            .deliver("tx-again", GOOD_SIG, &event("WH-LATER"))
+            .await?,
         (200, "stored".to_owned())
     );
     Ok(())
@@ -380,7 +394,10 @@ async fn a_revoked_token_is_renewed_once_through_the_client_cache() -> TestResul
         fixture.deliver("tx-2", GOOD_SIG, &event("WH-2")).await?.0,
         200
     );
-    assert_eq!(fixture.deliver("tx-3", GOOD_SIG, &event("WH-3")).await?.0, 200);
+    assert_eq!(
+        fixture.deliver("tx-3", GOOD_SIG, &event("WH-3")).await?.0,
+        200
+    );
     assert_eq!(fixture.counts(), (2, 4), "2 tokens; 3 deliveries + 1 retry");
     let tokens = lock(&fixture.state).verify_tokens.clone();
     assert_eq!(
@@ -407,10 +424,16 @@ async fn verify_needs_prepare_and_checks_the_transmission_time_locally() -> Test
         "{error:?}"
     );
     verifier.prepare(&headers, body.as_bytes()).await?;
-    assert!(verifier.verify(&headers, body.clone().into(), now + 300).is_ok());
+    assert!(
+        verifier
+            .verify(&headers, body.clone().into(), now + 300)
+            .is_ok()
+    );
     // PayPal's SUCCESS does not excuse a stale transmission (a replay).
     assert_eq!(
-        verifier.verify(&headers, body.clone().into(), now + 301).err(),
+        verifier
+            .verify(&headers, body.clone().into(), now + 301)
+            .err(),
         Some(VerificationError::TimestampTooOld {
             age: 301,
             tolerance: 300

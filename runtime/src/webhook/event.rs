@@ -296,12 +296,11 @@ impl<T: EventPayload> EventEnvelope for ResourceEvent<T> {
     fn decode(body: &[u8]) -> Result<Self, DecodeError> {
         let raw: RawResourceEnvelope =
             serde_json::from_slice(body).map_err(DecodeError::Envelope)?;
-        let resource = T::decode(&raw.resource_type, raw.resource).map_err(|source| {
-            DecodeError::Object {
+        let resource =
+            T::decode(&raw.resource_type, raw.resource).map_err(|source| DecodeError::Object {
                 event_type: format!("{} ({})", raw.event_type, raw.resource_type),
                 source,
-            }
-        })?;
+            })?;
         Ok(Self {
             id: raw.id,
             event_type: raw.event_type,

@@ -124,7 +124,10 @@ mod tests {
     fn every_listed_name_builds_the_scheme_of_that_name() -> Result<(), SchemeSelectionError> {
         let secrets = ["whsec_AAAA/AAAA+AAAA/AAAA+AAAA/AAAA+AA".to_owned()]; // audit:allow (a made-up test secret)
         let hex_keys = ["00".repeat(32)];
-        for name in SCHEME_NAMES.iter().filter(|name| !name.starts_with("paypal")) {
+        for name in SCHEME_NAMES
+            .iter()
+            .filter(|name| !name.starts_with("paypal"))
+        {
             let keys = if name.contains("hmac") {
                 &hex_keys
             } else {

@@ -48,7 +48,10 @@ fn test_pki() -> Result<(String, String), BoxError> {
     let field = |name: &str| -> Result<String, BoxError> {
         Ok(file[name].as_str().ok_or(format!("no {name}"))?.to_owned())
     };
-    Ok((field("test_certificate_pem")?, field("test_private_key_pem")?))
+    Ok((
+        field("test_certificate_pem")?,
+        field("test_private_key_pem")?,
+    ))
 }
 
 /// PayPal's five signature headers for `body`, signed now as transmission `transmission`.
@@ -119,15 +122,25 @@ async fn a_signed_order_event_reaches_the_handler_typed_and_once() -> TestResult
     );
     let directory = tempfile::tempdir()?;
     let inbox = Arc::new(
-        SqliteInbox::open(directory.path().join("inbox.db"), SqliteInbox::DEFAULT_TABLE).await?,
+        SqliteInbox::open(
+            directory.path().join("inbox.db"),
+            SqliteInbox::DEFAULT_TABLE,
+        )
+        .await?,
     );
     let receiver = WebhookReceiver::new(verifier, Arc::clone(&inbox));
 
     // PayPal redelivers until it sees a 2xx: the second transmission of the same event
     // (a new transmission id and signature) changes nothing.
-    let body = order_approved("WH-7Y7254563A4550640-11V2185806837105M", "5O190127TN364715T");
+    let body = order_approved(
+        "WH-7Y7254563A4550640-11V2185806837105M",
+        "5O190127TN364715T",
+    );
     let mut answers = Vec::new();
-    for transmission in ["b2384410-f8d2-11ec-8b7f-8d7d3a2ab58e", "c7a1a7f0-f8d2-11ec-9c1a-5f5b0c9e1a44"] {
+    for transmission in [
+        "b2384410-f8d2-11ec-8b7f-8d7d3a2ab58e",
+        "c7a1a7f0-f8d2-11ec-9c1a-5f5b0c9e1a44",
+    ] {
         let mut request = Request::post("/webhooks/paypal").body(Body::from(body.clone()))?;
         *request.headers_mut() = signed_headers(&key, transmission, body.as_bytes())?;
         let response = receiver.receive(request).await;
@@ -175,7 +188,9 @@ async fn a_signed_order_event_reaches_the_handler_typed_and_once() -> TestResult
     let seen = seen.lock().map_err(|_| "poisoned")?.clone();
     assert_eq!(
         seen,
-        ["WH-7Y7254563A4550640-11V2185806837105M approved order 5O190127TN364715T (Some(Approved))"]
+        [
+            "WH-7Y7254563A4550640-11V2185806837105M approved order 5O190127TN364715T (Some(Approved))"
+        ]
     );
     assert!(
         inbox
@@ -199,9 +214,8 @@ fn an_unlisted_type_and_an_unknown_resource_type_decode_as_unknown() -> TestResu
         "resource": { "id": "80021663DE681814L", "state": "completed" }
     })
     .to_string();
-    let event = <ResourceEvent<EventObject> as payforge::webhook::EventEnvelope>::decode(
-        body.as_bytes(),
-    )?;
+    let event =
+        <ResourceEvent<EventObject> as payforge::webhook::EventEnvelope>::decode(body.as_bytes())?;
     assert!(
         matches!(&event.resource, EventObject::Unknown { event_type, object }
             if event_type == "sale" && object["state"] == "completed"),

@@ -25,9 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest as _, Sha256};
 
-use super::headers::{
-    AUTH_ALGO_HEADER, CERT_URL_HEADER, PaypalHeaders, TRANSMISSION_SIG_HEADER,
-};
+use super::headers::{AUTH_ALGO_HEADER, CERT_URL_HEADER, PaypalHeaders, TRANSMISSION_SIG_HEADER};
 use crate::client::Client;
 use crate::endpoint::{BodyEncoding, EncodeError, Endpoint, RequestBody};
 use crate::webhook::envelope::EnvelopeConvention;
@@ -100,8 +98,7 @@ impl<P: Provider> PaypalApiVerification<P> {
             .ok()
             .and_then(|text| RawValue::from_string(text.to_owned()).ok())
             .ok_or_else(|| VerificationError::BodyNotJson {
-                reason: "the body is not UTF-8 JSON, so PayPal cannot be asked about it"
-                    .to_owned(),
+                reason: "the body is not UTF-8 JSON, so PayPal cannot be asked about it".to_owned(),
             })?;
         let call = VerifyWebhookSignature::<P> {
             request: VerifyRequest {
@@ -242,7 +239,10 @@ fn api_error<E: crate::ApiError>(error: Error<E>) -> VerificationError {
 }
 
 /// A header as received, or [`VerificationError::MissingHeader`].
-fn raw_header<'h>(headers: &'h HeaderMap, name: &'static str) -> Result<&'h str, VerificationError> {
+fn raw_header<'h>(
+    headers: &'h HeaderMap,
+    name: &'static str,
+) -> Result<&'h str, VerificationError> {
     header_text(headers, name).ok_or(VerificationError::MissingHeader { header: name })
 }
 
@@ -329,7 +329,10 @@ mod tests {
             webhook_event: RawValue::from_string(raw.to_owned())?,
         };
         let text = serde_json::to_string(&request)?;
-        assert!(text.ends_with(&format!(r#""webhook_event":{raw}}}"#)), "{text}");
+        assert!(
+            text.ends_with(&format!(r#""webhook_event":{raw}}}"#)),
+            "{text}"
+        );
         Ok(())
     }
 }
