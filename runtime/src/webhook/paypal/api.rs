@@ -248,7 +248,7 @@ fn raw_header<'h>(
 
 /// The SHA-256 of everything PayPal's verdict covers: the five signature headers and the
 /// body, each length-prefixed so that no two deliveries share a digest.
-fn delivery_digest(headers: &HeaderMap, body: &[u8]) -> Result<[u8; 32], VerificationError> {
+fn delivery_digest(headers: &HeaderMap, body: &[u8]) -> Result<Digest, VerificationError> {
     let parsed = PaypalHeaders::parse(headers)?;
     let mut hasher = Sha256::new();
     for field in [
@@ -265,37 +265,46 @@ fn delivery_digest(headers: &HeaderMap, body: &[u8]) -> Result<[u8; 32], Verific
     Ok(hasher.finalize().into())
 }
 
+/// A delivery's digest ([`delivery_digest`]).
+type Digest = [u8; 32];
+
 /// The digests of deliveries PayPal said `SUCCESS` for, the oldest forgotten first.
 struct Verdicts {
     capacity: usize,
-    inner: Mutex<(HashSet<[u8; 32]>, VecDeque<[u8; 32]>)>,
+    inner: Mutex<Remembered>,
+}
+
+/// The remembered digests, as a set and in the order they came.
+#[derive(Default)]
+struct Remembered {
+    set: HashSet<Digest>,
+    order: VecDeque<Digest>,
 }
 
 impl Verdicts {
     fn new(capacity: usize) -> Self {
         Self {
             capacity,
-            inner: Mutex::new((HashSet::new(), VecDeque::new())),
+            inner: Mutex::new(Remembered::default()),
         }
     }
 
-    fn contains(&self, digest: &[u8; 32]) -> bool {
+    fn contains(&self, digest: &Digest) -> bool {
         self.inner
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .0
+            .set
             .contains(digest)
     }
 
-    fn insert(&self, digest: [u8; 32]) {
-        let mut guard = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        let (set, order) = &mut *guard;
-        if set.insert(digest) {
-            order.push_back(digest);
+    fn insert(&self, digest: Digest) {
+        let mut remembered = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        if remembered.set.insert(digest) {
+            remembered.order.push_back(digest);
         }
-        while order.len() > self.capacity {
-            if let Some(oldest) = order.pop_front() {
-                set.remove(&oldest);
+        while remembered.order.len() > self.capacity {
+            if let Some(oldest) = remembered.order.pop_front() {
+                remembered.set.remove(&oldest);
             }
         }
     }
