@@ -41,6 +41,7 @@ const CASES: &[&str] = &[
     "ref_components",
     "webhooks_map",
     "webhooks_map_batch",
+    "events_profile",
     "json_body",
     "header_params",
     "all_of",
