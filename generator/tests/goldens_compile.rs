@@ -47,6 +47,7 @@ const CASES: &[&str] = &[
     "discriminated",
     "maps_json",
     "errors_unwrapped",
+    "errors_details",
     "sensitive_sites",
 ];
 
