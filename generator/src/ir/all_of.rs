@@ -5,7 +5,11 @@
 //! The rules follow typify's `merge.rs`: parts that are objects merge; a property declared by
 //! two parts must be declared the same way, or the merge is refused with the property named
 //! (a coverage skip with that reason, never a guess); a part that is not an object (a
-//! string, a union, a map) cannot be merged into a struct and is refused too.
+//! string, a union, a map) cannot be merged into a struct and is refused too. Two
+//! declarations that differ only where the Rust type does not (a scalar of the same type and
+//! format with other length limits, pattern or docs) are one; a declaration that refers to
+//! a schema extending the other's (`allOf: [$ref: <the other>, …]`) is the narrower, which
+//! both parts accept, and replaces it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -105,7 +109,7 @@ fn merge_into<'a>(
     }
     let properties_pointer = child(pointer, "properties");
     for (name, property) in schema.properties.iter().flatten() {
-        add_property(view, name, property, child(&properties_pointer, name))?;
+        add_property(view, name, property, child(&properties_pointer, name), resolve)?;
     }
     view.required
         .extend(schema.required.iter().map(String::as_str));
@@ -136,6 +140,7 @@ fn add_property<'a>(
     name: &'a str,
     property: &'a Schema,
     pointer: String,
+    resolve: &Resolve<'_, 'a>,
 ) -> Result<(), MergeConflict> {
     match view.properties.get(name) {
         None => {
@@ -143,7 +148,12 @@ fn add_property<'a>(
             Ok(())
         }
         Some((first, first_pointer)) => {
-            if *first_pointer == pointer || *first == property {
+            if *first_pointer == pointer || *first == property || same_scalar(first, property) {
+                Ok(())
+            } else if extends(property, first, resolve) {
+                view.properties.insert(name, (property, pointer));
+                Ok(())
+            } else if extends(first, property, resolve) {
                 Ok(())
             } else {
                 Err(MergeConflict::Property {
@@ -154,6 +164,33 @@ fn add_property<'a>(
             }
         }
     }
+}
+
+/// Whether two inline scalars have one Rust type: the same `type` and `format`, no `enum`;
+/// length limits, patterns and docs may differ (both apply on the wire).
+fn same_scalar(a: &Schema, b: &Schema) -> bool {
+    let scalar = |s: &Schema| {
+        s.reference.is_none()
+            && s.values.is_none()
+            && matches!(
+                s.kind.as_deref(),
+                Some("string" | "integer" | "number" | "boolean")
+            )
+    };
+    scalar(a) && scalar(b) && a.kind == b.kind && a.format == b.format
+}
+
+/// Whether `narrow` refers to a component schema one of whose `allOf` parts is `wide`'s
+/// reference: every value of `narrow` is one of `wide`.
+fn extends<'a>(narrow: &Schema, wide: &Schema, resolve: &Resolve<'_, 'a>) -> bool {
+    let (Some(narrow), Some(wide)) = (&narrow.reference, &wide.reference) else {
+        return false;
+    };
+    resolve(narrow).is_some_and(|(_, target)| {
+        all_of_parts(target)
+            .iter()
+            .any(|part| part.reference.as_ref() == Some(wide))
+    })
 }
 
 /// What a schema is when it is not something an object can merge with.

@@ -33,6 +33,9 @@ pub struct Operation {
     pub encoding: Encoding,
     /// Whether it carries an idempotency key.
     pub idempotent: bool,
+    /// How long the provider keeps this operation's key when its API keeps keys for a time
+    /// of its own (`[idempotency.groups]`).
+    pub retention_secs: Option<u64>,
     /// Its parameters: path parameters in path order, then the others by name.
     pub params: Vec<Param>,
     /// The success output.
@@ -77,6 +80,8 @@ pub enum ParamLocation {
     Query,
     /// The body.
     Body,
+    /// The whole JSON body, when it is not an object (a JSON Patch array).
+    WholeBody,
     /// A request header (never the idempotency header, which the runtime sends).
     Header,
 }
@@ -204,6 +209,10 @@ fn operation_of(
     let operation_id = operation_id_of(operation, method, path);
     let (output, _) = output_of(spec, space, operation, pointer, &group, &operation_id)?;
     let body = request::body_of(spec, operation, pointer)?;
+    let (idempotent, retention_secs) = spec
+        .profile
+        .idempotency
+        .of(&group, &method.to_ascii_uppercase());
     let encoding = match (&body, method) {
         (Some(body), _) if body.encoding != Encoding::Form => body.encoding,
         (_, "get" | "delete") => Encoding::Query,
@@ -290,11 +299,8 @@ fn operation_of(
         summary: operation.summary.clone(),
         description: operation.description.clone(),
         encoding,
-        idempotent: spec
-            .profile
-            .idempotency
-            .methods
-            .contains(&method.to_ascii_uppercase()),
+        idempotent,
+        retention_secs,
         params,
         output,
         pagination,
