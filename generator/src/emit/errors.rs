@@ -106,7 +106,11 @@ fn refusal(refusal: &RefusalVariant) -> TokenStream {
     let (result, refused) = (&refusal.result_field, &refusal.refused);
     let objects = &refusal.objects;
     let at = (!objects.is_empty()).then(|| quote! { , at = [#(#objects),*] });
-    let statuses = &refusal.statuses;
+    let statuses: Vec<_> = refusal
+        .statuses
+        .iter()
+        .map(|status| proc_macro2::Literal::u16_unsuffixed(*status))
+        .collect();
     let statuses = (!statuses.is_empty()).then(|| quote! { , statuses = [#(#statuses),*] });
     let listed = refused
         .iter()

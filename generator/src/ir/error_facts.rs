@@ -63,18 +63,18 @@ pub(super) fn facts_enums(
         classified.insert(&entry.code, (entry_index, entry));
     }
     let code = |registry: &mut NameRegistry, code: &str, doc: String| {
-        let pointer = |entry_index: usize| format!("{pointer}/entries/{entry_index}");
+        let entry_pointer = |entry_index: usize| format!("{pointer}/entries/{entry_index}");
         let (class, category, meaning, name, user_message) = match classified.get(code) {
             Some((entry_index, entry)) => {
                 let class = check.class(
                     entry.class.as_deref().unwrap_or(&catalogue.default_class),
-                    format!("{}/class", pointer(*entry_index)),
+                    format!("{}/class", entry_pointer(*entry_index)),
                 )?;
                 let category = check.category(
                     entry.category.as_deref(),
                     &class,
                     code,
-                    format!("{}/category", pointer(*entry_index)),
+                    format!("{}/category", entry_pointer(*entry_index)),
                 )?;
                 let meaning = Some(entry.meaning.as_str()).filter(|m| !m.is_empty());
                 (
