@@ -49,6 +49,7 @@ const CASES: &[&str] = &[
     "errors_unwrapped",
     "errors_details",
     "sensitive_sites",
+    "multi_file",
 ];
 
 #[test]

@@ -218,7 +218,7 @@ mod tests {
     use crate::spec::document::Document;
 
     /// Merges component `name` of a small spec, answering with its fields (`name` or
-    /// `name*` when required) or the conflict.
+    /// `name*` when required, `name=Target` when it refers to a component) or the conflict.
     fn merged(components: &str, name: &str) -> Result<Vec<String>, MergeConflict> {
         let text = format!(
             "openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\ncomponents:\n  schemas:\n{components}"
@@ -238,10 +238,16 @@ mod tests {
         let view = merge(schema, &format!("/components/schemas/{name}"), &resolve)?;
         Ok(view
             .properties
-            .keys()
-            .map(|p| {
+            .iter()
+            .map(|(p, (property, _))| {
                 let star = if view.required.contains(p) { "*" } else { "" };
-                format!("{p}{star}")
+                let target = property
+                    .reference
+                    .as_deref()
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    .map(|name| format!("={name}"))
+                    .unwrap_or_default();
+                format!("{p}{star}{target}")
             })
             .collect())
     }
@@ -276,6 +282,26 @@ mod tests {
                 "a property declared differently",
                 "    Clash:\n      allOf:\n        - $ref: '#/components/schemas/Base'\n        - {properties: {type: {type: integer}}}\n",
                 Err("property `type`"),
+            ),
+            (
+                "a scalar declared twice with other limits is one field",
+                "    Limits:\n      allOf:\n        - {properties: {id: {type: string, maxLength: 9}}}\n        - {properties: {id: {type: string, minLength: 1, pattern: '^.+$'}}}\n",
+                Ok(&["id"]),
+            ),
+            (
+                "a scalar of another format still clashes",
+                "    Formats:\n      allOf:\n        - {properties: {at: {type: string}}}\n        - {properties: {at: {type: string, format: date-time}}}\n",
+                Err("property `at`"),
+            ),
+            (
+                "an extension of a property's schema replaces it, in either order",
+                "    Wide:\n      properties: {email: {type: string}}\n    Narrow:\n      allOf: [{$ref: '#/components/schemas/Wide'}, {properties: {id: {type: string}}}]\n    Holder:\n      allOf:\n        - {properties: {who: {$ref: '#/components/schemas/Wide'}}}\n        - {properties: {who: {$ref: '#/components/schemas/Narrow'}}}\n        - {properties: {who: {$ref: '#/components/schemas/Wide'}}}\n",
+                Ok(&["who=Narrow"]),
+            ),
+            (
+                "two unrelated schemas still clash",
+                "    Other:\n      properties: {x: {type: string}}\n    Clash2:\n      allOf:\n        - {properties: {who: {$ref: '#/components/schemas/Base'}}}\n        - {properties: {who: {$ref: '#/components/schemas/Other'}}}\n",
+                Err("property `who`"),
             ),
             (
                 "a scalar part",

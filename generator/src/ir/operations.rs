@@ -249,9 +249,15 @@ fn operation_of(
         let ty = space
             .convert(schema, &site(child(&param_pointer, "schema"), &param.name))?
             .0;
+        // Header names are case-insensitive: `PayPal-Request-Id` is `paypal_request_id`,
+        // not `pay_pal_request_id`.
+        let rust_name = match location {
+            ParamLocation::Header => field_name(&param.name.to_ascii_lowercase()),
+            _ => field_name(&param.name),
+        };
         params.push(Param {
             wire_name: param.name.clone(),
-            rust_name: names.claim(&[field_name(&param.name)]),
+            rust_name: names.claim(&[rust_name]),
             location,
             ty,
             required: param.required || location == ParamLocation::Path,
