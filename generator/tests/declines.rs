@@ -208,7 +208,12 @@ fn paypal_issues_are_the_facts_per_api_and_every_decline_maps() -> TestResult {
     for (name, count) in counts {
         assert_eq!(catalogue(&model, name)?.entries.len(), count, "{name}");
     }
-    for name in ["Issue", "OrdersIssue", "PaymentsIssue", "SubscriptionsIssue"] {
+    for name in [
+        "Issue",
+        "OrdersIssue",
+        "PaymentsIssue",
+        "SubscriptionsIssue",
+    ] {
         let issues = catalogue(&model, name)?;
         let declines = issues.entries.iter().filter(|e| e.class == "card_decline");
         for entry in declines {
@@ -216,7 +221,10 @@ fn paypal_issues_are_the_facts_per_api_and_every_decline_maps() -> TestResult {
         }
     }
     // The same code has the same class and variant in the provider-wide enum and an API's.
-    let (all, orders) = (catalogue(&model, "Issue")?, catalogue(&model, "OrdersIssue")?);
+    let (all, orders) = (
+        catalogue(&model, "Issue")?,
+        catalogue(&model, "OrdersIssue")?,
+    );
     for entry in &orders.entries {
         let wide = all.entries.iter().find(|e| e.code == entry.code);
         let wide = wide.ok_or(entry.code.as_str())?;
@@ -231,9 +239,18 @@ fn paypal_issues_are_the_facts_per_api_and_every_decline_maps() -> TestResult {
             .find(|e| e.code == code)
             .map(|e| (e.class.as_str(), e.category.as_deref()))
     };
-    assert_eq!(class_of("INSTRUMENT_DECLINED"), Some(("card_decline", Some("generic"))));
-    assert_eq!(class_of("PREVIOUS_REQUEST_IN_PROGRESS"), Some(("conflict", None)));
-    assert_eq!(class_of("INVALID_PARAMETER_VALUE"), Some(("invalid_request", None)));
+    assert_eq!(
+        class_of("INSTRUMENT_DECLINED"),
+        Some(("card_decline", Some("generic")))
+    );
+    assert_eq!(
+        class_of("PREVIOUS_REQUEST_IN_PROGRESS"),
+        Some(("conflict", None))
+    );
+    assert_eq!(
+        class_of("INVALID_PARAMETER_VALUE"),
+        Some(("invalid_request", None))
+    );
     let issue = model.records.iter().find(|r| r.name == "ErrorDetail");
     let details = model.fields.iter().find(|f| f.wire_name == "details");
     assert!(issue.is_some() && details.is_some_and(|f| f.detail_code.is_some()));
@@ -265,9 +282,14 @@ fn paypal_declines_share_the_categories_of_stripe_and_adyen() -> TestResult {
         ];
         assert_eq!(found, [Some(&category.to_owned()); 3], "{category}");
     }
-    assert_eq!(issues.get("CARD_EXPIRED").map(String::as_str), Some("expired_card"));
     assert_eq!(
-        issues.get("REFUND_FAILED_INSUFFICIENT_FUNDS").map(String::as_str),
+        issues.get("CARD_EXPIRED").map(String::as_str),
+        Some("expired_card")
+    );
+    assert_eq!(
+        issues
+            .get("REFUND_FAILED_INSUFFICIENT_FUNDS")
+            .map(String::as_str),
         Some("insufficient_funds")
     );
     Ok(())
@@ -299,15 +321,26 @@ fn a_facts_catalogue_is_checked_against_its_facts() -> TestResult {
     let names: Vec<&str> = model.catalogues.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(
         names,
-        ["Issue", "OrdersIssue", "RefundsIssue", "CaptureStatus", "ResponseCode"]
+        [
+            "Issue",
+            "OrdersIssue",
+            "RefundsIssue",
+            "CaptureStatus",
+            "ResponseCode"
+        ]
     );
-    let cases: [(&dyn Fn(&mut ErrorCatalogueFile), &Facts, &str); 2] = [
+    type Edit<'a> = &'a dyn Fn(&mut ErrorCatalogueFile);
+    let cases: [(Edit<'_>, &Facts, &str); 2] = [
         (
             &|file| file.catalogues[0].entries[0].code = "NOT_LISTED".to_owned(),
             &facts,
             "`NOT_LISTED` is classified but no group",
         ),
-        (&|_| {}, &Facts::default(), "`from_facts` needs the profile's `[errors.facts]`"),
+        (
+            &|_| {},
+            &Facts::default(),
+            "`from_facts` needs the profile's `[errors.facts]`",
+        ),
     ];
     for (edit, facts, expected) in cases {
         match build(edit, facts) {

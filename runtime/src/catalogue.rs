@@ -278,7 +278,9 @@ fn find_at<'v>(
         (Value::Array(items), "*") => items
             .iter_mut()
             .find_map(|item| find_at(item, rest, matches)),
-        (Value::Array(items), index) => find_at(items.get_mut(index.parse::<usize>().ok()?)?, rest, matches),
+        (Value::Array(items), index) => {
+            find_at(items.get_mut(index.parse::<usize>().ok()?)?, rest, matches)
+        }
         (Value::Object(object), key) => find_at(object.get_mut(key)?, rest, matches),
         _ => None,
     }

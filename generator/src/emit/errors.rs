@@ -238,7 +238,11 @@ fn fields(model: &ErrorModel, variant: Option<&ErrorVariant>) -> TokenStream {
     });
     // The rest map is `details`, or `rest` when the error object has a field of that name
     // (PayPal's list of details).
-    let rest = if model.fields.iter().any(|field| field.rust_name == "details") {
+    let rest = if model
+        .fields
+        .iter()
+        .any(|field| field.rust_name == "details")
+    {
         ident("rest")
     } else {
         ident("details")

@@ -44,7 +44,9 @@ pub(super) fn facts_enums(
     let mut listed: BTreeMap<&str, (Vec<&str>, &str)> = BTreeMap::new();
     for (group, codes) in &facts.groups {
         for code in codes {
-            let entry = listed.entry(&code.code).or_insert((Vec::new(), &code.facts));
+            let entry = listed
+                .entry(&code.code)
+                .or_insert((Vec::new(), &code.facts));
             entry.0.push(group);
         }
     }
@@ -95,7 +97,7 @@ pub(super) fn facts_enums(
         };
         let doc = match meaning {
             Some(meaning) if doc.is_empty() => meaning.to_owned(),
-            Some(meaning) => format!("{meaning} ({doc})"),
+            Some(meaning) => format!("{} ({doc}).", meaning.trim_end_matches('.')),
             None => format!("`{code}` ({doc})."),
         };
         Ok::<_, SpecError>(CatalogueCode {
@@ -116,7 +118,11 @@ pub(super) fn facts_enums(
     let mut all = registry();
     let mut entries = Vec::new();
     for (wire, (groups, _)) in &listed {
-        entries.push(code(&mut all, wire, format!("listed for {}", groups.join(", ")))?);
+        entries.push(code(
+            &mut all,
+            wire,
+            format!("listed for {}", groups.join(", ")),
+        )?);
     }
     let mut enums = vec![CatalogueEnum {
         key: catalogue.name.clone(),

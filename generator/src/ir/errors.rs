@@ -392,9 +392,9 @@ fn envelope_fields(
         let record = list_item(check, field, records, index)?;
         let is = |rule: Option<&String>| rule.is_some_and(|name| *name == field.name);
         let detail_code = match record {
-            Some(record) if is(rules.details_field.as_ref()) => Some(
-                error_facts::detail_code(check, record, &rules.code_field)?,
-            ),
+            Some(record) if is(rules.details_field.as_ref()) => {
+                Some(error_facts::detail_code(check, record, &rules.code_field)?)
+            }
             _ => None,
         };
         fields.push(ErrorField {
@@ -462,7 +462,10 @@ fn check_rule_fields(
         ));
     }
     let code = Some(&rules.code_field).filter(|_| rules.details_field.is_none());
-    for name in [code, rules.decline_code_field.as_ref()].into_iter().flatten() {
+    for name in [code, rules.decline_code_field.as_ref()]
+        .into_iter()
+        .flatten()
+    {
         if find(name.as_str()).is_none_or(|field| field.catalogue.is_none()) {
             return invalid(format!(
                 "the profile's `[errors]` names `{name}`, which is no catalogue field of the envelope"

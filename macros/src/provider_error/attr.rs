@@ -64,7 +64,7 @@ pub(crate) enum Key {
     Statuses(Vec<syn::LitInt>),
     /// A list field whose items hold the error's code in the named field, of the named
     /// catalogue type: `detail_code(issue: Issue)`.
-    DetailCode(Ident, syn::Type),
+    DetailCode(Ident, Box<syn::Type>),
 }
 
 /// A key with the span of its name, for errors.
@@ -126,7 +126,7 @@ impl Parse for Spanned {
             syn::parenthesized!(content in input);
             let field: Ident = content.parse()?;
             content.parse::<Token![:]>()?;
-            let ty: syn::Type = content.parse()?;
+            let ty: Box<syn::Type> = content.parse()?;
             return Ok(Spanned {
                 key: Key::DetailCode(field, ty),
                 span: key.span,

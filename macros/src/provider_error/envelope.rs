@@ -43,7 +43,7 @@ pub(super) struct ErrorField {
     pub(super) reference: bool,
     /// A list whose items hold the error's code: the items' field and its catalogue type
     /// (`detail_code(issue: Issue)`); such a field classifies by its first item with a code.
-    pub(super) detail_code: Option<(Ident, Type)>,
+    pub(super) detail_code: Option<(Ident, Box<Type>)>,
 }
 
 /// How a refusal variant recognises a success body that reports a refusal.

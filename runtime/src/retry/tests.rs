@@ -116,7 +116,12 @@ fn what_is_retried_on_the_first_attempt() {
             Safe,
             RETRY,
         ),
-        ("408 unkeyed write", response(408, None, None), Unsafe, UNSAFE),
+        (
+            "408 unkeyed write",
+            response(408, None, None),
+            Unsafe,
+            UNSAFE,
+        ),
         (
             "422 with a 4xx issue, keyed",
             response(422, None, Some(InvalidRequest)),

@@ -113,7 +113,10 @@ fn validation_authentication_and_unknown_issues_are_typed_and_never_retried() ->
         return Err("InvalidRequest".into());
     };
     let first: &ErrorDetail = details.first().ok_or("a detail")?;
-    assert_eq!(first.field.as_deref(), Some("/purchase_units/0/amount/value"));
+    assert_eq!(
+        first.field.as_deref(),
+        Some("/purchase_units/0/amount/value")
+    );
     assert_eq!(first.value, Some(json!(10.001)), "a value of any JSON type");
 
     let unauthenticated = decode(
@@ -142,7 +145,10 @@ fn validation_authentication_and_unknown_issues_are_typed_and_never_retried() ->
             "details": [{"issue": "SOMETHING_NEW"}]
         }),
     )?;
-    assert_eq!(newer.issue(), Some(&Issue::Unknown("SOMETHING_NEW".to_owned())));
+    assert_eq!(
+        newer.issue(),
+        Some(&Issue::Unknown("SOMETHING_NEW".to_owned()))
+    );
     assert_eq!(newer.class(), ErrorClass::InvalidRequest);
     assert!(!newer.class().is_retry_safe());
     let unknown_name = decode(418, json!({"name": "TEAPOT", "debug_id": "d"}))?;
@@ -156,18 +162,31 @@ fn declines_read_the_same_categories_as_stripe_and_adyen() -> TestResult {
     // (issue, category)
     let cases = [
         ("INSTRUMENT_DECLINED", DeclineCategory::Generic),
-        ("PAYER_ACTION_REQUIRED", DeclineCategory::AuthenticationRequired),
+        (
+            "PAYER_ACTION_REQUIRED",
+            DeclineCategory::AuthenticationRequired,
+        ),
         ("TRANSACTION_REFUSED", DeclineCategory::Generic),
         ("CARD_EXPIRED", DeclineCategory::ExpiredCard),
-        ("PAYMENT_SOURCE_DECLINED_BY_PROCESSOR", DeclineCategory::Generic),
-        ("REFUND_FAILED_INSUFFICIENT_FUNDS", DeclineCategory::InsufficientFunds),
+        (
+            "PAYMENT_SOURCE_DECLINED_BY_PROCESSOR",
+            DeclineCategory::Generic,
+        ),
+        (
+            "REFUND_FAILED_INSUFFICIENT_FUNDS",
+            DeclineCategory::InsufficientFunds,
+        ),
     ];
     for (issue, category) in cases {
         let error = decode(
             422,
             json!({"name": "UNPROCESSABLE_ENTITY", "debug_id": "x", "details": [{"issue": issue}]}),
         )?;
-        assert_eq!(error.decline().map(|d| d.category), Some(category), "{issue}");
+        assert_eq!(
+            error.decline().map(|d| d.category),
+            Some(category),
+            "{issue}"
+        );
     }
     // The in-progress answers are conflicts: retried with the same PayPal-Request-Id.
     let in_progress = decode(
@@ -283,7 +302,11 @@ async fn capture(State(answer): State<Answer>, headers: axum::http::HeaderMap) -
 }
 
 impl PaypalServer {
-    async fn start(path: &str, status: StatusCode, body: serde_json::Value) -> std::io::Result<Self> {
+    async fn start(
+        path: &str,
+        status: StatusCode,
+        body: serde_json::Value,
+    ) -> std::io::Result<Self> {
         let captures = Arc::new(Mutex::new(Vec::new()));
         let answer = Answer {
             status,
@@ -337,7 +360,10 @@ async fn client(
 fn credentials() -> std::io::Result<(tempfile::TempDir, std::path::PathBuf)> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("client-credentials");
-    std::fs::write(&path, "AYSq3RDGsmBLJE-otTkBtM-jBRd1TCQwFf9RGfwddNXWz0uFU9ztymylOhRS:EGnHDxD_qRPdaLdZz8iCr8N7_MzF-YHPTkjs6NKYQvQSBngp4PTTVWkPZRbL\n")?;
+    std::fs::write(
+        &path,
+        "AYSq3RDGsmBLJE-otTkBtM-jBRd1TCQwFf9RGfwddNXWz0uFU9ztymylOhRS:EGnHDxD_qRPdaLdZz8iCr8N7_MzF-YHPTkjs6NKYQvQSBngp4PTTVWkPZRbL\n",
+    )?;
     Ok((dir, path))
 }
 
@@ -368,7 +394,10 @@ async fn the_client_returns_a_422_issue_typed_with_its_debug_id_and_does_not_ret
     );
     let captures = server.captures();
     assert_eq!(captures.len(), 1, "a 4xx issue is never retried");
-    assert!(captures[0].is_some(), "the capture carried a PayPal-Request-Id");
+    assert!(
+        captures[0].is_some(),
+        "the capture carried a PayPal-Request-Id"
+    );
     Ok(())
 }
 
@@ -383,7 +412,9 @@ async fn the_client_turns_a_declined_capture_into_a_decline() -> TestResult {
     let (_dir, path) = credentials()?;
     let client = client(&server, &path).await?;
 
-    let result = client.send(CaptureAuthorization::new("0VF52814937998046")).await;
+    let result = client
+        .send(CaptureAuthorization::new("0VF52814937998046"))
+        .await;
 
     let Err(error) = result else {
         return Err("a declined capture is no Ok".into());
