@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::errors::{CatalogueCode, CatalogueEnum, Checker, ErrorField, FieldRole};
 use super::names::{NameRegistry, field_name, type_name};
 use crate::spec::SpecError;
-use crate::spec::catalogue::{Catalogue, CatalogueEntry, Facts, FieldKind, Record};
+use crate::spec::catalogue::{Catalogue, CatalogueEntry, FactCode, Facts, FieldKind, Record};
 
 /// A record: an object held in a list field of the error object.
 #[derive(Clone, Debug)]
@@ -40,17 +40,14 @@ pub(super) fn facts_enums(
             "`from_facts` needs the profile's `[errors.facts]` (file, sha256, groups)".to_owned(),
         ));
     }
-    // Every code of every group, with the groups that list it (and what the first says).
-    let mut listed: BTreeMap<&str, (Vec<&str>, &str)> = BTreeMap::new();
+    // Every code of every group, with the groups that list it.
+    let mut listed: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (group, codes) in &facts.groups {
         for code in codes {
-            let entry = listed
-                .entry(&code.code)
-                .or_insert((Vec::new(), &code.facts));
-            entry.0.push(group);
+            listed.entry(&code.code).or_default().push(group);
         }
     }
-    let mut classified: BTreeMap<&str, (usize, &CatalogueEntry)> = BTreeMap::new();
+    let mut classified = BTreeMap::new();
     for (entry_index, entry) in catalogue.entries.iter().enumerate() {
         if !listed.contains_key(entry.code.as_str()) {
             return Err(check.invalid(
@@ -62,67 +59,19 @@ pub(super) fn facts_enums(
                 ),
             ));
         }
-        classified.insert(&entry.code, (entry_index, entry));
+        classified.insert(entry.code.as_str(), (entry_index, entry));
     }
-    let code = |registry: &mut NameRegistry, code: &str, doc: String| {
-        let entry_pointer = |entry_index: usize| format!("{pointer}/entries/{entry_index}");
-        let (class, category, meaning, name, user_message) = match classified.get(code) {
-            Some((entry_index, entry)) => {
-                let class = check.class(
-                    entry.class.as_deref().unwrap_or(&catalogue.default_class),
-                    format!("{}/class", entry_pointer(*entry_index)),
-                )?;
-                let category = check.category(
-                    entry.category.as_deref(),
-                    &class,
-                    code,
-                    format!("{}/category", entry_pointer(*entry_index)),
-                )?;
-                let meaning = Some(entry.meaning.as_str()).filter(|m| !m.is_empty());
-                (
-                    class,
-                    category,
-                    meaning,
-                    entry.name.as_deref(),
-                    entry.user_message.clone(),
-                )
-            }
-            None => (
-                check.class(&catalogue.default_class, format!("{pointer}/default_class"))?,
-                None,
-                None,
-                None,
-                None,
-            ),
-        };
-        let doc = match meaning {
-            Some(meaning) if doc.is_empty() => meaning.to_owned(),
-            Some(meaning) => format!("{} ({doc}).", meaning.trim_end_matches('.')),
-            None => format!("`{code}` ({doc})."),
-        };
-        Ok::<_, SpecError>(CatalogueCode {
-            code: code.to_owned(),
-            variant: registry.claim(&[type_name(name.unwrap_or(code))]),
-            class,
-            category,
-            doc,
-            unverified: false,
-            user_message,
-        })
+    let classifier = Classifier {
+        check,
+        catalogue,
+        pointer,
+        classified,
     };
-    let registry = || {
-        let mut registry = NameRegistry::default();
-        registry.claim(&["Unknown".to_owned()]);
-        registry
-    };
-    let mut all = registry();
+    let mut names = Classifier::registry();
     let mut entries = Vec::new();
-    for (wire, (groups, _)) in &listed {
-        entries.push(code(
-            &mut all,
-            wire,
-            format!("listed for {}", groups.join(", ")),
-        )?);
+    for (code, groups) in &listed {
+        let facts = format!("listed for {}", groups.join(", "));
+        entries.push(classifier.code(&mut names, code, facts)?);
     }
     let mut enums = vec![CatalogueEnum {
         key: catalogue.name.clone(),
@@ -131,29 +80,101 @@ pub(super) fn facts_enums(
         entries,
         view_of: None,
     }];
-    let Some(template) = &catalogue.group_enum else {
-        return Ok(enums);
-    };
-    for (group, codes) in &facts.groups {
-        let mut names = registry();
+    if let Some(template) = &catalogue.group_enum {
+        for (group, codes) in &facts.groups {
+            enums.push(classifier.group_enum(template, group, codes)?);
+        }
+    }
+    Ok(enums)
+}
+
+/// Classifies the codes of a facts catalogue by its `entries` (by code) or its default.
+struct Classifier<'a> {
+    check: &'a Checker<'a>,
+    catalogue: &'a Catalogue,
+    /// The catalogue's pointer in the file.
+    pointer: String,
+    /// The entries by code, with their index.
+    classified: BTreeMap<&'a str, (usize, &'a CatalogueEntry)>,
+}
+
+impl Classifier<'_> {
+    /// A registry of variant names with `Unknown` taken.
+    fn registry() -> NameRegistry {
+        let mut registry = NameRegistry::default();
+        registry.claim(&["Unknown".to_owned()]);
+        registry
+    }
+
+    /// The enum of one group: its codes, each once, sorted.
+    fn group_enum(
+        &self,
+        template: &str,
+        group: &str,
+        codes: &[FactCode],
+    ) -> Result<CatalogueEnum, SpecError> {
+        let mut names = Self::registry();
         let mut seen = BTreeSet::new();
         let mut entries = Vec::new();
         for fact in codes.iter().filter(|fact| seen.insert(fact.code.as_str())) {
-            entries.push(code(&mut names, &fact.code, fact.facts.clone())?);
+            entries.push(self.code(&mut names, &fact.code, fact.facts.clone())?);
         }
         entries.sort_by(|a, b| a.code.cmp(&b.code));
-        enums.push(CatalogueEnum {
-            key: format!("{}.{group}", catalogue.name),
+        let (wide, meaning) = (&self.catalogue.rust_name, &self.catalogue.meaning);
+        Ok(CatalogueEnum {
+            key: format!("{}.{group}", self.catalogue.name),
             name: template.replace("{Group}", &type_name(group)),
             doc: format!(
-                "{} Only the codes the `{group}` API lists; `{}::view` reads any code as one.",
-                catalogue.meaning, catalogue.rust_name
+                "{meaning} Only the codes the `{group}` API lists; `{wide}::view` reads any \
+                 code as one."
             ),
             entries,
-            view_of: Some(catalogue.rust_name.clone()),
-        });
+            view_of: Some(wide.clone()),
+        })
     }
-    Ok(enums)
+
+    /// One code, classified, its doc the entry's meaning and `facts` (what the facts say).
+    fn code(
+        &self,
+        names: &mut NameRegistry,
+        code: &str,
+        facts: String,
+    ) -> Result<CatalogueCode, SpecError> {
+        let default_class = &self.catalogue.default_class;
+        let Some((index, entry)) = self.classified.get(code) else {
+            let pointer = format!("{}/default_class", self.pointer);
+            return Ok(CatalogueCode {
+                code: code.to_owned(),
+                variant: names.claim(&[type_name(code)]),
+                class: self.check.class(default_class, pointer)?,
+                category: None,
+                doc: format!("`{code}` ({facts})."),
+                unverified: false,
+                user_message: None,
+            });
+        };
+        let pointer = format!("{}/entries/{index}", self.pointer);
+        let class = entry.class.as_deref().unwrap_or(default_class);
+        let class = self.check.class(class, format!("{pointer}/class"))?;
+        let category = entry.category.as_deref();
+        let category =
+            self.check
+                .category(category, &class, code, format!("{pointer}/category"))?;
+        let doc = match entry.meaning.trim_end_matches('.') {
+            "" => format!("`{code}` ({facts})."),
+            meaning if facts.is_empty() => format!("{meaning}."),
+            meaning => format!("{meaning} ({facts})."),
+        };
+        Ok(CatalogueCode {
+            code: code.to_owned(),
+            variant: names.claim(&[type_name(entry.name.as_deref().unwrap_or(code))]),
+            class,
+            category,
+            doc,
+            unverified: false,
+            user_message: entry.user_message.clone(),
+        })
+    }
 }
 
 /// The records of the catalogue file, their catalogue fields resolved by `catalogue_name`.
