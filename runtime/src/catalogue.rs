@@ -374,3 +374,85 @@ pub fn write_message(f: &mut fmt::Formatter<'_>, field: &impl MessageField) -> f
         None => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn bytes(value: &Value) -> Vec<u8> {
+        serde_json::to_vec(value).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_refusal_is_found_in_the_body_or_nested_at_a_wildcard_pointer() {
+        let objects = ["", "/units/*/captures/*"];
+        let nested = json!({"status": "COMPLETED", "units": [
+            {"captures": [{"id": "a", "status": "COMPLETED"}]},
+            {"captures": [{"id": "b", "status": "DECLINED"}, {"id": "c", "status": "DECLINED"}]},
+        ]});
+        // (case, body, the refused object's id)
+        let cases = [
+            ("nested, first refused", nested, Some("b")),
+            (
+                "the body",
+                json!({"id": "d", "status": "DECLINED"}),
+                Some("d"),
+            ),
+            (
+                "none refused",
+                json!({"id": "e", "status": "COMPLETED"}),
+                None,
+            ),
+            ("not an object", json!(["DECLINED"]), None),
+        ];
+        for (case, body, id) in cases {
+            let found = refused_object_at(&bytes(&body), &objects, "status", &["DECLINED"]);
+            let found_id = found
+                .as_ref()
+                .and_then(|o| o.get("id"))
+                .and_then(Value::as_str);
+            assert_eq!(found_id, id, "{case}");
+        }
+        let indexed = json!({"units": [{"captures": [{"status": "DECLINED"}]}]});
+        let at_index = refused_object_at(
+            &bytes(&indexed),
+            &["/units/0/captures/0"],
+            "status",
+            &["DECLINED"],
+        );
+        assert!(at_index.is_some());
+    }
+
+    #[test]
+    fn a_field_named_by_a_pointer_is_taken_from_inside_the_object() {
+        let mut object = match json!({"processor_response": {"response_code": "5120", "avs_code": "Y"}})
+        {
+            Value::Object(object) => object,
+            _ => Map::new(),
+        };
+        let code: Option<String> =
+            take_field_or_keep(&mut object, "/processor_response/response_code");
+        assert_eq!(code.as_deref(), Some("5120"));
+        assert_eq!(
+            object,
+            json!({"processor_response": {"avs_code": "Y"}})
+                .as_object()
+                .cloned()
+                .unwrap_or_default()
+        );
+        // A value of the wrong shape is kept, under its pointer.
+        let mut object = match json!({"processor_response": {"response_code": 5120}}) {
+            Value::Object(object) => object,
+            _ => Map::new(),
+        };
+        let code: Option<String> =
+            take_field_or_keep(&mut object, "/processor_response/response_code");
+        assert_eq!(code, None);
+        assert_eq!(
+            object.get("/processor_response/response_code"),
+            Some(&json!(5120))
+        );
+    }
+}

@@ -426,3 +426,24 @@ async fn the_client_turns_a_declined_capture_into_a_decline() -> TestResult {
     assert_eq!(server.captures().len(), 1);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_408_is_retried_with_the_same_paypal_request_id() -> TestResult {
+    let server = PaypalServer::start(
+        "/v2/checkout/orders/{id}/capture",
+        StatusCode::REQUEST_TIMEOUT,
+        json!({"name": "REQUEST_TIMEOUT", "debug_id": "e1e1e1"}),
+    )
+    .await?;
+    let (_dir, path) = credentials()?;
+    let client = client(&server, &path).await?;
+
+    let result = client.send(CaptureOrder::new("5O190127TN364715T")).await;
+
+    assert!(result.is_err(), "every attempt timed out");
+    let captures = server.captures();
+    assert_eq!(captures.len(), 3, "the policy's three attempts");
+    assert!(captures[0].is_some());
+    assert!(captures.iter().all(|id| *id == captures[0]), "{captures:?}");
+    Ok(())
+}
