@@ -111,7 +111,9 @@ pub fn resource_group(spec: &LoadedSpec, path: &str) -> String {
     if let Some((_, group)) = rules.group_of(path) {
         return field_name(group);
     }
-    let rest = path.strip_prefix(rules.path_prefix.as_str()).unwrap_or(path);
+    let rest = path
+        .strip_prefix(rules.path_prefix.as_str())
+        .unwrap_or(path);
     field_name(rest.split('/').find(|s| !s.is_empty()).unwrap_or("root"))
 }
 

@@ -337,7 +337,10 @@ fn check_body_field(
 ) -> Option<Ident> {
     let ((first, marker), rest) = body_fields.split_first()?;
     for (_, marker) in rest {
-        diagnostics.error_at(marker, "only one field can be the whole body (`#[endpoint(body)]`)");
+        diagnostics.error_at(
+            marker,
+            "only one field can be the whole body (`#[endpoint(body)]`)",
+        );
     }
     if encoding.is_some_and(|encoding| encoding != Encoding::Json) {
         diagnostics.error_at(

@@ -6,12 +6,10 @@
 //! with the `Paypal-Debug-Id`.
 #![cfg(all(feature = "orders", feature = "payments"))]
 
-use std::sync::{Arc, Mutex, PoisonError};
+mod support;
+
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use payforge::client::{Client, Environment};
 use payforge::retry::RetryPolicy;
 use payforge::secrets::FileSecretProvider;
@@ -21,6 +19,7 @@ use payforge_paypal::errors::{
 };
 use payforge_paypal::{CaptureAuthorization, CaptureOrder, Paypal};
 use serde_json::json;
+use support::{CREDENTIALS, Fault, PaypalServer, declined_capture};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -207,16 +206,6 @@ fn declines_read_the_same_categories_as_stripe_and_adyen() -> TestResult {
     Ok(())
 }
 
-/// A capture, as Payments answers capturing an authorization, declined by the processor.
-fn declined_capture(code: &str) -> serde_json::Value {
-    json!({
-        "id": "2GG279541U471931P",
-        "status": "DECLINED",
-        "processor_response": {"avs_code": "Y", "cvv_code": "M", "response_code": code},
-        "links": [{"href": "https://api-m.paypal.com/v2/payments/captures/2GG279541U471931P", "rel": "self", "method": "GET"}]
-    })
-}
-
 #[test]
 fn a_capture_declined_in_a_201_is_a_decline_by_processor_response_code() -> TestResult {
     let cases = [
@@ -262,79 +251,11 @@ fn a_capture_declined_in_a_201_is_a_decline_by_processor_response_code() -> Test
     Ok(())
 }
 
-/// The OAuth2 token endpoint and one capture route answering what the test sets.
-struct PaypalServer {
-    base_url: String,
-    captures: Arc<Mutex<Vec<Option<String>>>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for PaypalServer {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-#[derive(Clone)]
-struct Answer {
-    status: StatusCode,
-    body: serde_json::Value,
-    captures: Arc<Mutex<Vec<Option<String>>>>,
-}
-
-async fn token() -> Response {
-    let body = json!({"access_token": "A21-token", "token_type": "Bearer", "expires_in": 32400});
-    (StatusCode::OK, axum::Json(body)).into_response()
-}
-
-async fn capture(State(answer): State<Answer>, headers: axum::http::HeaderMap) -> Response {
-    let request_id = headers
-        .get("paypal-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    answer
-        .captures
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(request_id);
-    let headers = [("Paypal-Debug-Id", "f5ad2ec9e1a8e")];
-    (answer.status, headers, axum::Json(answer.body)).into_response()
-}
-
-impl PaypalServer {
-    async fn start(
-        path: &str,
-        status: StatusCode,
-        body: serde_json::Value,
-    ) -> std::io::Result<Self> {
-        let captures = Arc::new(Mutex::new(Vec::new()));
-        let answer = Answer {
-            status,
-            body,
-            captures: Arc::clone(&captures),
-        };
-        let app = axum::Router::new()
-            .route("/v1/oauth2/token", axum::routing::post(token))
-            .route(path, axum::routing::post(capture))
-            .with_state(answer);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let address = listener.local_addr()?;
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(Self {
-            base_url: format!("http://{address}"),
-            captures,
-            task,
-        })
-    }
-
-    fn captures(&self) -> Vec<Option<String>> {
-        self.captures
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
+fn credentials() -> std::io::Result<(tempfile::TempDir, std::path::PathBuf)> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("paypal-credentials");
+    std::fs::write(&path, format!("{CREDENTIALS}\n"))?;
+    Ok((dir, path))
 }
 
 async fn client(
@@ -357,24 +278,23 @@ async fn client(
         .await
 }
 
-fn credentials() -> std::io::Result<(tempfile::TempDir, std::path::PathBuf)> {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("client-credentials");
-    std::fs::write(
-        &path,
-        "AYSq3RDGsmBLJE-otTkBtM-jBRd1TCQwFf9RGfwddNXWz0uFU9ztymylOhRS:EGnHDxD_qRPdaLdZz8iCr8N7_MzF-YHPTkjs6NKYQvQSBngp4PTTVWkPZRbL\n",
-    )?;
-    Ok((dir, path))
+/// The `PayPal-Request-Id` of every API request the server saw.
+fn request_ids(server: &PaypalServer) -> Vec<Option<String>> {
+    server
+        .seen()
+        .into_iter()
+        .map(|seen| seen.request_id)
+        .collect()
 }
 
 #[tokio::test]
 async fn the_client_returns_a_422_issue_typed_with_its_debug_id_and_does_not_retry() -> TestResult {
-    let server = PaypalServer::start(
-        "/v2/checkout/orders/{id}/capture",
-        StatusCode::UNPROCESSABLE_ENTITY,
-        instrument_declined(),
-    )
-    .await?;
+    let server = PaypalServer::start().await?;
+    server.queue([Fault::Issue {
+        status: 422,
+        name: "UNPROCESSABLE_ENTITY",
+        issue: "INSTRUMENT_DECLINED",
+    }]);
     let (_dir, path) = credentials()?;
     let client = client(&server, &path).await?;
 
@@ -384,31 +304,25 @@ async fn the_client_returns_a_422_issue_typed_with_its_debug_id_and_does_not_ret
         return Err("a declined capture is an error".into());
     };
     assert!(matches!(&error, Error::Api { status, .. } if status.as_u16() == 422));
-    assert_eq!(error.request_id(), Some("f5ad2ec9e1a8e"), "Paypal-Debug-Id");
+    assert_eq!(error.request_id(), Some("f1a2b3c4d5e6"), "Paypal-Debug-Id");
     let paypal = error.api_error().ok_or("PayPal's error")?;
     assert_eq!(paypal.issue(), Some(&Issue::InstrumentDeclined));
-    assert_eq!(paypal.reference(), Some("f5ad2ec9e1a8e"));
+    assert_eq!(paypal.reference(), Some("f1a2b3c4d5e6"), "debug_id");
     assert_eq!(
         error.decline().map(|d| d.category),
         Some(DeclineCategory::Generic)
     );
-    let captures = server.captures();
-    assert_eq!(captures.len(), 1, "a 4xx issue is never retried");
-    assert!(
-        captures[0].is_some(),
-        "the capture carried a PayPal-Request-Id"
-    );
+    let ids = request_ids(&server);
+    assert_eq!(ids.len(), 1, "a 4xx issue is never retried");
+    assert!(ids[0].is_some(), "the capture carried a PayPal-Request-Id");
+    assert!(server.done().is_empty(), "nothing captured");
     Ok(())
 }
 
 #[tokio::test]
 async fn the_client_turns_a_declined_capture_into_a_decline() -> TestResult {
-    let server = PaypalServer::start(
-        "/v2/payments/authorizations/{authorization_id}/capture",
-        StatusCode::CREATED,
-        declined_capture("5400"),
-    )
-    .await?;
+    let server = PaypalServer::start().await?;
+    server.queue([Fault::DeclinedCapture("5400")]);
     let (_dir, path) = credentials()?;
     let client = client(&server, &path).await?;
 
@@ -423,27 +337,24 @@ async fn the_client_turns_a_declined_capture_into_a_decline() -> TestResult {
     let decline = error.decline().ok_or("a decline")?;
     assert_eq!(decline.category, DeclineCategory::ExpiredCard);
     assert_eq!(decline.code, "5400");
-    assert_eq!(server.captures().len(), 1);
+    assert_eq!(server.seen().len(), 1);
     Ok(())
 }
 
 #[tokio::test]
 async fn a_408_is_retried_with_the_same_paypal_request_id() -> TestResult {
-    let server = PaypalServer::start(
-        "/v2/checkout/orders/{id}/capture",
-        StatusCode::REQUEST_TIMEOUT,
-        json!({"name": "REQUEST_TIMEOUT", "debug_id": "e1e1e1"}),
-    )
-    .await?;
+    let server = PaypalServer::start().await?;
+    server.queue([Fault::RequestTimeout, Fault::RequestTimeout]);
     let (_dir, path) = credentials()?;
     let client = client(&server, &path).await?;
 
-    let result = client.send(CaptureOrder::new("5O190127TN364715T")).await;
+    let order = client.send(CaptureOrder::new("O-7")).await?;
 
-    assert!(result.is_err(), "every attempt timed out");
-    let captures = server.captures();
-    assert_eq!(captures.len(), 3, "the policy's three attempts");
-    assert!(captures[0].is_some());
-    assert!(captures.iter().all(|id| *id == captures[0]), "{captures:?}");
+    assert_eq!(order.id.as_deref(), Some("O-7"));
+    let ids = request_ids(&server);
+    assert_eq!(ids.len(), 3, "two timeouts, then the capture");
+    assert!(ids[0].is_some());
+    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+    assert_eq!(server.done(), ["captured O-7"], "captured once");
     Ok(())
 }
