@@ -48,6 +48,7 @@ const CASES: &[&str] = &[
     "discriminated",
     "maps_json",
     "errors_unwrapped",
+    "errors_details",
     "sensitive_sites",
     "multi_file",
 ];

@@ -10,7 +10,7 @@ use super::SpecError;
 pub use super::profile_conventions::{
     BodyEncodingName, Conventions, EncodingRules, PaginationRules, PaginationStyle,
 };
-pub use super::profile_errors::{ErrorRules, RefusalRules};
+pub use super::profile_errors::{ErrorRules, FactsPin, RefusalRules};
 pub use super::profile_events::EventSource;
 pub use super::profile_runtime::{
     AuthRules, AuthScheme, AuthSchemeName, EnvironmentRules, HeaderRules, IdempotencyRules,
