@@ -148,7 +148,7 @@ fn every_mistake_is_reported_in_one_go_and_the_struct_is_kept() {
         expand_endpoint(args, item),
         expect![[r#"
             ::core::compile_error! {
-                "unknown key `colour`; expected one of `provider`, `method`, `path`, `encoding`, `output`, `idempotent`, `paginate`, `server`"
+                "unknown key `colour`; expected one of `provider`, `method`, `path`, `encoding`, `output`, `idempotent`, `paginate`, `server`, `retention_secs`"
             }
             ::core::compile_error! {
                 "duplicate key `path`"
