@@ -118,66 +118,78 @@ fn payload_words(ir: &Ir) -> &'static str {
 /// `EventType` (or `WebhookEventType`, [`event_type_name`]): every event type
 /// `[events.types]` lists, and `Unknown(String)`.
 fn event_types(ir: &Ir) -> TokenStream {
-    let name = ident(event_type_name(ir));
-    let unknown = ident(UNKNOWN_VARIANT);
     let variants = listed_event_types(&ir.profile.events)
         .into_iter()
         .map(|listed| {
-            let variant = ident(&listed.variant);
-            let wire = &listed.event_type;
             let doc = match listed.description.trim() {
-                "" => format!(" `{wire}`"),
-                description => format!(" `{wire}`: {description}"),
+                "" => format!(" `{}`", listed.event_type),
+                description => format!(" `{}`: {description}", listed.event_type),
             };
-            quote! {
-                #[doc = #doc]
-                #[wire(#wire)]
-                #variant,
-            }
-        });
+            (listed.variant, listed.event_type, doc)
+        })
+        .collect();
     let provider = &ir.profile.provider.display_name;
     let doc = format!(
         " The type of {} {provider} webhook event, as the provider profile lists them.",
         article(provider)
     );
     // pub enum EventType { #[wire("CHECKOUT.ORDER.APPROVED")] CheckoutOrderApproved, .., Unknown(String) }
-    quote! {
-        #[doc = #doc]
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, ::payforge::StringEnum)]
-        pub enum #name {
-            #(#variants)*
-            /// A type this SDK version does not know yet, kept as received.
-            #unknown(::std::string::String),
-        }
-    }
+    wire_enum(
+        event_type_name(ir),
+        &doc,
+        " A type this SDK version does not know yet, kept as received.",
+        variants,
+    )
 }
 
 /// `EventCode`: every event code of the `webhooks:` map, and `Unknown(String)`.
 fn event_codes(ir: &Ir) -> TokenStream {
-    let name = ident(EVENT_CODE);
-    let unknown = ident(UNKNOWN_VARIANT);
-    let variants = ir.events.values().map(|event| {
-        let variant = ident(&event.variant);
-        let wire = &event.event_type;
-        let doc = format!(" `{wire}`");
-        quote! {
-            #[doc = #doc]
-            #[wire(#wire)]
-            #variant,
-        }
-    });
+    let variants = ir
+        .events
+        .values()
+        .map(|event| {
+            let doc = format!(" `{}`", event.event_type);
+            (event.variant.clone(), event.event_type.clone(), doc)
+        })
+        .collect();
     let provider = &ir.profile.provider.display_name;
     let doc = format!(
         " The code of {} {provider} webhook event, as the spec's `webhooks:` map lists them.",
         article(provider)
     );
     // pub enum EventCode { #[wire("AUTHORISATION")] Authorisation, .., Unknown(String) }
+    wire_enum(
+        EVENT_CODE,
+        &doc,
+        " A code this SDK version does not know yet, kept as received.",
+        variants,
+    )
+}
+
+/// A string enum of event types or codes: one variant per `(variant, wire value, doc)`, and
+/// `Unknown(String)` for a value this SDK version does not know.
+fn wire_enum(
+    name: &str,
+    doc: &str,
+    unknown_doc: &str,
+    variants: Vec<(String, String, String)>,
+) -> TokenStream {
+    let name = ident(name);
+    let unknown = ident(UNKNOWN_VARIANT);
+    let variants = variants.iter().map(|(variant, wire, doc)| {
+        let variant = ident(variant);
+        quote! {
+            #[doc = #doc]
+            #[wire(#wire)]
+            #variant,
+        }
+    });
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, ::payforge::StringEnum)]
         pub enum #name {
             #(#variants)*
-            /// A code this SDK version does not know yet, kept as received.
+            #[doc = #unknown_doc]
             #unknown(::std::string::String),
         }
     }

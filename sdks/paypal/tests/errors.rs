@@ -8,18 +8,14 @@
 
 mod support;
 
-use std::time::Duration;
-
-use payforge::client::{Client, Environment};
-use payforge::retry::RetryPolicy;
-use payforge::secrets::FileSecretProvider;
+use payforge::journal::MemoryJournal;
 use payforge::{ApiError, DeclineCategory, Error, ErrorCatalogue, ErrorClass};
 use payforge_paypal::errors::{
     ErrorDetail, Issue, OrdersIssue, PaymentsIssue, PaypalError, ProcessorResponseCode,
 };
-use payforge_paypal::{CaptureAuthorization, CaptureOrder, Paypal};
+use payforge_paypal::{CaptureAuthorization, CaptureOrder};
 use serde_json::json;
-use support::{CREDENTIALS, Fault, PaypalServer, declined_capture};
+use support::{Fault, PaypalServer, client, credentials_file, declined_capture};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -251,33 +247,6 @@ fn a_capture_declined_in_a_201_is_a_decline_by_processor_response_code() -> Test
     Ok(())
 }
 
-fn credentials() -> std::io::Result<(tempfile::TempDir, std::path::PathBuf)> {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("paypal-credentials");
-    std::fs::write(&path, format!("{CREDENTIALS}\n"))?;
-    Ok((dir, path))
-}
-
-async fn client(
-    server: &PaypalServer,
-    credentials: &std::path::Path,
-) -> Result<Client<Paypal>, payforge::ConfigError> {
-    Client::<Paypal>::builder()
-        .secrets(FileSecretProvider::new(credentials))
-        .environment(Environment::Sandbox {
-            base_url: server.base_url.clone(),
-        })
-        .retry_policy(RetryPolicy {
-            max_attempts: 3,
-            max_elapsed: Duration::from_secs(10),
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(5),
-        })
-        .ephemeral_journal()
-        .build()
-        .await
-}
-
 /// The `PayPal-Request-Id` of every API request the server saw.
 fn request_ids(server: &PaypalServer) -> Vec<Option<String>> {
     server
@@ -295,8 +264,8 @@ async fn the_client_returns_a_422_issue_typed_with_its_debug_id_and_does_not_ret
         name: "UNPROCESSABLE_ENTITY",
         issue: "INSTRUMENT_DECLINED",
     }]);
-    let (_dir, path) = credentials()?;
-    let client = client(&server, &path).await?;
+    let (_dir, path) = credentials_file()?;
+    let client = client(&server, &path, MemoryJournal::new()).await?;
 
     let result = client.send(CaptureOrder::new("5O190127TN364715T")).await;
 
@@ -323,8 +292,8 @@ async fn the_client_returns_a_422_issue_typed_with_its_debug_id_and_does_not_ret
 async fn the_client_turns_a_declined_capture_into_a_decline() -> TestResult {
     let server = PaypalServer::start().await?;
     server.queue([Fault::DeclinedCapture("5400")]);
-    let (_dir, path) = credentials()?;
-    let client = client(&server, &path).await?;
+    let (_dir, path) = credentials_file()?;
+    let client = client(&server, &path, MemoryJournal::new()).await?;
 
     let result = client
         .send(CaptureAuthorization::new("0VF52814937998046"))
@@ -345,8 +314,8 @@ async fn the_client_turns_a_declined_capture_into_a_decline() -> TestResult {
 async fn a_408_is_retried_with_the_same_paypal_request_id() -> TestResult {
     let server = PaypalServer::start().await?;
     server.queue([Fault::RequestTimeout, Fault::RequestTimeout]);
-    let (_dir, path) = credentials()?;
-    let client = client(&server, &path).await?;
+    let (_dir, path) = credentials_file()?;
+    let client = client(&server, &path, MemoryJournal::new()).await?;
 
     let order = client.send(CaptureOrder::new("O-7")).await?;
 

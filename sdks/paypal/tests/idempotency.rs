@@ -13,52 +13,16 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-use payforge::client::{Client, Environment};
 use payforge::journal::{IdempotencyJournal, LogicalKey, MemoryJournal, SqliteJournal};
-use payforge::retry::RetryPolicy;
-use payforge::secrets::FileSecretProvider;
-use payforge::{AuthScheme, ConfigError, Endpoint, Error, Provider};
+use payforge::{AuthScheme, Endpoint, Error, Provider};
 use payforge_paypal::{
     CaptureAuthorization, CaptureOrder, CheckoutPaymentIntent, CreateOrder, CreateSubscription,
     CreateWebhook, Paypal, PurchaseUnitRequest, RefundCapture, UpdateOrder,
 };
 use serde_json::json;
-use support::{CREDENTIALS, Fault, PaypalServer};
+use support::{Fault, PaypalServer, client, credentials_file};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-/// A credentials file holding `client_id:secret`, in a directory removed when the guard drops.
-fn credentials_file() -> std::io::Result<(tempfile::TempDir, PathBuf)> {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("paypal-credentials");
-    std::fs::write(&path, format!("{CREDENTIALS}\n"))?;
-    Ok((dir, path))
-}
-
-/// A client of the local server, with quick retries so the suite counts attempts.
-async fn client(
-    server: &PaypalServer,
-    credentials: &Path,
-    journal: impl IdempotencyJournal,
-) -> Result<Client<Paypal>, ConfigError> {
-    Client::<Paypal>::builder()
-        .secrets(FileSecretProvider::new(credentials))
-        .environment(Environment::Sandbox {
-            base_url: server.base_url.clone(),
-        })
-        .retry_policy(RetryPolicy {
-            max_attempts: 4,
-            max_elapsed: Duration::from_secs(20),
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(5),
-        })
-        .journal(journal)
-        .build()
-        .await
-}
 
 fn order() -> Result<CreateOrder, serde_json::Error> {
     let unit: PurchaseUnitRequest =

@@ -13,10 +13,47 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
+use payforge::client::{Client, Environment};
+use payforge::journal::IdempotencyJournal;
+use payforge::retry::RetryPolicy;
+use payforge::secrets::FileSecretProvider;
+use payforge_paypal::Paypal;
 use serde_json::{Value, json};
 
 /// The client id and secret the token endpoint accepts (fake).
 pub const CREDENTIALS: &str = "AeA1QIZXiflr1_test_client:EGnHDxD_qRPdaLdZz8iCr8N7_test_secret"; // audit:allow: fake
+
+/// A credentials file holding `client_id:secret`, in a directory removed when the guard
+/// drops.
+pub fn credentials_file() -> std::io::Result<(tempfile::TempDir, std::path::PathBuf)> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("paypal-credentials");
+    std::fs::write(&path, format!("{CREDENTIALS}\n"))?;
+    Ok((dir, path))
+}
+
+/// A client of the local server, with quick retries (4 attempts at most) so the suites
+/// count attempts without waiting.
+pub async fn client(
+    server: &PaypalServer,
+    credentials: &std::path::Path,
+    journal: impl IdempotencyJournal,
+) -> Result<Client<Paypal>, payforge::ConfigError> {
+    Client::<Paypal>::builder()
+        .secrets(FileSecretProvider::new(credentials))
+        .environment(Environment::Sandbox {
+            base_url: server.base_url.clone(),
+        })
+        .retry_policy(RetryPolicy {
+            max_attempts: 4,
+            max_elapsed: std::time::Duration::from_secs(20),
+            base_delay: std::time::Duration::from_millis(1),
+            max_delay: std::time::Duration::from_millis(5),
+        })
+        .journal(journal)
+        .build()
+        .await
+}
 
 /// What the server does to the next API request, instead of answering it.
 #[derive(Clone, Copy, Debug)]
