@@ -52,6 +52,7 @@ golden! {
     discriminated,
     maps_json,
     sensitive_sites,
+    hateoas_paging,
 }
 
 #[test]

@@ -23,10 +23,13 @@ pub fn declare(ir: &Ir, op: &Operation) -> TokenStream {
     });
     let output = type_tokens(ir, &op.output);
     let idempotent = op.idempotent.then(|| quote! { , idempotent });
+    let prefer = op.prefer.then(|| quote! { , prefer });
     let paginate = op.pagination.map(|p| {
         let kind = ident(match p {
             Pagination::Cursor => "cursor",
             Pagination::Search => "search",
+            Pagination::Pages => "pages",
+            Pagination::Links => "links",
         });
         quote! { , paginate = #kind }
     });
@@ -52,6 +55,7 @@ pub fn declare(ir: &Ir, op: &Operation) -> TokenStream {
             #idempotent
             #paginate
             #server
+            #prefer
         )]
     };
     let members: Vec<ParamMember> = op

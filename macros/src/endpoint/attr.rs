@@ -20,6 +20,7 @@ mod kw {
     syn::custom_keyword!(paginate);
     syn::custom_keyword!(server);
     syn::custom_keyword!(header);
+    syn::custom_keyword!(prefer);
 }
 
 /// One `key = value` (or flag) of the attribute.
@@ -30,6 +31,8 @@ enum Arg {
     Encoding(kw::encoding, Ident),
     Output(kw::output, Type),
     Idempotent(kw::idempotent),
+    /// `prefer`: the operation takes `Prefer: return=…`.
+    Prefer(kw::prefer),
     Paginate(kw::paginate, Ident),
     Server(kw::server, LitStr),
     /// A key we do not know; its value is skipped so the other keys are still checked.
@@ -59,6 +62,9 @@ impl Parse for Arg {
         }
         if lookahead.peek(kw::idempotent) {
             return Ok(Arg::Idempotent(input.parse()?));
+        }
+        if lookahead.peek(kw::prefer) {
+            return Ok(Arg::Prefer(input.parse()?));
         }
         if input.peek(Ident) {
             let key: Ident = input.parse()?;
@@ -95,6 +101,8 @@ pub(crate) struct EndpointArgs {
     pub(crate) idempotent: Option<TokenStream>,
     pub(crate) paginate: Option<Ident>,
     pub(crate) server: Option<LitStr>,
+    /// Where the `prefer` flag was written.
+    pub(crate) prefer: Option<TokenStream>,
 }
 
 impl EndpointArgs {
@@ -140,11 +148,12 @@ impl EndpointArgs {
                 key,
                 diagnostics,
             ),
+            Arg::Prefer(key) => set(&mut self.prefer, key.to_token_stream(), key, diagnostics),
             Arg::Unknown(key) => diagnostics.error_at(
                 &key,
                 format!(
                     "unknown key `{key}`; expected one of `provider`, `method`, `path`, \
-                     `encoding`, `output`, `idempotent`, `paginate`, `server`"
+                     `encoding`, `output`, `idempotent`, `paginate`, `server`, `prefer`"
                 ),
             ),
         }
