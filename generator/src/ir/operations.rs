@@ -416,7 +416,28 @@ fn output_kind(spec: &LoadedSpec, operation: &SpecOperation) -> OutputKind {
         .and_then(|(_, response)| response.content.get("application/json"))
         .and_then(|media| media.schema.as_ref())
         .and_then(|schema| page_items(spec, schema))
-        .map_or(OutputKind::Other, |(_, kind)| kind)
+        .map_or_else(|| paged_by_parameters(spec, operation), |(_, kind)| kind)
+}
+
+/// A list paged by number or by `next` link, named like one (`ListPlans`): an operation
+/// taking the profile's page parameter (`page_number`) or page size parameter
+/// (`next_link`). Whether it pages is decided once its output is converted.
+fn paged_by_parameters(spec: &LoadedSpec, operation: &SpecOperation) -> OutputKind {
+    let rules = &spec.profile.operations;
+    let styles = &spec.profile.pagination;
+    let takes = |wire: &Option<String>| {
+        operation
+            .parameters
+            .iter()
+            .any(|p| p.location == "query" && Some(&p.name) == wire.as_ref())
+    };
+    if (styles.uses(PaginationStyle::PageNumber) && takes(&rules.page_param))
+        || (styles.uses(PaginationStyle::NextLink) && takes(&rules.page_size_param))
+    {
+        OutputKind::List
+    } else {
+        OutputKind::Other
+    }
 }
 
 /// What an output is, for naming the operation.

@@ -242,7 +242,7 @@ impl TypeKind {
             Self::Union(u) => u.members.iter().for_each(|m| m.ty.named(out)),
             Self::Alias(ty) => ty.named(out),
             Self::ExpandFields(def) => out.extend(def.fields.iter().filter_map(|f| f.then.clone())),
-            Self::StringEnum(_) => {}
+            Self::StringEnum(_) | Self::Runtime(_) => {}
         }
     }
 }
