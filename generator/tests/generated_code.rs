@@ -52,6 +52,7 @@ golden! {
     discriminated,
     maps_json,
     sensitive_sites,
+    multi_file,
     hateoas_paging,
 }
 

@@ -48,6 +48,7 @@ const CASES: &[&str] = &[
     "maps_json",
     "errors_unwrapped",
     "sensitive_sites",
+    "multi_file",
     "hateoas_paging",
 ];
 

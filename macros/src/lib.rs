@@ -39,8 +39,11 @@ mod webhook_event;
 /// ```
 /// Write it above the derives. Keys: `provider`, `method` (GET, POST, DELETE, PUT, PATCH),
 /// `path`, `output` (required); `encoding` (query, form, json, multipart; default query
-/// for GET and DELETE, form otherwise), `idempotent`, `paginate` (cursor, search). The
-/// rules are in `docs/generated-code.md`.
+/// for GET and DELETE, form otherwise), `idempotent`, `paginate` (cursor, search),
+/// `server`, `retention_secs` (with `idempotent`: how long the provider keeps this
+/// operation's key, when not the provider's). Field markers: `#[endpoint(path)]`,
+/// `#[endpoint(header = "Name")]`, and `#[endpoint(body)]` for a field that is the whole
+/// JSON body (an array such as a JSON Patch). The rules are in `docs/generated-code.md`.
 #[proc_macro_attribute]
 pub fn endpoint(attr: TokenStream, item: TokenStream) -> TokenStream {
     endpoint::expand_endpoint(attr.into(), item.into())

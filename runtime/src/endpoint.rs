@@ -179,6 +179,12 @@ pub trait Endpoint: Serialize + Send + Sync {
     /// Stripe's `https://files.stripe.com` for file uploads), without a trailing slash.
     /// A client built with a base URL override (a sandbox, a proxy) sends it there too.
     const SERVER: Option<&'static str> = None;
+    /// How long the provider keeps this operation's idempotency key, in seconds, when its
+    /// API keeps keys for a time of its own (PayPal: Orders 6 h, Payments 45 days,
+    /// Subscriptions 72 h; `#[endpoint(..., retention_secs = N)]`); `None` for the
+    /// provider's [`Provider::IDEMPOTENCY_RETENTION_SECS`]. An unresolved call older than
+    /// this is not re-sent ([`crate::Error::ReconciliationRequired`]).
+    const IDEMPOTENCY_RETENTION_SECS: Option<u64> = None;
     /// The concrete path, path parameters substituted and percent-encoded.
     fn path(&self) -> Cow<'static, str>;
     /// The encoded parameters (every field except path and header parameters).

@@ -23,6 +23,10 @@ pub fn declare(ir: &Ir, op: &Operation) -> TokenStream {
     });
     let output = type_tokens(ir, &op.output);
     let idempotent = op.idempotent.then(|| quote! { , idempotent });
+    let retention = op
+        .retention_secs
+        .map(proc_macro2::Literal::u64_unsuffixed)
+        .map(|secs| quote! { , retention_secs = #secs });
     let prefer = op.prefer.then(|| quote! { , prefer });
     let paginate = op.pagination.map(|p| {
         let kind = ident(match p {
@@ -53,6 +57,7 @@ pub fn declare(ir: &Ir, op: &Operation) -> TokenStream {
             encoding = #encoding,
             output = #output
             #idempotent
+            #retention
             #paginate
             #server
             #prefer
@@ -69,6 +74,7 @@ pub fn declare(ir: &Ir, op: &Operation) -> TokenStream {
             boxed: false,
             path: p.location == ParamLocation::Path,
             header: p.location == ParamLocation::Header,
+            whole_body: p.location == ParamLocation::WholeBody,
             doc: field_doc(p.doc.as_deref(), &p.wire_name, &p.ty),
         })
         .collect();

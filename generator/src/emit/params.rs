@@ -27,6 +27,8 @@ pub struct ParamMember {
     pub path: bool,
     /// Whether it is a header parameter (`#[endpoint(header = "Name")]`, the wire name).
     pub header: bool,
+    /// Whether it is the whole JSON body (`#[endpoint(body)]`).
+    pub whole_body: bool,
     /// Its doc text.
     pub doc: String,
 }
@@ -49,7 +51,11 @@ pub fn params_impl(
             let wire = &m.wire_name;
             quote! { #[serde(rename = #wire)] }
         });
-        let path = m.path.then(|| quote! { #[endpoint(path)] });
+        let path = if m.whole_body {
+            Some(quote! { #[endpoint(body)] })
+        } else {
+            m.path.then(|| quote! { #[endpoint(path)] })
+        };
         let header = m.header.then(|| {
             let wire = &m.wire_name;
             quote! { #[endpoint(header = #wire)] }

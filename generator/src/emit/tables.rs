@@ -19,7 +19,7 @@ pub(super) fn sensitive_wire_table(ir: &Ir) -> TokenStream {
         let params: Vec<&str> = op
             .params
             .iter()
-            .filter(|p| p.location != ParamLocation::Body)
+            .filter(|p| !matches!(p.location, ParamLocation::Body | ParamLocation::WholeBody))
             .filter(|p| holds_sensitive(ir, &p.ty, &mut BTreeSet::new()))
             .map(|p| p.wire_name.as_str())
             .collect();

@@ -232,6 +232,7 @@ fn request_struct(ir: &Ir, def: &TypeDef, s: &StructDef) -> TokenStream {
             boxed: field.boxed,
             path: false,
             header: false,
+            whole_body: false,
             doc: field_doc(field.doc.as_deref(), &field.wire_name, &field.ty),
         })
         .collect();

@@ -5,7 +5,11 @@
 //! The rules follow typify's `merge.rs`: parts that are objects merge; a property declared by
 //! two parts must be declared the same way, or the merge is refused with the property named
 //! (a coverage skip with that reason, never a guess); a part that is not an object (a
-//! string, a union, a map) cannot be merged into a struct and is refused too.
+//! string, a union, a map) cannot be merged into a struct and is refused too. Two
+//! declarations that differ only where the Rust type does not (a scalar of the same type and
+//! format with other length limits, pattern or docs) are one; a declaration that refers to
+//! a schema extending the other's (`allOf: [$ref: <the other>, …]`) is the narrower, which
+//! both parts accept, and replaces it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -105,7 +109,7 @@ fn merge_into<'a>(
     }
     let properties_pointer = child(pointer, "properties");
     for (name, property) in schema.properties.iter().flatten() {
-        add_property(view, name, property, child(&properties_pointer, name))?;
+        add_property(view, name, property, child(&properties_pointer, name), resolve)?;
     }
     view.required
         .extend(schema.required.iter().map(String::as_str));
@@ -136,6 +140,7 @@ fn add_property<'a>(
     name: &'a str,
     property: &'a Schema,
     pointer: String,
+    resolve: &Resolve<'_, 'a>,
 ) -> Result<(), MergeConflict> {
     match view.properties.get(name) {
         None => {
@@ -143,7 +148,12 @@ fn add_property<'a>(
             Ok(())
         }
         Some((first, first_pointer)) => {
-            if *first_pointer == pointer || *first == property {
+            if *first_pointer == pointer || *first == property || same_scalar(first, property) {
+                Ok(())
+            } else if extends(property, first, resolve) {
+                view.properties.insert(name, (property, pointer));
+                Ok(())
+            } else if extends(first, property, resolve) {
                 Ok(())
             } else {
                 Err(MergeConflict::Property {
@@ -154,6 +164,33 @@ fn add_property<'a>(
             }
         }
     }
+}
+
+/// Whether two inline scalars have one Rust type: the same `type` and `format`, no `enum`;
+/// length limits, patterns and docs may differ (both apply on the wire).
+fn same_scalar(a: &Schema, b: &Schema) -> bool {
+    let scalar = |s: &Schema| {
+        s.reference.is_none()
+            && s.values.is_none()
+            && matches!(
+                s.kind.as_deref(),
+                Some("string" | "integer" | "number" | "boolean")
+            )
+    };
+    scalar(a) && scalar(b) && a.kind == b.kind && a.format == b.format
+}
+
+/// Whether `narrow` refers to a component schema one of whose `allOf` parts is `wide`'s
+/// reference: every value of `narrow` is one of `wide`.
+fn extends<'a>(narrow: &Schema, wide: &Schema, resolve: &Resolve<'_, 'a>) -> bool {
+    let (Some(narrow), Some(wide)) = (&narrow.reference, &wide.reference) else {
+        return false;
+    };
+    resolve(narrow).is_some_and(|(_, target)| {
+        all_of_parts(target)
+            .iter()
+            .any(|part| part.reference.as_ref() == Some(wide))
+    })
 }
 
 /// What a schema is when it is not something an object can merge with.
@@ -181,7 +218,7 @@ mod tests {
     use crate::spec::document::Document;
 
     /// Merges component `name` of a small spec, answering with its fields (`name` or
-    /// `name*` when required) or the conflict.
+    /// `name*` when required, `name=Target` when it refers to a component) or the conflict.
     fn merged(components: &str, name: &str) -> Result<Vec<String>, MergeConflict> {
         let text = format!(
             "openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\ncomponents:\n  schemas:\n{components}"
@@ -201,10 +238,16 @@ mod tests {
         let view = merge(schema, &format!("/components/schemas/{name}"), &resolve)?;
         Ok(view
             .properties
-            .keys()
-            .map(|p| {
+            .iter()
+            .map(|(p, (property, _))| {
                 let star = if view.required.contains(p) { "*" } else { "" };
-                format!("{p}{star}")
+                let target = property
+                    .reference
+                    .as_deref()
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    .map(|name| format!("={name}"))
+                    .unwrap_or_default();
+                format!("{p}{star}{target}")
             })
             .collect())
     }
@@ -239,6 +282,26 @@ mod tests {
                 "a property declared differently",
                 "    Clash:\n      allOf:\n        - $ref: '#/components/schemas/Base'\n        - {properties: {type: {type: integer}}}\n",
                 Err("property `type`"),
+            ),
+            (
+                "a scalar declared twice with other limits is one field",
+                "    Limits:\n      allOf:\n        - {properties: {id: {type: string, maxLength: 9}}}\n        - {properties: {id: {type: string, minLength: 1, pattern: '^.+$'}}}\n",
+                Ok(&["id"]),
+            ),
+            (
+                "a scalar of another format still clashes",
+                "    Formats:\n      allOf:\n        - {properties: {at: {type: string}}}\n        - {properties: {at: {type: string, format: date-time}}}\n",
+                Err("property `at`"),
+            ),
+            (
+                "an extension of a property's schema replaces it, in either order",
+                "    Wide:\n      properties: {email: {type: string}}\n    Narrow:\n      allOf: [{$ref: '#/components/schemas/Wide'}, {properties: {id: {type: string}}}]\n    Holder:\n      allOf:\n        - {properties: {who: {$ref: '#/components/schemas/Wide'}}}\n        - {properties: {who: {$ref: '#/components/schemas/Narrow'}}}\n        - {properties: {who: {$ref: '#/components/schemas/Wide'}}}\n",
+                Ok(&["who=Narrow"]),
+            ),
+            (
+                "two unrelated schemas still clash",
+                "    Other:\n      properties: {x: {type: string}}\n    Clash2:\n      allOf:\n        - {properties: {who: {$ref: '#/components/schemas/Base'}}}\n        - {properties: {who: {$ref: '#/components/schemas/Other'}}}\n",
+                Err("property `who`"),
             ),
             (
                 "a scalar part",

@@ -52,7 +52,7 @@ pub(super) fn typed_ids(
                     path_param_id(&ids, &path, &param.wire_name, rules.prefix_of(&path))
                 }
                 ParamLocation::Query | ParamLocation::Body => ids.get(&param.wire_name).cloned(),
-                ParamLocation::Header => None,
+                ParamLocation::Header | ParamLocation::WholeBody => None,
             };
             if let Some(name) = name {
                 param.ty = TypeRef::Id(name);

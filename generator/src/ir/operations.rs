@@ -34,6 +34,9 @@ pub struct Operation {
     pub encoding: Encoding,
     /// Whether it carries an idempotency key.
     pub idempotent: bool,
+    /// How long the provider keeps this operation's key when its API keeps keys for a time
+    /// of its own (`[idempotency.groups]`).
+    pub retention_secs: Option<u64>,
     /// Its parameters: path parameters in path order, then the others by name.
     pub params: Vec<Param>,
     /// The success output.
@@ -85,6 +88,8 @@ pub enum ParamLocation {
     Query,
     /// The body.
     Body,
+    /// The whole JSON body, when it is not an object (a JSON Patch array).
+    WholeBody,
     /// A request header (never the idempotency header, which the runtime sends).
     Header,
 }
@@ -212,6 +217,10 @@ fn operation_of(
     let operation_id = operation_id_of(operation, method, path);
     let (output, _) = output_of(spec, space, operation, pointer, &group, &operation_id)?;
     let body = request::body_of(spec, operation, pointer)?;
+    let (idempotent, retention_secs) = spec
+        .profile
+        .idempotency
+        .of(&group, &method.to_ascii_uppercase());
     let encoding = match (&body, method) {
         (Some(body), _) if body.encoding != Encoding::Form => body.encoding,
         (_, "get" | "delete") => Encoding::Query,
@@ -253,9 +262,15 @@ fn operation_of(
         let ty = space
             .convert(schema, &site(child(&param_pointer, "schema"), &param.name))?
             .0;
+        // Header names are case-insensitive: `PayPal-Request-Id` is `paypal_request_id`,
+        // not `pay_pal_request_id`.
+        let rust_name = match location {
+            ParamLocation::Header => field_name(&param.name.to_ascii_lowercase()),
+            _ => field_name(&param.name),
+        };
         params.push(Param {
             wire_name: param.name.clone(),
-            rust_name: names.claim(&[field_name(&param.name)]),
+            rust_name: names.claim(&[rust_name]),
             location,
             ty,
             required: param.required || location == ParamLocation::Path,
@@ -328,11 +343,8 @@ fn operation_of(
         summary: operation.summary.clone(),
         description: operation.description.clone(),
         encoding,
-        idempotent: spec
-            .profile
-            .idempotency
-            .methods
-            .contains(&method.to_ascii_uppercase()),
+        idempotent,
+        retention_secs,
         params,
         output,
         pagination,

@@ -26,6 +26,10 @@ pub(crate) enum BodySource<'a> {
     /// A component schema (`$ref`), by name: its properties are the fields of the struct
     /// already converted for the component, so the body and the component share their types.
     Component(String),
+    /// A JSON body that is not an object (PayPal's JSON Patch arrays), inline or a `$ref`,
+    /// with its JSON pointer and the name of the one parameter that holds it: the component's
+    /// name, or `body`.
+    Whole(&'a Schema, String, String),
 }
 
 /// The request body of an operation. Form and multipart bodies must be inline objects (their
@@ -62,8 +66,16 @@ pub(crate) fn body_of<'a>(
         if let Some(reference) = schema.reference.as_deref()
             && encoding == Encoding::Json
         {
-            let (name, _) = spec.resolve(reference, &schema_pointer)?;
-            let source = BodySource::Component(name.to_owned());
+            let (name, target) = spec.resolve(reference, &schema_pointer)?;
+            let source = if is_array(target) {
+                BodySource::Whole(schema, schema_pointer, name.to_owned())
+            } else {
+                BodySource::Component(name.to_owned())
+            };
+            return Ok(Some(Body { encoding, source }));
+        }
+        if encoding == Encoding::Json && is_array(schema) {
+            let source = BodySource::Whole(schema, schema_pointer, "body".to_owned());
             return Ok(Some(Body { encoding, source }));
         }
         if schema.reference.is_some()
@@ -85,6 +97,11 @@ pub(crate) fn body_of<'a>(
     }
 }
 
+/// Whether a body schema is an array: sent whole, never as an object's fields.
+fn is_array(schema: &Schema) -> bool {
+    schema.kind.as_deref() == Some("array")
+}
+
 /// The parameters a body contributes, sorted by wire name. Properties of an inline body are
 /// converted at `site`-derived places (request types named after the operation); those of a
 /// component body are the component struct's own fields.
@@ -97,6 +114,17 @@ pub(crate) fn body_params(
 ) -> Result<Vec<Param>, SpecError> {
     let mut params = Vec::new();
     match &body.source {
+        BodySource::Whole(schema, pointer, name) => {
+            let ty = space.convert(schema, &site(pointer.clone(), name))?.0;
+            params.push(Param {
+                wire_name: name.clone(),
+                rust_name: names.claim(&[field_name(name)]),
+                location: ParamLocation::WholeBody,
+                ty,
+                required: true,
+                doc: schema.description.clone(),
+            });
+        }
         BodySource::Inline(schema, body_pointer) => {
             let mut properties: Vec<_> = schema.properties.iter().flatten().collect();
             properties.sort_by(|a, b| a.0.cmp(b.0));

@@ -9,9 +9,12 @@
 //! - paths and webhooks are the union of the files'; a path or webhook two files both
 //!   define is a conflict, and the first file's is kept;
 //! - component schemas are the union of the files'; two files may define the same name
-//!   only with the same schema (the order of `required` does not matter). A different one
-//!   is a conflict: the first file's is kept, so the later file's `$ref`s to that name
-//!   resolve to it, and the conflict is reported in the coverage report;
+//!   only with the same schema (the order of `required` does not matter). A later file
+//!   pinned with a `schema_prefix` keeps its own: its clashing schemas are renamed
+//!   `<prefix>_<name>` with its `$ref`s (`rename.rs`), and the renaming is noted in the
+//!   coverage report. Without a prefix a different one is a conflict: the first file's is
+//!   kept, so the later file's `$ref`s to that name resolve to it, and the conflict is
+//!   reported;
 //! - the other components (parameters, bodies, responses, headers, examples) are already
 //!   resolved into their use sites; the first file's of each name is kept for reference.
 //!
@@ -20,6 +23,7 @@
 use indexmap::IndexMap;
 
 use super::document::{Document, Schema};
+use super::rename::rename_clashes;
 
 /// Something two spec files both define differently, and which one was kept.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,16 +34,42 @@ pub struct Conflict {
     pub resolution: String,
 }
 
+/// One parsed spec file to combine.
+pub(crate) struct Part {
+    /// The file's name as pinned.
+    pub name: String,
+    /// `[[spec.files]] schema_prefix`: what its clashing schemas are renamed with.
+    pub schema_prefix: Option<String>,
+    /// The file's document, normalised and resolved.
+    pub document: Document,
+}
+
 /// Combines documents (each with its file name, in precedence order) into one, with the
 /// file each path, webhook and schema came from. `None` when there are none.
-pub(crate) fn combine(
-    documents: Vec<(String, Document)>,
-) -> Option<(Document, Origins, Vec<Conflict>)> {
-    let mut documents = documents.into_iter();
-    let (first_name, mut combined) = documents.next()?;
-    let mut origins = Origins::new(&first_name, &combined);
+pub(crate) fn combine(parts: Vec<Part>) -> Option<(Document, Origins, Vec<Conflict>)> {
+    let mut parts = parts.into_iter();
+    let first = parts.next()?;
+    let mut combined = first.document;
+    let mut origins = Origins::new(&first.name, &combined);
     let mut conflicts = Vec::new();
-    for (name, document) in documents {
+    for Part {
+        name,
+        schema_prefix,
+        mut document,
+    } in parts
+    {
+        if let Some(prefix) = &schema_prefix {
+            let kept = &combined.components.schemas;
+            for (old, new) in rename_clashes(kept, &mut document, prefix, same_schema) {
+                let first = origins.schemas.get(&old).map_or("", String::as_str);
+                conflicts.push(Conflict {
+                    what: format!("schema `{old}`"),
+                    resolution: format!(
+                        "defined differently in {first} and {name}; {name}'s is `{new}`"
+                    ),
+                });
+            }
+        }
         for (path, item) in document.paths {
             if let Some(kept) = origins.paths.get(&path) {
                 conflicts.push(kept_first("path", &path, kept, &name));
@@ -164,6 +194,14 @@ mod tests {
         serde_json::from_str(json)
     }
 
+    fn part(name: &str, schema_prefix: Option<&str>, document: Document) -> Part {
+        Part {
+            name: name.to_owned(),
+            schema_prefix: schema_prefix.map(str::to_owned),
+            document,
+        }
+    }
+
     const INFO: &str = r#""openapi": "3.1.0", "info": {"title": "T", "version": "1"}"#;
 
     #[test]
@@ -180,7 +218,7 @@ mod tests {
                 "Only": {{"type": "integer"}}}}}}}}"#
         ))?;
         let (combined, origins, conflicts) =
-            combine(vec![("a.json".into(), a), ("b.json".into(), b)])
+            combine(vec![part("a.json", None, a), part("b.json", None, b)])
                 .ok_or_else(|| serde::de::Error::custom("no documents"))?;
         assert_eq!(origins.file_of("/webhooks/~1HOOK/post"), Some("b.json"));
         assert_eq!(

@@ -23,6 +23,7 @@ mod profile_runtime;
 pub mod profile_spec;
 pub mod profile_webhooks;
 mod refs;
+mod rename;
 mod schema_de;
 
 use std::path::{Path, PathBuf};
@@ -166,7 +167,11 @@ impl LoadedSpec {
             let refused =
                 object_keys::check_operations(&mut document, &profile.spec.ignored_extensions);
             refusals.extend(refused.into_iter().map(|r| (file.clone(), r)));
-            documents.push((pin.file.clone(), document));
+            documents.push(combine::Part {
+                name: pin.file.clone(),
+                schema_prefix: pin.schema_prefix.clone(),
+                document,
+            });
             sources.push(SourceFile {
                 name: pin.file.clone(),
                 file,

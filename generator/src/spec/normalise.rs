@@ -6,7 +6,9 @@
 //! - schema-level `examples` is dropped (documentation);
 //! - a `$ref` may carry documentation siblings (`description`, `title`, `example`,
 //!   `deprecated`, `readOnly`, `writeOnly`, `nullable`), which override the referenced
-//!   schema's at that site; any other sibling is refused;
+//!   schema's at that site. In a 3.1 document any other sibling is refused; in a 3.0
+//!   document, whose `$ref` "SHALL" ignore its siblings, the others are dropped (PayPal's
+//!   `{"$ref": "…/url", "type": "string", "format": "uri", "maxLength": 4000}`);
 //! - every key the [`Schema`] struct does not model is refused, unless it is a vendor
 //!   extension the profile lists in `[spec] ignored_extensions`.
 //!
@@ -70,6 +72,7 @@ pub struct Refusal {
 pub(crate) fn normalise(document: &mut Document, ignored_extensions: &[String]) -> Vec<Refusal> {
     let mut walk = Walk {
         ignored_extensions,
+        ignore_ref_siblings: document.openapi.starts_with("3.0"),
         refusals: Vec::new(),
     };
     let components = &mut document.components;
@@ -109,6 +112,8 @@ pub(crate) fn normalise(document: &mut Document, ignored_extensions: &[String]) 
 /// The state of one walk over a document.
 struct Walk<'p> {
     ignored_extensions: &'p [String],
+    /// OpenAPI 3.0: a `$ref`'s siblings other than documentation are ignored, not refused.
+    ignore_ref_siblings: bool,
     refusals: Vec<Refusal>,
 }
 
@@ -156,6 +161,9 @@ impl Walk<'_> {
 
     /// One schema and everything nested in it.
     fn schema(&mut self, schema: &mut Schema, pointer: &str) {
+        if self.ignore_ref_siblings && schema.reference.is_some() {
+            *schema = documentation_of_ref(std::mem::take(schema));
+        }
         let mut refusals = Vec::new();
         fold_type(schema, pointer, &mut refusals);
         fold_const(schema, pointer, &mut refusals);
@@ -237,6 +245,22 @@ fn fold_const(schema: &mut Schema, pointer: &str, refusals: &mut Vec<Refusal>) {
             reason: "`const` beside an `enum` of other values".to_owned(),
         }),
         _ => schema.values = Some(vec![constant]),
+    }
+}
+
+/// A `$ref` with only its documentation siblings: what an OpenAPI 3.0 reference means.
+fn documentation_of_ref(schema: Schema) -> Schema {
+    Schema {
+        reference: schema.reference,
+        title: schema.title,
+        description: schema.description,
+        nullable: schema.nullable,
+        deprecated: schema.deprecated,
+        read_only: schema.read_only,
+        write_only: schema.write_only,
+        example: schema.example,
+        external_docs: schema.external_docs,
+        ..Schema::default()
     }
 }
 

@@ -290,7 +290,10 @@ impl ProviderProfile {
             Some(name) => Some(format!(
                 "`[environments]` uses `{{{name}}}`, which `variables` does not declare"
             )),
-            None => profile.missing_convention_key(),
+            None => profile
+                .missing_convention_key()
+                .or_else(|| profile.idempotency.group_problem())
+                .or_else(|| profile.unknown_idempotency_group()),
         };
         match problem {
             Some(message) => Err(SpecError::Profile {
@@ -299,6 +302,22 @@ impl ProviderProfile {
             }),
             None => Ok(profile),
         }
+    }
+
+    /// An `[idempotency.groups]` entry naming no group of `[operations.groups]`, when the
+    /// profile names its groups.
+    fn unknown_idempotency_group(&self) -> Option<String> {
+        let groups = &self.operations.groups;
+        if groups.is_empty() {
+            return None;
+        }
+        self.idempotency
+            .groups
+            .keys()
+            .find(|group| !groups.values().any(|g| g == *group))
+            .map(|group| {
+                format!("`[idempotency.groups] {group}` names no group of `[operations.groups]`")
+            })
     }
 
     /// The `[operations]` key a convention this profile turns on needs and the profile

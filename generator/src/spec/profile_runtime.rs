@@ -187,6 +187,47 @@ pub struct IdempotencyRules {
     pub methods: BTreeSet<String>,
     /// The provider's answer while a request with the same key is still in progress.
     pub in_progress: Option<InProgressRule>,
+    /// Resource groups whose API keeps keys for a time of its own, or takes none (PayPal:
+    /// Orders 6 h, Payments 45 days, Subscriptions 72 h; Webhooks Management no key), by
+    /// group name (`[operations.groups]`).
+    #[serde(default)]
+    pub groups: BTreeMap<String, GroupIdempotency>,
+}
+
+/// `[idempotency.groups] <group> = { … }`: one API's own key rules.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupIdempotency {
+    /// How long this API keeps a key, in seconds, when not `retention_secs`.
+    pub retention_secs: Option<u64>,
+    /// Whether this API's operations carry a key at all (default true); `false` for an
+    /// API that takes no idempotency header, whose calls must not pretend to be idempotent.
+    #[serde(default = "keyed_by_default")]
+    pub keyed: bool,
+}
+
+fn keyed_by_default() -> bool {
+    true
+}
+
+impl IdempotencyRules {
+    /// Whether an operation of `group` with `method` carries a key, and its own retention
+    /// when its group has one.
+    pub fn of(&self, group: &str, method: &str) -> (bool, Option<u64>) {
+        let rules = self.groups.get(group);
+        let keyed = self.methods.contains(method) && rules.is_none_or(|g| g.keyed);
+        (keyed, rules.and_then(|g| g.retention_secs).filter(|_| keyed))
+    }
+
+    /// Why the groups are inconsistent: a group that takes no key but names a retention.
+    pub fn group_problem(&self) -> Option<String> {
+        self.groups
+            .iter()
+            .find(|(_, rules)| !rules.keyed && rules.retention_secs.is_some())
+            .map(|(group, _)| {
+                format!("`[idempotency.groups] {group}` takes no key (`keyed = false`) but names a `retention_secs`")
+            })
+    }
 }
 
 /// The longest idempotency key the runtime accepts when a profile names no limit.

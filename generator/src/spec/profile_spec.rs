@@ -42,6 +42,12 @@ pub struct SpecFile {
     pub file: String,
     /// The lowercase hex sha256 of the file's bytes.
     pub sha256: String,
+    /// What a component schema of this file that an earlier file defines differently is
+    /// renamed to: `<schema_prefix>_<name>` (with every `$ref` of this file to it), so
+    /// both are kept. Without it the earlier file's schema is used and the conflict is
+    /// reported. PayPal's APIs each define their own `card`, `money`, … (`subscriptions`).
+    #[serde(default)]
+    pub schema_prefix: Option<String>,
 }
 
 impl SpecPin {
@@ -56,6 +62,7 @@ impl SpecPin {
         self.files = vec![SpecFile {
             file: file.into(),
             sha256: sha256.into(),
+            schema_prefix: None,
         }];
     }
 }
@@ -79,7 +86,11 @@ impl TryFrom<SpecSection> for SpecPin {
 
     fn try_from(section: SpecSection) -> Result<Self, Self::Error> {
         let files = match (section.file, section.sha256, section.files.is_empty()) {
-            (Some(file), Some(sha256), true) => vec![SpecFile { file, sha256 }],
+            (Some(file), Some(sha256), true) => vec![SpecFile {
+                file,
+                sha256,
+                schema_prefix: None,
+            }],
             (None, None, false) => section.files,
             (None, None, true) => {
                 return Err(
@@ -125,7 +136,8 @@ mod tests {
             one.files,
             [SpecFile {
                 file: "a.yaml".into(),
-                sha256: "aa".into()
+                sha256: "aa".into(),
+                schema_prefix: None,
             }]
         );
         let many = parse(

@@ -69,6 +69,10 @@ pub(crate) struct EndpointStruct {
     pub(crate) item: ItemStruct,
     pub(crate) path_fields: Vec<PathField>,
     pub(crate) header_fields: Vec<HeaderField>,
+    /// Fields marked `#[endpoint(body)]`, each with its marker for error spans.
+    pub(crate) body_fields: Vec<(Ident, super::attr::kw::body)>,
+    /// Fields with no marker: the body's (or the query's) members.
+    pub(crate) plain_fields: Vec<Ident>,
     /// Every named field, for the pagination cursor check.
     pub(crate) field_names: Vec<Ident>,
     /// An `#[idempotent]` attribute written *below* `#[endpoint]`, for error spans.
@@ -88,8 +92,13 @@ pub(crate) struct Endpoint {
     /// The operation's own server (`server = "https://files.stripe.com"`), without a
     /// trailing slash.
     pub(crate) server: Option<String>,
+    /// How long the provider keeps this operation's idempotency key, when not the
+    /// provider's (`retention_secs = 21600`).
+    pub(crate) retention_secs: Option<u64>,
     /// Fields sent as request headers.
     pub(crate) header_fields: Vec<HeaderField>,
+    /// The field that is the whole JSON body, if one is (`#[endpoint(body)]`).
+    pub(crate) body_field: Option<Ident>,
     /// Whether the operation takes `Prefer: return=…` (the `prefer` flag).
     pub(crate) prefer: bool,
     pub(crate) item: ItemStruct,
@@ -128,6 +137,8 @@ impl EndpointStruct {
         let idempotent_attribute = take_idempotent_attribute(&mut item.attrs, diagnostics);
         let mut path_fields = Vec::new();
         let mut header_fields = Vec::new();
+        let mut body_fields = Vec::new();
+        let mut plain_fields = Vec::new();
         let mut field_names = Vec::new();
         for field in item.fields.iter_mut() {
             let Some(ident) = field.ident.clone() else {
@@ -144,7 +155,14 @@ impl EndpointStruct {
                     name,
                     ty: field.ty.clone(),
                 }),
-                None => continue,
+                Some(FieldMarker::Body(marker)) => {
+                    body_fields.push((ident, marker));
+                    continue;
+                }
+                None => {
+                    plain_fields.push(ident);
+                    continue;
+                }
             }
             field.attrs.push(syn::parse_quote!(#[serde(skip)]));
         }
@@ -152,6 +170,8 @@ impl EndpointStruct {
             item,
             path_fields,
             header_fields,
+            body_fields,
+            plain_fields,
             field_names,
             idempotent_attribute,
         })

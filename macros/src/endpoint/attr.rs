@@ -6,11 +6,11 @@
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
-use syn::{Ident, LitStr, Token, Type};
+use syn::{Ident, LitInt, LitStr, Token, Type};
 
 use crate::diagnostics::Diagnostics;
 
-mod kw {
+pub(crate) mod kw {
     syn::custom_keyword!(provider);
     syn::custom_keyword!(method);
     syn::custom_keyword!(path);
@@ -20,6 +20,8 @@ mod kw {
     syn::custom_keyword!(paginate);
     syn::custom_keyword!(server);
     syn::custom_keyword!(header);
+    syn::custom_keyword!(body);
+    syn::custom_keyword!(retention_secs);
     syn::custom_keyword!(prefer);
 }
 
@@ -35,6 +37,7 @@ enum Arg {
     Prefer(kw::prefer),
     Paginate(kw::paginate, Ident),
     Server(kw::server, LitStr),
+    RetentionSecs(kw::retention_secs, LitInt),
     /// A key we do not know; its value is skipped so the other keys are still checked.
     Unknown(Ident),
 }
@@ -59,6 +62,7 @@ impl Parse for Arg {
             output => Output,
             paginate => Paginate,
             server => Server,
+            retention_secs => RetentionSecs,
         }
         if lookahead.peek(kw::idempotent) {
             return Ok(Arg::Idempotent(input.parse()?));
@@ -101,6 +105,7 @@ pub(crate) struct EndpointArgs {
     pub(crate) idempotent: Option<TokenStream>,
     pub(crate) paginate: Option<Ident>,
     pub(crate) server: Option<LitStr>,
+    pub(crate) retention_secs: Option<LitInt>,
     /// Where the `prefer` flag was written.
     pub(crate) prefer: Option<TokenStream>,
 }
@@ -142,6 +147,9 @@ impl EndpointArgs {
             Arg::Output(key, value) => set(&mut self.output, value, key, diagnostics),
             Arg::Paginate(key, value) => set(&mut self.paginate, value, key, diagnostics),
             Arg::Server(key, value) => set(&mut self.server, value, key, diagnostics),
+            Arg::RetentionSecs(key, value) => {
+                set(&mut self.retention_secs, value, key, diagnostics)
+            }
             Arg::Idempotent(key) => set(
                 &mut self.idempotent,
                 key.to_token_stream(),
@@ -153,19 +161,22 @@ impl EndpointArgs {
                 &key,
                 format!(
                     "unknown key `{key}`; expected one of `provider`, `method`, `path`, \
-                     `encoding`, `output`, `idempotent`, `paginate`, `server`, `prefer`"
+                     `encoding`, `output`, `idempotent`, `paginate`, `server`, `retention_secs`, `prefer`"
                 ),
             ),
         }
     }
 }
 
-/// A field's marker: `#[endpoint(path)]` or `#[endpoint(header = "Name")]`.
+/// A field's marker: `#[endpoint(path)]`, `#[endpoint(header = "Name")]` or
+/// `#[endpoint(body)]`.
 pub(crate) enum FieldMarker {
     /// Substituted into the path.
     Path,
     /// Sent as this request header.
     Header(LitStr),
+    /// The whole JSON body (a body that is not an object: a JSON Patch array).
+    Body(kw::body),
 }
 
 /// Parses a field's `#[endpoint(path)]` or `#[endpoint(header = "Name")]`.
@@ -174,12 +185,14 @@ pub(crate) fn parse_field_marker(input: ParseStream<'_>) -> syn::Result<FieldMar
         input.parse::<kw::header>()?;
         input.parse::<Token![=]>()?;
         FieldMarker::Header(input.parse()?)
+    } else if input.peek(kw::body) {
+        FieldMarker::Body(input.parse()?)
     } else {
         input.parse::<kw::path>().map_err(|error| {
             syn::Error::new(
                 error.span(),
-                "expected `path` or `header = \"Name\"`: the field markers are \
-                 `#[endpoint(path)]` and `#[endpoint(header = \"Name\")]`",
+                "expected `path`, `header = \"Name\"` or `body`: the field markers are \
+                 `#[endpoint(path)]`, `#[endpoint(header = \"Name\")]` and `#[endpoint(body)]`",
             )
         })?;
         FieldMarker::Path

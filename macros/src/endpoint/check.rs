@@ -45,6 +45,10 @@ pub(crate) fn validate(
     let server = args
         .server
         .and_then(|server| check_server(&server, diagnostics));
+    let retention_secs = args
+        .retention_secs
+        .and_then(|secs| check_retention(&secs, idempotent.is_some(), diagnostics));
+    let body_field = check_body_field(&item.body_fields, &item.plain_fields, encoding, diagnostics);
     if args.prefer.is_some() {
         check_prefer(&item.header_fields, diagnostics);
     }
@@ -58,7 +62,9 @@ pub(crate) fn validate(
         idempotent: idempotent.is_some(),
         paginate,
         server,
+        retention_secs,
         header_fields: item.header_fields,
+        body_field,
         prefer: args.prefer.is_some(),
         item: item.item,
     })
@@ -357,4 +363,56 @@ fn check_server(server: &LitStr, diagnostics: &mut Diagnostics) -> Option<String
             None
         }
     }
+}
+
+/// `#[endpoint(body)]`: one field at most, with `encoding = json`, and then no field without
+/// a marker (it would be sent nowhere). Returns the body field.
+fn check_body_field(
+    body_fields: &[(Ident, super::attr::kw::body)],
+    plain_fields: &[Ident],
+    encoding: Option<Encoding>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Ident> {
+    let ((first, marker), rest) = body_fields.split_first()?;
+    for (_, marker) in rest {
+        diagnostics.error_at(marker, "only one field can be the whole body (`#[endpoint(body)]`)");
+    }
+    if encoding.is_some_and(|encoding| encoding != Encoding::Json) {
+        diagnostics.error_at(
+            marker,
+            "`#[endpoint(body)]` needs `encoding = json`: only a JSON body can be a whole value",
+        );
+    }
+    for plain in plain_fields {
+        diagnostics.error_at(
+            plain,
+            "a field without a marker would be sent nowhere beside an `#[endpoint(body)]` field: \
+             mark it `#[endpoint(path)]` or `#[endpoint(header = \"Name\")]`",
+        );
+    }
+    Some(first.clone())
+}
+
+/// `retention_secs = N`: a positive number of seconds, on an idempotent endpoint only (it is
+/// how long its idempotency key is kept).
+fn check_retention(
+    secs: &syn::LitInt,
+    idempotent: bool,
+    diagnostics: &mut Diagnostics,
+) -> Option<u64> {
+    let value = match secs.base10_parse::<u64>() {
+        Ok(0) | Err(_) => {
+            diagnostics.error_at(secs, "`retention_secs` is a positive number of seconds");
+            return None;
+        }
+        Ok(value) => value,
+    };
+    if !idempotent {
+        diagnostics.error_at(
+            secs,
+            "`retention_secs` is how long an idempotency key is kept: add `idempotent`",
+        );
+        return None;
+    }
+    Some(value)
 }

@@ -44,10 +44,16 @@ fn emit_endpoint_impl(endpoint: &Endpoint) -> TokenStream {
             quote!(Form),
             quote!(Form(::payforge::wire::form::to_string(self)?)),
         ),
-        Encoding::Json => (
-            quote!(Json),
-            quote!(Json(::payforge::__private::serde_json::to_vec(self)?)),
-        ),
+        Encoding::Json => match &endpoint.body_field {
+            Some(field) => (
+                quote!(Json),
+                quote!(Json(::payforge::__private::serde_json::to_vec(&self.#field)?)),
+            ),
+            None => (
+                quote!(Json),
+                quote!(Json(::payforge::__private::serde_json::to_vec(self)?)),
+            ),
+        },
         Encoding::Multipart => (
             quote!(Multipart),
             quote!(Multipart(::payforge::wire::form::to_parts(self)?)),
@@ -60,6 +66,9 @@ fn emit_endpoint_impl(endpoint: &Endpoint) -> TokenStream {
     let output = &endpoint.output;
     let output = quote_spanned!(output.span()=> type Output = #output;);
     let path_body = emit_path_body(&endpoint.template);
+    let retention = endpoint.retention_secs.map(|secs| {
+        quote! { const IDEMPOTENCY_RETENTION_SECS: ::core::option::Option<u64> = ::core::option::Option::Some(#secs); }
+    });
     let server = endpoint.server.as_ref().map(|server| {
         quote! { const SERVER: ::core::option::Option<&'static str> = ::core::option::Option::Some(#server); }
     });
@@ -75,6 +84,7 @@ fn emit_endpoint_impl(endpoint: &Endpoint) -> TokenStream {
             const IDEMPOTENT: bool = #idempotent;
             const ENCODING: ::payforge::BodyEncoding = ::payforge::BodyEncoding::#encoding;
             #server
+            #retention
             fn path(&self) -> ::std::borrow::Cow<'static, str> {
                 #path_body
             }

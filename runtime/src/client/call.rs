@@ -62,7 +62,12 @@ impl<P: Provider> Client<P> {
             let fingerprint = Fingerprint::of(&Op::METHOD, &path, &body);
             let logical_key = logical_key.unwrap_or_else(LogicalKey::generate);
             match self
-                .open(logical_key, fingerprint, &Op::METHOD, &path)
+                .open(
+                    (logical_key, fingerprint),
+                    &Op::METHOD,
+                    &path,
+                    key_retention::<Op>(),
+                )
                 .await?
             {
                 Opened::Send(ticket) => Some(ticket),
@@ -120,10 +125,10 @@ impl<P: Provider> Client<P> {
     /// Writes the key (or finds the earlier one) before anything is sent.
     async fn open(
         &self,
-        logical_key: LogicalKey,
-        fingerprint: Fingerprint,
+        (logical_key, fingerprint): (LogicalKey, Fingerprint),
         method: &Method,
         path: &str,
+        retention: Duration,
     ) -> Result<Opened, Error<P::Error>> {
         let now = UnixMillis::now();
         let entry = NewEntry {
@@ -161,7 +166,6 @@ impl<P: Provider> Client<P> {
                 .into()),
             };
         }
-        let retention = Duration::from_secs(P::IDEMPOTENCY_RETENTION_SECS);
         if existing.created_at < now.minus(retention) {
             return Err(Error::ReconciliationRequired {
                 logical_key: existing.logical_key,
@@ -546,4 +550,14 @@ where
             Err(outcome_unknown(message))
         }
     }
+}
+
+/// How long the provider keeps `Op`'s idempotency key: the operation's own retention when its
+/// API keeps keys for a time of its own (PayPal: Orders 6 h, Payments 45 days), else the
+/// provider's.
+fn key_retention<Op: Endpoint>() -> Duration {
+    Duration::from_secs(
+        Op::IDEMPOTENCY_RETENTION_SECS
+            .unwrap_or(<Op::Provider as Provider>::IDEMPOTENCY_RETENTION_SECS),
+    )
 }

@@ -1,0 +1,172 @@
+//! Every request and response example embedded in the four pinned PayPal specs (the
+//! `examples` of their JSON media types, including those of shared `requestBodies`) decodes
+//! into the generated type of its body's schema and re-encodes with no field lost or
+//! changed; a mismatch is reported with the example, the schema and the JSON path. Needs
+//! every type: run with `--all-features`.
+#![cfg(feature = "full")]
+
+use std::path::PathBuf;
+
+use payforge::wire::round_trip_losses;
+use serde_json::Value;
+
+/// Defines `round_trip(schema, value)`: decode `value` as the generated type of the named
+/// component schema and encode it again; `None` for a schema the table does not list (the
+/// test then fails, naming it).
+macro_rules! schema_table {
+    ($($schema:literal => $ty:ty,)*) => {
+        fn round_trip(schema: &str, value: &Value) -> Option<Result<Value, serde_json::Error>> {
+            match schema {
+                $($schema => Some(
+                    serde_json::from_value::<$ty>(value.clone())
+                        .and_then(|typed| serde_json::to_value(&typed)),
+                ),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+// Every schema that a media type with examples names (none of them is renamed by a
+// `schema_prefix`: each file's own name is the generated type's).
+schema_table! {
+    "order_request" => payforge_paypal::OrderRequest,
+    "order" => payforge_paypal::Order,
+    "confirm_order_request" => payforge_paypal::ConfirmOrderRequest,
+    "patch_request" => payforge_paypal::PatchRequest,
+    "capture_request" => payforge_paypal::CaptureRequest,
+    "reauthorize_request" => payforge_paypal::ReauthorizeRequest,
+    "refund_request" => payforge_paypal::RefundRequest,
+    "plan_request_POST" => payforge_paypal::PlanRequestPost,
+    "plan" => payforge_paypal::Plan,
+    "update_pricing_schemes_list_request" => payforge_paypal::UpdatePricingSchemesListRequest,
+    "subscription_request_post" => payforge_paypal::SubscriptionRequestPost,
+    "subscription" => payforge_paypal::Subscription,
+    "subscription_revise_request" => payforge_paypal::SubscriptionReviseRequest,
+    "subscription_revise_response" => payforge_paypal::SubscriptionReviseResponse,
+    "subscription_suspend_request" => payforge_paypal::SubscriptionSuspendRequest,
+    "subscription_cancel_request" => payforge_paypal::SubscriptionCancelRequest,
+    "subscription_activate_request" => payforge_paypal::SubscriptionActivateRequest,
+    "subscription_capture_request" => payforge_paypal::SubscriptionCaptureRequest,
+    "webhook" => payforge_paypal::Webhook,
+    "verify_webhook_signature" => payforge_paypal::VerifyWebhookSignature,
+    "simulate_event" => payforge_paypal::SimulateEvent,
+}
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// The four pinned specs, as JSON.
+const FILES: [&str; 4] = [
+    "paypal/checkout_orders_v2.json",
+    "paypal/payments_payment_v2.json",
+    "paypal/billing_subscriptions_v1.json",
+    "paypal/notifications_webhooks_v1.json",
+];
+
+/// One example of a body: where it is, the schema of its body and its value.
+struct Example {
+    place: String,
+    schema: String,
+    value: Value,
+}
+
+/// Every example of every JSON request and response body of one spec, its shared request
+/// bodies and responses followed.
+fn examples(file: &str, spec: &Value) -> Result<Vec<Example>, String> {
+    let mut out = Vec::new();
+    let paths = spec
+        .get("paths")
+        .and_then(Value::as_object)
+        .ok_or("no paths")?;
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().into_iter().flatten() {
+            let mut bodies: Vec<(String, &Value)> = Vec::new();
+            if let Some(body) = operation.get("requestBody") {
+                bodies.push(("request".to_owned(), body));
+            }
+            for (status, response) in operation
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                bodies.push((format!("response {status}"), response));
+            }
+            for (which, body) in bodies {
+                let body = shared(spec, body).unwrap_or(body);
+                let Some(media) = body.pointer("/content/application~1json") else {
+                    continue;
+                };
+                let schema = media
+                    .pointer("/schema/$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    .unwrap_or("(inline)");
+                for (name, example) in media
+                    .get("examples")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    let place = format!(
+                        "{file}: {} {path} {which} example `{name}`",
+                        method.to_uppercase()
+                    );
+                    let value = example
+                        .get("value")
+                        .ok_or_else(|| format!("{place}: no value"))?;
+                    out.push(Example {
+                        place,
+                        schema: schema.to_owned(),
+                        value: value.clone(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The shared request body or response a `$ref` names.
+fn shared<'a>(spec: &'a Value, body: &Value) -> Option<&'a Value> {
+    let reference = body.get("$ref")?.as_str()?.strip_prefix('#')?;
+    spec.pointer(reference)
+}
+
+#[test]
+fn every_example_of_the_four_specs_round_trips_through_its_generated_type() -> TestResult {
+    let dir = PathBuf::from(std::env::var("PAYFORGE_SPECS_DIR")?);
+    let mut all = Vec::new();
+    for file in FILES {
+        let spec: Value = serde_json::from_str(&std::fs::read_to_string(dir.join(file))?)?;
+        all.extend(examples(file, &spec)?);
+    }
+    assert_eq!(all.len(), 22, "the pinned specs have 22 body examples");
+    let mut failures = Vec::new();
+    for Example {
+        place,
+        schema,
+        value,
+    } in &all
+    {
+        match round_trip(schema, value) {
+            None => failures.push(format!(
+                "{place}: no generated type for `{schema}` in the table"
+            )),
+            Some(Err(error)) => {
+                failures.push(format!("{place}: does not decode as `{schema}`: {error}"))
+            }
+            Some(Ok(encoded)) => failures.extend(round_trip_losses(
+                &format!("{place} ({schema}) $"),
+                value,
+                &encoded,
+            )),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} problems:\n{failures:#?}",
+        failures.len()
+    );
+    Ok(())
+}
