@@ -79,7 +79,11 @@ fn each_recogniser_is_switched_by_its_convention() -> TestResult {
             |p| p.pagination.styles.clear(),
             "paginate = links",
         ),
-        ("hateoas_paging", |p| p.headers.prefer = None, "    prefer\n"),
+        (
+            "hateoas_paging",
+            |p| p.headers.prefer = None,
+            "    prefer\n",
+        ),
         (
             "hateoas_paging",
             |p| p.types.runtime_types.clear(),

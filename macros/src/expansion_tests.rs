@@ -141,14 +141,23 @@ fn a_paginated_list_endpoint() {
 
 #[test]
 fn a_list_paged_by_number_that_takes_a_return_preference() {
-    let args = quote!(provider = crate::Paypal, method = GET, path = "/v1/billing/plans", output = crate::PlanCollection, paginate = pages, prefer);
+    let args = quote!(
+        provider = crate::Paypal,
+        method = GET,
+        path = "/v1/billing/plans",
+        output = crate::PlanCollection,
+        paginate = pages,
+        prefer
+    );
     let item = quote! {
         pub struct ListPlans {
             pub page: Option<i64>,
             pub page_size: Option<i64>,
         }
     };
-    check(expand_endpoint(args, item), expect![[r#"
+    check(
+        expand_endpoint(args, item),
+        expect![[r#"
         pub struct ListPlans {
             pub page: Option<i64>,
             pub page_size: Option<i64>,
@@ -222,16 +231,25 @@ fn a_list_paged_by_number_that_takes_a_return_preference() {
                 ::payforge::wire::Minimal(self)
             }
         }
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn a_list_paged_by_next_link() {
-    let args = quote!(provider = crate::Paypal, method = GET, path = "/v1/notifications/webhooks-events", output = crate::EventList, paginate = links);
+    let args = quote!(
+        provider = crate::Paypal,
+        method = GET,
+        path = "/v1/notifications/webhooks-events",
+        output = crate::EventList,
+        paginate = links
+    );
     let item = quote! {
         pub struct ListWebhooksEvents {}
     };
-    check(expand_endpoint(args, item), expect![[r#"
+    check(
+        expand_endpoint(args, item),
+        expect![[r#"
         pub struct ListWebhooksEvents {}
         #[allow(deprecated)]
         impl ::payforge::Endpoint for ListWebhooksEvents {
@@ -269,7 +287,8 @@ fn a_list_paged_by_next_link() {
                 (<crate::EventList as ::payforge::wire::ItemsPage>::into_items(output), next)
             }
         }
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -291,7 +310,7 @@ fn every_mistake_is_reported_in_one_go_and_the_struct_is_kept() {
         expand_endpoint(args, item),
         expect![[r#"
             ::core::compile_error! {
-                "unknown key `colour`; expected one of `provider`, `method`, `path`, `encoding`, `output`, `idempotent`, `paginate`, `server`, `prefer`"
+                "unknown key `colour`; expected one of `provider`, `method`, `path`, `encoding`, `output`, `idempotent`, `paginate`, `server`, `retention_secs`, `prefer`"
             }
             ::core::compile_error! {
                 "duplicate key `path`"

@@ -132,10 +132,16 @@ struct AppState {
 }
 
 /// Five plans, two a page: pages 1 to 3, `total_pages` only when asked.
-async fn plans(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Json<Value> {
+async fn plans(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Json<Value> {
     state.seen.record("/v1/billing/plans", &query);
     let page: usize = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
-    let size: usize = query.get("page_size").and_then(|p| p.parse().ok()).unwrap_or(10);
+    let size: usize = query
+        .get("page_size")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(10);
     let plans: Vec<Value> = (1..=5)
         .skip((page - 1) * size)
         .take(size)
@@ -150,27 +156,51 @@ async fn plans(State(state): State<AppState>, Query(query): Query<HashMap<String
 }
 
 /// Events in three pages of two, one and zero `next` links: `start` is the server's cursor.
-async fn events(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Json<Value> {
-    state.seen.record("/v1/notifications/webhooks-events", &query);
+async fn events(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Json<Value> {
+    state
+        .seen
+        .record("/v1/notifications/webhooks-events", &query);
     let start: usize = query.get("start").and_then(|p| p.parse().ok()).unwrap_or(0);
     let all = ["WH-1", "WH-2", "WH-3", "WH-4", "WH-5"];
-    let events: Vec<Value> = all.iter().skip(start).take(2).map(|id| json!({"id": id})).collect();
-    let mut links = vec![json!({"href": format!("{}/v1/notifications/webhooks-events?start={start}", state.base), "rel": "self", "method": "GET"})];
+    let events: Vec<Value> = all
+        .iter()
+        .skip(start)
+        .take(2)
+        .map(|id| json!({"id": id}))
+        .collect();
+    let mut links = vec![
+        json!({"href": format!("{}/v1/notifications/webhooks-events?start={start}", state.base), "rel": "self", "method": "GET"}),
+    ];
     if start + 2 < all.len() {
-        let next = format!("{}/v1/notifications/webhooks-events?page_size=2&start={}", state.base, start + 2);
+        let next = format!(
+            "{}/v1/notifications/webhooks-events?page_size=2&start={}",
+            state.base,
+            start + 2
+        );
         links.push(json!({"href": next, "rel": "next", "method": "GET"}));
     }
     Json(json!({"events": events, "count": 2, "links": links}))
 }
 
 /// One page whose `next` link points to another port of the same host.
-async fn foreign(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Json<Value> {
+async fn foreign(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Json<Value> {
     state.seen.record("/v1/foreign-events", &query);
-    Json(json!({"events": [{"id": "WH-1"}], "links": [{"href": "http://127.0.0.1:9/v1/foreign-events?start=1", "rel": "next"}]}))
+    Json(
+        json!({"events": [{"id": "WH-1"}], "links": [{"href": "http://127.0.0.1:9/v1/foreign-events?start=1", "rel": "next"}]}),
+    )
 }
 
 async fn create_order(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
-    let prefer = headers.get("prefer").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let prefer = headers
+        .get("prefer")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     if let Ok(mut seen) = state.seen.prefer.lock() {
         seen.push(prefer.clone());
     }
@@ -181,11 +211,14 @@ async fn create_order(State(state): State<AppState>, headers: HeaderMap) -> Json
     if prefer.as_deref() == Some("return=minimal") {
         Json(json!({"id": "5O190127TN364715T", "status": "CREATED", "links": links}))
     } else {
-        Json(json!({"id": "5O190127TN364715T", "status": "CREATED", "intent": "CAPTURE", "links": links}))
+        Json(
+            json!({"id": "5O190127TN364715T", "status": "CREATED", "intent": "CAPTURE", "links": links}),
+        )
     }
 }
 
-async fn start() -> Result<(Client<TestProvider>, Seen, tempfile::TempDir), Box<dyn std::error::Error>> {
+async fn start()
+-> Result<(Client<TestProvider>, Seen, tempfile::TempDir), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let seen = Seen::default();
@@ -194,7 +227,10 @@ async fn start() -> Result<(Client<TestProvider>, Seen, tempfile::TempDir), Box<
         .route("/v1/notifications/webhooks-events", get(events))
         .route("/v1/foreign-events", get(foreign))
         .route("/v2/checkout/orders", post(create_order))
-        .with_state(AppState { seen: seen.clone(), base: base.clone() });
+        .with_state(AppState {
+            seen: seen.clone(),
+            base: base.clone(),
+        });
     tokio::spawn(async move { axum::serve(listener, app).await });
     let (dir, key) = key_file(KEY_A)?;
     let client = Client::<TestProvider>::builder()
@@ -209,7 +245,11 @@ async fn start() -> Result<(Client<TestProvider>, Seen, tempfile::TempDir), Box<
 #[tokio::test]
 async fn pages_are_numbered_up_to_the_total_the_response_gives() -> TestResult {
     let (client, seen, _dir) = start().await?;
-    let op = ListPlans { page_size: Some(2), total_required: Some(true), ..ListPlans::default() };
+    let op = ListPlans {
+        page_size: Some(2),
+        total_required: Some(true),
+        ..ListPlans::default()
+    };
 
     let plans: Vec<Plan> = client.paginate(op).try_collect().await?;
 
@@ -229,12 +269,19 @@ async fn pages_are_numbered_up_to_the_total_the_response_gives() -> TestResult {
 #[tokio::test]
 async fn without_a_total_a_short_page_is_the_last() -> TestResult {
     let (client, seen, _dir) = start().await?;
-    let op = ListPlans { page_size: Some(2), ..ListPlans::default() };
+    let op = ListPlans {
+        page_size: Some(2),
+        ..ListPlans::default()
+    };
 
     let plans: Vec<Plan> = client.paginate(op).try_collect().await?;
 
     assert_eq!(plans.len(), 5);
-    assert_eq!(seen.requests().len(), 3, "page 3 holds one plan, fewer than asked");
+    assert_eq!(
+        seen.requests().len(),
+        3,
+        "page 3 holds one plan, fewer than asked"
+    );
     Ok(())
 }
 
@@ -242,7 +289,10 @@ async fn without_a_total_a_short_page_is_the_last() -> TestResult {
 async fn next_links_are_followed_to_the_last_page() -> TestResult {
     let (client, seen, _dir) = start().await?;
 
-    let events: Vec<Plan> = client.paginate(ListEvents { page_size: Some(2) }).try_collect().await?;
+    let events: Vec<Plan> = client
+        .paginate(ListEvents { page_size: Some(2) })
+        .try_collect()
+        .await?;
 
     let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids, ["WH-1", "WH-2", "WH-3", "WH-4", "WH-5"]);
@@ -276,7 +326,9 @@ async fn a_next_link_to_another_host_is_refused_not_followed() -> TestResult {
 #[tokio::test]
 async fn prefer_asks_for_the_representation_unless_minimal_is_chosen() -> TestResult {
     let (client, seen, _dir) = start().await?;
-    let order = CreateOrder { intent: "CAPTURE".to_owned() };
+    let order = CreateOrder {
+        intent: "CAPTURE".to_owned(),
+    };
 
     let full: Order = client.send(order.clone()).await?;
     let minimal: MinimalResponse<Order> = client.send(order.minimal()).await?;
@@ -285,11 +337,17 @@ async fn prefer_asks_for_the_representation_unless_minimal_is_chosen() -> TestRe
     assert_eq!(minimal.id.as_deref(), Some("5O190127TN364715T"));
     assert_eq!(minimal.status.as_deref(), Some("CREATED"));
     assert!(minimal.other.get("intent").is_none());
-    assert_eq!(minimal.link("capture").map(|l| l.method()), Some(payforge::wire::LinkMethod::Post));
+    assert_eq!(
+        minimal.link("capture").map(|l| l.method()),
+        Some(payforge::wire::LinkMethod::Post)
+    );
     let prefer = seen.prefer.lock().map(|p| p.clone()).unwrap_or_default();
     assert_eq!(
         prefer,
-        [Some("return=representation".to_owned()), Some("return=minimal".to_owned())]
+        [
+            Some("return=representation".to_owned()),
+            Some("return=minimal".to_owned())
+        ]
     );
     Ok(())
 }

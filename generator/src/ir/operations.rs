@@ -9,8 +9,8 @@ use super::names::{NameRegistry, field_name, type_name};
 use super::request;
 use super::type_space::{Site, TypeSpace};
 use super::types::{Field, LINK_TYPE, Scalar, TypeDef, TypeId, TypeKind, TypeRef};
-use crate::spec::profile::PaginationStyle;
 use crate::spec::document::Operation as SpecOperation;
+use crate::spec::profile::PaginationStyle;
 use crate::spec::{LoadedSpec, Schema, SpecError, child, escape_pointer_token};
 
 /// An HTTP operation.
@@ -119,7 +119,9 @@ pub fn resource_group(spec: &LoadedSpec, path: &str) -> String {
     if let Some((_, group)) = rules.group_of(path) {
         return field_name(group);
     }
-    let rest = path.strip_prefix(rules.path_prefix.as_str()).unwrap_or(path);
+    let rest = path
+        .strip_prefix(rules.path_prefix.as_str())
+        .unwrap_or(path);
     field_name(rest.split('/').find(|s| !s.is_empty()).unwrap_or("root"))
 }
 
@@ -314,12 +316,13 @@ fn operation_of(
                 })
             };
             let styles = &spec.profile.pagination;
-            let items = space
-                .types
-                .get(id)
-                .and_then(|def| page_shape(spec.profile.types.links_field.as_deref(), &space.types, def));
+            let items = space.types.get(id).and_then(|def| {
+                page_shape(spec.profile.types.links_field.as_deref(), &space.types, def)
+            });
             match items {
-                Some(shape) if styles.uses(PaginationStyle::PageNumber) && has_query(&rules.page_param) => {
+                Some(shape)
+                    if styles.uses(PaginationStyle::PageNumber) && has_query(&rules.page_param) =>
+                {
                     Some(Pagination::Pages).filter(|_| shape.items.is_some())
                 }
                 Some(shape)

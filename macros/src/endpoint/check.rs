@@ -308,8 +308,14 @@ fn check_paginate(
     let Some(field) = find(field_name) else {
         diagnostics.error_at(
             style,
-            format!("`paginate = {style}` needs a field `{field_name}: {field_type}` to carry the {}",
-                if style == "pages" { "page number" } else { "cursor" }),
+            format!(
+                "`paginate = {style}` needs a field `{field_name}: {field_type}` to carry the {}",
+                if style == "pages" {
+                    "page number"
+                } else {
+                    "cursor"
+                }
+            ),
         );
         return None;
     };
@@ -375,7 +381,10 @@ fn check_body_field(
 ) -> Option<Ident> {
     let ((first, marker), rest) = body_fields.split_first()?;
     for (_, marker) in rest {
-        diagnostics.error_at(marker, "only one field can be the whole body (`#[endpoint(body)]`)");
+        diagnostics.error_at(
+            marker,
+            "only one field can be the whole body (`#[endpoint(body)]`)",
+        );
     }
     if encoding.is_some_and(|encoding| encoding != Encoding::Json) {
         diagnostics.error_at(

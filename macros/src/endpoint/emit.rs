@@ -220,8 +220,10 @@ fn emit_paginated_impl(endpoint: &Endpoint, paginate: &Paginate) -> TokenStream 
             let set_page = quote_spanned! {page_field.span()=>
                 next.#page_field = ::core::option::Option::Some(page);
             };
-            let total = quote_spanned!(output.span()=> <#output as #page_trait>::total_pages(&output));
-            let into_items = quote_spanned!(output.span()=> <#output as #page_trait>::into_items(output));
+            let total =
+                quote_spanned!(output.span()=> <#output as #page_trait>::total_pages(&output));
+            let into_items =
+                quote_spanned!(output.span()=> <#output as #page_trait>::into_items(output));
             quote! {
                 let total_pages = #total;
                 let items = #into_items;
@@ -235,8 +237,10 @@ fn emit_paginated_impl(endpoint: &Endpoint, paginate: &Paginate) -> TokenStream 
             }
         }
         Paginate::Links => {
-            let next_link = quote_spanned!(output.span()=> <#output as #page_trait>::next_link(&output));
-            let into_items = quote_spanned!(output.span()=> <#output as #page_trait>::into_items(output));
+            let next_link =
+                quote_spanned!(output.span()=> <#output as #page_trait>::next_link(&output));
+            let into_items =
+                quote_spanned!(output.span()=> <#output as #page_trait>::into_items(output));
             quote! {
                 let next = #next_link
                     .map(|href| ::payforge::wire::NextPage::Link(::std::borrow::ToOwned::to_owned(href)));

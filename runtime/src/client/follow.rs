@@ -49,7 +49,10 @@ pub(super) fn resolve_link(base: &str, href: &str) -> Result<(String, String), S
         )
     };
     if origin(&target) != origin(&base_url) {
-        return Err(format!("it points to {}", target.origin().ascii_serialization()));
+        return Err(format!(
+            "it points to {}",
+            target.origin().ascii_serialization()
+        ));
     }
     if !target.username().is_empty() || target.password().is_some() {
         return Err("it carries credentials of its own".to_owned());
@@ -60,7 +63,10 @@ pub(super) fn resolve_link(base: &str, href: &str) -> Result<(String, String), S
         .strip_prefix(prefix)
         .filter(|rest| rest.starts_with('/'))
         .ok_or_else(|| format!("its path is outside the base path `{prefix}`"))?;
-    Ok((path.to_owned(), target.query().unwrap_or_default().to_owned()))
+    Ok((
+        path.to_owned(),
+        target.query().unwrap_or_default().to_owned(),
+    ))
 }
 
 impl<Op> Serialize for FollowLink<Op> {
@@ -103,10 +109,19 @@ mod tests {
         let prefixed = "https://checkout-test.example.com/checkout/v72";
         let next = "/v1/notifications/webhooks-events?page_size=2&start_time=x";
         let followed = [
-            (paypal, "https://api-m.paypal.com/v1/notifications/webhooks-events?page_size=2&start_time=x"),
-            (paypal, "HTTPS://API-M.PAYPAL.COM:443/v1/notifications/webhooks-events?page_size=2&start_time=x"),
+            (
+                paypal,
+                "https://api-m.paypal.com/v1/notifications/webhooks-events?page_size=2&start_time=x",
+            ),
+            (
+                paypal,
+                "HTTPS://API-M.PAYPAL.COM:443/v1/notifications/webhooks-events?page_size=2&start_time=x",
+            ),
             (paypal, next),
-            (local, "http://127.0.0.1:4010/v1/notifications/webhooks-events?page_size=2&start_time=x"),
+            (
+                local,
+                "http://127.0.0.1:4010/v1/notifications/webhooks-events?page_size=2&start_time=x",
+            ),
         ];
         for (base, href) in followed {
             assert_eq!(
@@ -119,7 +134,10 @@ mod tests {
             );
         }
         assert_eq!(
-            resolve_link(prefixed, "https://checkout-test.example.com/checkout/v72/payments?page=2"),
+            resolve_link(
+                prefixed,
+                "https://checkout-test.example.com/checkout/v72/payments?page=2"
+            ),
             Ok(("/payments".to_owned(), "page=2".to_owned()))
         );
         let refused = [
@@ -131,7 +149,10 @@ mod tests {
             (paypal, "https://someone@api-m.paypal.com/v1/x"),
             (local, "http://127.0.0.1:4011/v1/x"),
             (prefixed, "https://checkout-test.example.com/other/payments"),
-            (prefixed, "https://checkout-test.example.com/checkout/v72x/payments"),
+            (
+                prefixed,
+                "https://checkout-test.example.com/checkout/v72x/payments",
+            ),
         ];
         for (base, href) in refused {
             assert!(resolve_link(base, href).is_err(), "{base} {href}");

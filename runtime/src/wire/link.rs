@@ -176,9 +176,15 @@ mod tests {
     #[test]
     fn a_link_decodes_with_a_typed_method_and_keeps_an_unknown_one() -> serde_json::Result<()> {
         let cases = [
-            (r#"{"href":"h","rel":"capture","method":"POST"}"#, LinkMethod::Post),
+            (
+                r#"{"href":"h","rel":"capture","method":"POST"}"#,
+                LinkMethod::Post,
+            ),
             (r#"{"href":"h","rel":"self"}"#, LinkMethod::Get),
-            (r#"{"href":"h","rel":"x","method":"REDIRECT"}"#, LinkMethod::Unknown("REDIRECT".into())),
+            (
+                r#"{"href":"h","rel":"x","method":"REDIRECT"}"#,
+                LinkMethod::Unknown("REDIRECT".into()),
+            ),
         ];
         for (json, method) in cases {
             let link: Link = serde_json::from_str(json)?;
@@ -198,7 +204,10 @@ mod tests {
         let order = Order {
             links: Some(vec![link("self"), link("payer-action")]),
         };
-        assert_eq!(order.link("self").map(|l| l.href.as_str()), Some("https://example.test/self"));
+        assert_eq!(
+            order.link("self").map(|l| l.href.as_str()),
+            Some("https://example.test/self")
+        );
         assert_eq!(order.link("approve"), None);
         let approve = order.link_any(&["approve", "payer-action"]);
         assert_eq!(approve.map(|l| l.rel.as_str()), Some("payer-action"));

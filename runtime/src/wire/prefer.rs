@@ -124,7 +124,10 @@ mod tests {
         assert_eq!(minimal.id.as_deref(), Some("5O1"));
         assert_eq!(minimal.status.as_deref(), Some("CREATED"));
         assert_eq!(minimal.link("approve").map(|l| l.href.as_str()), Some("h"));
-        assert_eq!(minimal.other.get("intent"), Some(&serde_json::json!("CAPTURE")));
+        assert_eq!(
+            minimal.other.get("intent"),
+            Some(&serde_json::json!("CAPTURE"))
+        );
         assert_eq!(serde_json::to_string(&minimal)?, json);
         Ok(())
     }

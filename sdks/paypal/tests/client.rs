@@ -64,11 +64,16 @@ async fn token(State(server): State<PaypalServer>, body: String) -> (StatusCode,
         *tokens += 1;
     }
     if body != "grant_type=client_credentials" {
-        return (StatusCode::BAD_REQUEST, Json(json!({"error": "unsupported_grant_type"})));
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "unsupported_grant_type"})),
+        );
     }
     (
         StatusCode::OK,
-        Json(json!({"scope": "https://uri.paypal.com/services/payments/payment", "access_token": TOKEN, "token_type": "Bearer", "app_id": "APP-80W284485P519543T", "expires_in": 32400, "nonce": "2024-02-02T00:00:00Z"})),
+        Json(
+            json!({"scope": "https://uri.paypal.com/services/payments/payment", "access_token": TOKEN, "token_type": "Bearer", "app_id": "APP-80W284485P519543T", "expires_in": 32400, "nonce": "2024-02-02T00:00:00Z"}),
+        ),
     )
 }
 
@@ -86,9 +91,15 @@ async fn create_order(
     headers: HeaderMap,
 ) -> (StatusCode, Json<Value>) {
     if !authorised(&headers) {
-        return (StatusCode::UNAUTHORIZED, Json(json!({"name": "AUTHENTICATION_FAILURE"})));
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"name": "AUTHENTICATION_FAILURE"})),
+        );
     }
-    let prefer = headers.get("prefer").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let prefer = headers
+        .get("prefer")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     if let Ok(mut seen) = server.seen.prefer.lock() {
         seen.push(prefer.clone());
     }
@@ -112,11 +123,17 @@ async fn list_plans(
     Query(query): Query<HashMap<String, String>>,
 ) -> (StatusCode, Json<Value>) {
     if !authorised(&headers) {
-        return (StatusCode::UNAUTHORIZED, Json(json!({"name": "AUTHENTICATION_FAILURE"})));
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"name": "AUTHENTICATION_FAILURE"})),
+        );
     }
     server.seen.record("/v1/billing/plans", &query);
     let page: usize = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
-    let size: usize = query.get("page_size").and_then(|p| p.parse().ok()).unwrap_or(10);
+    let size: usize = query
+        .get("page_size")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(10);
     let plans: Vec<Value> = (1..=7)
         .skip((page.max(1) - 1) * size)
         .take(size)
@@ -140,19 +157,32 @@ async fn list_events(
     Query(query): Query<HashMap<String, String>>,
 ) -> (StatusCode, Json<Value>) {
     if !authorised(&headers) {
-        return (StatusCode::UNAUTHORIZED, Json(json!({"name": "AUTHENTICATION_FAILURE"})));
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"name": "AUTHENTICATION_FAILURE"})),
+        );
     }
-    server.seen.record("/v1/notifications/webhooks-events", &query);
-    let start: usize = query.get("start_id").and_then(|p| p.parse().ok()).unwrap_or(0);
+    server
+        .seen
+        .record("/v1/notifications/webhooks-events", &query);
+    let start: usize = query
+        .get("start_id")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
     let events: Vec<Value> = (start..5)
         .take(2)
         .map(|n| json!({"id": format!("WH-{n}"), "event_type": "PAYMENT.CAPTURE.COMPLETED", "resource_type": "capture"}))
         .collect();
-    let mut links = vec![json!({"href": format!("{}/v1/notifications/webhooks-events?page_size=2", server.base), "rel": "self", "method": "GET"})];
+    let mut links = vec![
+        json!({"href": format!("{}/v1/notifications/webhooks-events?page_size=2", server.base), "rel": "self", "method": "GET"}),
+    ];
     if start + 2 < 5 {
         links.push(json!({"href": format!("{}/v1/notifications/webhooks-events?page_size=2&start_id={}", server.base, start + 2), "rel": "next", "method": "GET"}));
     }
-    (StatusCode::OK, Json(json!({"events": events, "count": events.len(), "links": links})))
+    (
+        StatusCode::OK,
+        Json(json!({"events": events, "count": events.len(), "links": links})),
+    )
 }
 
 async fn start() -> Result<(Client<Paypal>, Seen, tempfile::TempDir), Box<dyn std::error::Error>> {
@@ -209,7 +239,11 @@ async fn prefer_representation_returns_the_order_and_minimal_says_it_is_minimal(
             Some("return=minimal".to_owned())
         ]
     );
-    assert_eq!(seen.tokens.lock().map(|t| *t).unwrap_or_default(), 1, "one token for both calls");
+    assert_eq!(
+        seen.tokens.lock().map(|t| *t).unwrap_or_default(),
+        1,
+        "one token for both calls"
+    );
     Ok(())
 }
 
@@ -223,7 +257,10 @@ async fn the_approval_link_is_one_call_on_the_order_and_on_its_minimal_form() ->
     let approve = order.approve_link().map(|link| link.href.as_str());
     let expected = format!("https://www.sandbox.paypal.com/checkoutnow?token={ORDER_ID}");
     assert_eq!(approve, Some(expected.as_str()));
-    assert_eq!(minimal.approve_link().map(|l| l.href.as_str()), Some(expected.as_str()));
+    assert_eq!(
+        minimal.approve_link().map(|l| l.href.as_str()),
+        Some(expected.as_str())
+    );
     let capture = order.link("capture");
     assert_eq!(capture.map(|link| link.method()), Some(LinkMethod::Post));
     assert_eq!(order.links().len(), 4);

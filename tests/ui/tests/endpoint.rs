@@ -164,10 +164,14 @@ fn search_pages_follow_next_page() -> Result<(), EncodeError> {
         url: "/v1/orders/search".to_owned(),
         total_count: None,
     };
-    let next = next_request(search.into_page(results).1).map(|op| op.encode()).transpose()?;
+    let next = next_request(search.into_page(results).1)
+        .map(|op| op.encode())
+        .transpose()?;
     assert_eq!(
         next,
-        Some(RequestBody::Query("query=status%3A%27paid%27&page=page_2".to_owned()))
+        Some(RequestBody::Query(
+            "query=status%3A%27paid%27&page=page_2".to_owned()
+        ))
     );
     Ok(())
 }
@@ -204,7 +208,11 @@ fn order_page(ids: &[&str], total_pages: Option<i64>, next: Option<&str>) -> Ord
         orders: Some(orders(ids)),
         total_pages,
         links: next
-            .map(|href| Link { href: href.to_owned(), rel: "next".to_owned(), method: None })
+            .map(|href| Link {
+                href: href.to_owned(),
+                rel: "next".to_owned(),
+                method: None,
+            })
             .into_iter()
             .collect(),
     }
@@ -221,7 +229,10 @@ struct ListNumberedOrders {
 
 #[test]
 fn numbered_pages_count_up_to_the_total() -> Result<(), EncodeError> {
-    let first = ListNumberedOrders { page: None, page_size: Some(2) };
+    let first = ListNumberedOrders {
+        page: None,
+        page_size: Some(2),
+    };
     let (items, next) = first.into_page(order_page(&["o_1", "o_2"], Some(2), None));
     assert_eq!(items.len(), 2);
     let second = next_request(next);
@@ -235,7 +246,7 @@ fn numbered_pages_count_up_to_the_total() -> Result<(), EncodeError> {
 }
 
 #[payforge::endpoint(provider = Shop, method = GET, path = "/v1/orders-by-link", output = OrderPage, paginate = links)]
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 struct ListLinkedOrders {
     #[serde(skip_serializing_if = "Option::is_none")]
     page_size: Option<i64>,
@@ -260,21 +271,34 @@ struct CreateOrderPreferring {
 
 #[test]
 fn prefer_sends_the_representation_and_minimal_changes_the_output() {
-    let create = CreateOrderPreferring { trace: Some("t-1".to_owned()), amount: 5 };
+    let create = CreateOrderPreferring {
+        trace: Some("t-1".to_owned()),
+        amount: 5,
+    };
     assert_eq!(
         create.headers(),
-        [("X-Trace", "t-1".to_owned()), ("Prefer", "return=representation".to_owned())]
+        [
+            ("X-Trace", "t-1".to_owned()),
+            ("Prefer", "return=representation".to_owned())
+        ]
     );
     let minimal: Minimal<CreateOrderPreferring> = create.clone().minimal();
     assert_eq!(
         minimal.headers(),
-        [("X-Trace", "t-1".to_owned()), ("Prefer", "return=minimal".to_owned())]
+        [
+            ("X-Trace", "t-1".to_owned()),
+            ("Prefer", "return=minimal".to_owned())
+        ]
     );
     assert_eq!(minimal.path(), create.path());
     fn output_of<E: Endpoint>(_: &E) -> &'static str {
         std::any::type_name::<E::Output>()
     }
-    assert!(output_of(&minimal).contains("MinimalResponse"), "{}", output_of(&minimal));
+    assert!(
+        output_of(&minimal).contains("MinimalResponse"),
+        "{}",
+        output_of(&minimal)
+    );
 }
 
 #[payforge::endpoint(provider = Shop, method = DELETE, path = "/v1/orders/{order}", output = Order)]
