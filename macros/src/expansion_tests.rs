@@ -116,7 +116,7 @@ fn a_paginated_list_endpoint() {
             #[allow(deprecated)]
             impl ::payforge::wire::Paginated for ListRefunds {
                 type Item = <List<crate::Refund> as ::payforge::wire::CursorPage>::Item;
-                fn into_page(
+                fn split_page(
                     &self,
                     output: Self::Output,
                 ) -> (
@@ -158,80 +158,80 @@ fn a_list_paged_by_number_that_takes_a_return_preference() {
     check(
         expand_endpoint(args, item),
         expect![[r#"
-        pub struct ListPlans {
-            pub page: Option<i64>,
-            pub page_size: Option<i64>,
-        }
-        #[allow(deprecated)]
-        impl ::payforge::Endpoint for ListPlans {
-            type Provider = crate::Paypal;
-            type Output = crate::PlanCollection;
-            const METHOD: ::payforge::__private::http::Method = ::payforge::__private::http::Method::GET;
-            const PATH_TEMPLATE: &'static str = "/v1/billing/plans";
-            const IDEMPOTENT: bool = false;
-            const ENCODING: ::payforge::BodyEncoding = ::payforge::BodyEncoding::Query;
-            fn path(&self) -> ::std::borrow::Cow<'static, str> {
-                ::std::borrow::Cow::Borrowed("/v1/billing/plans")
+            pub struct ListPlans {
+                pub page: Option<i64>,
+                pub page_size: Option<i64>,
             }
-            fn encode(
-                &self,
-            ) -> ::core::result::Result<::payforge::RequestBody, ::payforge::EncodeError> {
-                ::core::result::Result::Ok(
-                    ::payforge::RequestBody::Query(::payforge::wire::form::to_string(self)?),
-                )
-            }
-            fn headers(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-                let mut headers = ::std::vec::Vec::new();
-                headers
-                    .push((
-                        ::payforge::wire::PREFER_HEADER,
-                        ::std::string::String::from(::payforge::wire::RETURN_REPRESENTATION),
-                    ));
-                headers
-            }
-        }
-        #[allow(deprecated)]
-        impl ::payforge::wire::Paginated for ListPlans {
-            type Item = <crate::PlanCollection as ::payforge::wire::ItemsPage>::Item;
-            fn into_page(
-                &self,
-                output: Self::Output,
-            ) -> (
-                ::std::vec::Vec<Self::Item>,
-                ::core::option::Option<::payforge::wire::NextPage<Self>>,
-            ) {
-                let total_pages = <crate::PlanCollection as ::payforge::wire::ItemsPage>::total_pages(
-                    &output,
-                );
-                let items = <crate::PlanCollection as ::payforge::wire::ItemsPage>::into_items(
-                    output,
-                );
-                let next = ::payforge::wire::next_page_number(
-                        self.page,
-                        ::payforge::wire::page_count(&self.page_size),
-                        total_pages,
-                        items.len(),
+            #[allow(deprecated)]
+            impl ::payforge::Endpoint for ListPlans {
+                type Provider = crate::Paypal;
+                type Output = crate::PlanCollection;
+                const METHOD: ::payforge::__private::http::Method = ::payforge::__private::http::Method::GET;
+                const PATH_TEMPLATE: &'static str = "/v1/billing/plans";
+                const IDEMPOTENT: bool = false;
+                const ENCODING: ::payforge::BodyEncoding = ::payforge::BodyEncoding::Query;
+                fn path(&self) -> ::std::borrow::Cow<'static, str> {
+                    ::std::borrow::Cow::Borrowed("/v1/billing/plans")
+                }
+                fn encode(
+                    &self,
+                ) -> ::core::result::Result<::payforge::RequestBody, ::payforge::EncodeError> {
+                    ::core::result::Result::Ok(
+                        ::payforge::RequestBody::Query(::payforge::wire::form::to_string(self)?),
                     )
-                    .map(|page| {
-                        let mut next = ::core::clone::Clone::clone(self);
-                        next.page = ::core::option::Option::Some(page);
-                        ::payforge::wire::NextPage::Request(next)
-                    });
-                (items, next)
+                }
+                fn headers(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
+                    let mut headers = ::std::vec::Vec::new();
+                    headers
+                        .push((
+                            ::payforge::wire::PREFER_HEADER,
+                            ::std::string::String::from(::payforge::wire::RETURN_REPRESENTATION),
+                        ));
+                    headers
+                }
             }
-        }
-        #[allow(deprecated)]
-        impl ::payforge::wire::PreferReturn for ListPlans {}
-        #[allow(deprecated)]
-        impl ListPlans {
-            /// The same request asking for a minimal response (`Prefer: return=minimal`): the
-            /// output is a `::payforge::wire::MinimalResponse` (id, status and links), not
-            /// the full object.
-            pub fn minimal(self) -> ::payforge::wire::Minimal<Self> {
-                ::payforge::wire::Minimal(self)
+            #[allow(deprecated)]
+            impl ::payforge::wire::Paginated for ListPlans {
+                type Item = <crate::PlanCollection as ::payforge::wire::ItemsPage>::Item;
+                fn split_page(
+                    &self,
+                    output: Self::Output,
+                ) -> (
+                    ::std::vec::Vec<Self::Item>,
+                    ::core::option::Option<::payforge::wire::NextPage<Self>>,
+                ) {
+                    let total_pages = <crate::PlanCollection as ::payforge::wire::ItemsPage>::total_pages(
+                        &output,
+                    );
+                    let items = <crate::PlanCollection as ::payforge::wire::ItemsPage>::into_items(
+                        output,
+                    );
+                    let next = ::payforge::wire::next_page_number(
+                            self.page,
+                            ::payforge::wire::page_count(&self.page_size),
+                            total_pages,
+                            items.len(),
+                        )
+                        .map(|page| {
+                            let mut next = ::core::clone::Clone::clone(self);
+                            next.page = ::core::option::Option::Some(page);
+                            ::payforge::wire::NextPage::Request(next)
+                        });
+                    (items, next)
+                }
             }
-        }
-    "#]],
+            #[allow(deprecated)]
+            impl ::payforge::wire::PreferReturn for ListPlans {}
+            #[allow(deprecated)]
+            impl ListPlans {
+                /// The same request asking for a minimal response (`Prefer: return=minimal`): the
+                /// output is a `::payforge::wire::MinimalResponse` (id, status and links), not
+                /// the full object.
+                pub fn minimal(self) -> ::payforge::wire::Minimal<Self> {
+                    ::payforge::wire::Minimal(self)
+                }
+            }
+        "#]],
     );
 }
 
@@ -250,44 +250,44 @@ fn a_list_paged_by_next_link() {
     check(
         expand_endpoint(args, item),
         expect![[r#"
-        pub struct ListWebhooksEvents {}
-        #[allow(deprecated)]
-        impl ::payforge::Endpoint for ListWebhooksEvents {
-            type Provider = crate::Paypal;
-            type Output = crate::EventList;
-            const METHOD: ::payforge::__private::http::Method = ::payforge::__private::http::Method::GET;
-            const PATH_TEMPLATE: &'static str = "/v1/notifications/webhooks-events";
-            const IDEMPOTENT: bool = false;
-            const ENCODING: ::payforge::BodyEncoding = ::payforge::BodyEncoding::Query;
-            fn path(&self) -> ::std::borrow::Cow<'static, str> {
-                ::std::borrow::Cow::Borrowed("/v1/notifications/webhooks-events")
+            pub struct ListWebhooksEvents {}
+            #[allow(deprecated)]
+            impl ::payforge::Endpoint for ListWebhooksEvents {
+                type Provider = crate::Paypal;
+                type Output = crate::EventList;
+                const METHOD: ::payforge::__private::http::Method = ::payforge::__private::http::Method::GET;
+                const PATH_TEMPLATE: &'static str = "/v1/notifications/webhooks-events";
+                const IDEMPOTENT: bool = false;
+                const ENCODING: ::payforge::BodyEncoding = ::payforge::BodyEncoding::Query;
+                fn path(&self) -> ::std::borrow::Cow<'static, str> {
+                    ::std::borrow::Cow::Borrowed("/v1/notifications/webhooks-events")
+                }
+                fn encode(
+                    &self,
+                ) -> ::core::result::Result<::payforge::RequestBody, ::payforge::EncodeError> {
+                    ::core::result::Result::Ok(
+                        ::payforge::RequestBody::Query(::payforge::wire::form::to_string(self)?),
+                    )
+                }
             }
-            fn encode(
-                &self,
-            ) -> ::core::result::Result<::payforge::RequestBody, ::payforge::EncodeError> {
-                ::core::result::Result::Ok(
-                    ::payforge::RequestBody::Query(::payforge::wire::form::to_string(self)?),
-                )
+            #[allow(deprecated)]
+            impl ::payforge::wire::Paginated for ListWebhooksEvents {
+                type Item = <crate::EventList as ::payforge::wire::ItemsPage>::Item;
+                fn split_page(
+                    &self,
+                    output: Self::Output,
+                ) -> (
+                    ::std::vec::Vec<Self::Item>,
+                    ::core::option::Option<::payforge::wire::NextPage<Self>>,
+                ) {
+                    let next = <crate::EventList as ::payforge::wire::ItemsPage>::next_link(&output)
+                        .map(|href| ::payforge::wire::NextPage::Link(
+                            ::std::borrow::ToOwned::to_owned(href),
+                        ));
+                    (<crate::EventList as ::payforge::wire::ItemsPage>::into_items(output), next)
+                }
             }
-        }
-        #[allow(deprecated)]
-        impl ::payforge::wire::Paginated for ListWebhooksEvents {
-            type Item = <crate::EventList as ::payforge::wire::ItemsPage>::Item;
-            fn into_page(
-                &self,
-                output: Self::Output,
-            ) -> (
-                ::std::vec::Vec<Self::Item>,
-                ::core::option::Option<::payforge::wire::NextPage<Self>>,
-            ) {
-                let next = <crate::EventList as ::payforge::wire::ItemsPage>::next_link(&output)
-                    .map(|href| ::payforge::wire::NextPage::Link(
-                        ::std::borrow::ToOwned::to_owned(href),
-                    ));
-                (<crate::EventList as ::payforge::wire::ItemsPage>::into_items(output), next)
-            }
-        }
-    "#]],
+        "#]],
     );
 }
 

@@ -252,7 +252,7 @@ fn emit_paginated_impl(endpoint: &Endpoint, paginate: &Paginate) -> TokenStream 
         #[allow(deprecated)]
         impl ::payforge::wire::Paginated for #ident {
             type Item = #item;
-            fn into_page(
+            fn split_page(
                 &self,
                 output: Self::Output,
             ) -> (::std::vec::Vec<Self::Item>, ::core::option::Option<::payforge::wire::NextPage<Self>>) {

@@ -174,7 +174,7 @@ impl<P: Provider> Client<P> {
                 match page {
                     Err(error) => return Some((Err(error), (client, None, buffer))),
                     Ok(page) => {
-                        let (items, after) = op.into_page(page);
+                        let (items, after) = op.split_page(page);
                         // An empty page ends the stream even if it claims more, so a
                         // misbehaving server cannot make it spin.
                         next = match after {

@@ -30,7 +30,7 @@ pub trait Paginated: crate::Endpoint + Clone {
     type Item;
     /// Splits a page fetched by this request into its items and where the next page is
     /// (`None` at the end).
-    fn into_page(&self, output: Self::Output) -> (Vec<Self::Item>, Option<NextPage<Self>>);
+    fn split_page(&self, output: Self::Output) -> (Vec<Self::Item>, Option<NextPage<Self>>);
 }
 
 /// The output of a `paginate = pages` or `paginate = links` operation: an object holding
@@ -151,7 +151,8 @@ mod tests {
     #[test]
     fn the_next_page_number_follows_the_total_then_the_page_size() {
         // (page, page_size, total_pages, items on this page) -> next page
-        let cases: [(Option<i64>, Option<u64>, Option<u64>, usize, Option<i64>); 9] = [
+        type Case = (Option<i64>, Option<u64>, Option<u64>, usize, Option<i64>);
+        let cases: [Case; 9] = [
             (None, None, Some(3), 10, Some(2)),
             (Some(2), None, Some(3), 10, Some(3)),
             (Some(3), None, Some(3), 10, None),

@@ -217,7 +217,7 @@ impl Endpoint for ListCharges {
 
 impl Paginated for ListCharges {
     type Item = Charge;
-    fn into_page(&self, output: List<Charge>) -> (Vec<Charge>, Option<NextPage<Self>>) {
+    fn split_page(&self, output: List<Charge>) -> (Vec<Charge>, Option<NextPage<Self>>) {
         let cursor = output
             .has_more
             .then(|| output.data.last().map(|c| c.id.clone()))

@@ -131,14 +131,14 @@ fn cursor_pages_continue_after_the_last_item_until_has_more_is_false() -> Result
         url: "/v1/orders".to_owned(),
         total_count: None,
     };
-    let (items, next) = list.into_page(page(&["o_1", "o_2"], true));
+    let (items, next) = list.split_page(page(&["o_1", "o_2"], true));
     assert_eq!(items, orders(&["o_1", "o_2"]));
     let next = next_request(next).map(|op| op.encode()).transpose()?;
     assert_eq!(
         next,
         Some(RequestBody::Query("limit=2&starting_after=o_2".to_owned()))
     );
-    assert!(list.into_page(page(&["o_3"], false)).1.is_none());
+    assert!(list.split_page(page(&["o_3"], false)).1.is_none());
     Ok(())
 }
 
@@ -164,7 +164,7 @@ fn search_pages_follow_next_page() -> Result<(), EncodeError> {
         url: "/v1/orders/search".to_owned(),
         total_count: None,
     };
-    let next = next_request(search.into_page(results).1)
+    let next = next_request(search.split_page(results).1)
         .map(|op| op.encode())
         .transpose()?;
     assert_eq!(
@@ -233,14 +233,14 @@ fn numbered_pages_count_up_to_the_total() -> Result<(), EncodeError> {
         page: None,
         page_size: Some(2),
     };
-    let (items, next) = first.into_page(order_page(&["o_1", "o_2"], Some(2), None));
+    let (items, next) = first.split_page(order_page(&["o_1", "o_2"], Some(2), None));
     assert_eq!(items.len(), 2);
     let second = next_request(next);
     assert_eq!(
         second.as_ref().map(Endpoint::encode).transpose()?,
         Some(RequestBody::Query("page=2&page_size=2".to_owned()))
     );
-    let last = second.map(|op| op.into_page(order_page(&["o_3"], Some(2), None)).1);
+    let last = second.map(|op| op.split_page(order_page(&["o_3"], Some(2), None)).1);
     assert!(matches!(last, Some(None)), "page 2 of 2 is the last");
     Ok(())
 }
@@ -256,9 +256,9 @@ struct ListLinkedOrders {
 fn linked_pages_name_their_next_link() {
     let list = ListLinkedOrders { page_size: Some(2) };
     let href = "https://api.example.test/v1/orders-by-link?page_size=2&start=2";
-    let (_, next) = list.into_page(order_page(&["o_1"], None, Some(href)));
+    let (_, next) = list.split_page(order_page(&["o_1"], None, Some(href)));
     assert_eq!(next, Some(NextPage::Link(href.to_owned())));
-    assert_eq!(list.into_page(order_page(&["o_2"], None, None)).1, None);
+    assert_eq!(list.split_page(order_page(&["o_2"], None, None)).1, None);
 }
 
 #[payforge::endpoint(provider = Shop, method = POST, path = "/v2/orders", encoding = json, output = Order, idempotent, prefer)]
