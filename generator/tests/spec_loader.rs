@@ -35,8 +35,10 @@ fn with_property(property: &str) -> String {
 fn an_openapi_30_ref_ignores_its_siblings_as_30_says() -> TestResult {
     // 3.0: "This object cannot be extended with additional properties and any properties
     // added SHALL be ignored." 3.1 refuses them (the case below).
-    let text = with_property("{$ref: '#/components/schemas/Thing', type: object, format: uri, maxLength: 4}")
-        .replace("openapi: 3.1.0", "openapi: 3.0.3");
+    let text = with_property(
+        "{$ref: '#/components/schemas/Thing', type: object, format: uri, maxLength: 4}",
+    )
+    .replace("openapi: 3.1.0", "openapi: 3.0.3");
     let (_dir, spec) = load_text(&text)?;
     assert!(spec.refusals.is_empty(), "{:?}", spec.refusals);
     let thing = &spec.document.components.schemas["Thing"];
@@ -46,7 +48,10 @@ fn an_openapi_30_ref_ignores_its_siblings_as_30_says() -> TestResult {
         .and_then(|properties| properties.get("p"))
         .ok_or("no property p")?;
     assert_eq!(p.reference.as_deref(), Some("#/components/schemas/Thing"));
-    assert_eq!((p.kind.as_deref(), p.format.as_deref(), p.max_length), (None, None, None));
+    assert_eq!(
+        (p.kind.as_deref(), p.format.as_deref(), p.max_length),
+        (None, None, None)
+    );
     Ok(())
 }
 

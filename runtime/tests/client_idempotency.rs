@@ -258,6 +258,42 @@ async fn a_call_older_than_the_key_retention_is_reported_not_retried() -> TestRe
 }
 
 #[tokio::test]
+async fn an_operation_whose_api_keeps_keys_longer_re_drives_an_older_call() -> TestResult {
+    // Two days old: past the provider's 24 h, inside this API's own 3 days.
+    let server = FakeProvider::start(&[KEY_A]).await?;
+    let (_dir, key) = key_file(KEY_A)?;
+    let journal = Arc::new(MemoryJournal::new());
+    let client = client(&server, &key, journal.clone()).await?;
+    let op = LongKeptCreateCharge(CreateCharge::new(100));
+    let logical = LogicalKey::new("order-5/charge")?;
+    let two_days_ago = UnixMillis::now().minus(Duration::from_secs(2 * 86_400));
+    let Begin::Created(created) = journal
+        .begin(NewEntry {
+            provider: "testpay".to_owned(),
+            logical_key: logical.clone(),
+            idempotency_key: IdempotencyKey::generate(),
+            fingerprint: Fingerprint::of(&CreateCharge::METHOD, "/v1/charges", &op.encode()?),
+            method: "POST".to_owned(),
+            path: "/v1/charges".to_owned(),
+            now: two_days_ago,
+        })
+        .await?
+    else {
+        return Err("the entry was not new".into());
+    };
+
+    let charge = client.send_with_key(op, logical).await?;
+
+    assert_eq!(charge.amount, 100);
+    assert_eq!(
+        keys_seen(&server),
+        vec![Some(created.idempotency_key.as_str().to_owned())],
+        "re-sent once, with the journaled key"
+    );
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_timed_out_write_is_an_unknown_outcome_carrying_its_key() -> TestResult {
     let server = FakeProvider::start(&[KEY_A]).await?;
     let (_dir, key) = key_file(KEY_A)?;

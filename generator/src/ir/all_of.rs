@@ -109,7 +109,13 @@ fn merge_into<'a>(
     }
     let properties_pointer = child(pointer, "properties");
     for (name, property) in schema.properties.iter().flatten() {
-        add_property(view, name, property, child(&properties_pointer, name), resolve)?;
+        add_property(
+            view,
+            name,
+            property,
+            child(&properties_pointer, name),
+            resolve,
+        )?;
     }
     view.required
         .extend(schema.required.iter().map(String::as_str));

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use super::names::type_name;
 use super::operations::{Operation, ParamLocation};
-use crate::spec::profile::OperationRules;
 use super::types::{Scalar, TypeDef, TypeId, TypeKind, TypeRef};
+use crate::spec::profile::OperationRules;
 
 /// Types the ids; returns every id type, by Rust name, with the object constant it names.
 pub(super) fn typed_ids(

@@ -473,10 +473,11 @@ impl<'s> TypeSpace<'s> {
                 id
             }
         };
-        if self.name_of(&canonical) == site.hint {
+        let id = TypeId(site.pointer.clone());
+        // The same site converted again (a schema reached twice) is its own declaration.
+        if self.name_of(&canonical) == site.hint || canonical == id {
             return canonical;
         }
-        let id = TypeId(site.pointer.clone());
         self.aliases.insert(
             id.clone(),
             SiteAlias {

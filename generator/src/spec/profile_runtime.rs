@@ -216,7 +216,10 @@ impl IdempotencyRules {
     pub fn of(&self, group: &str, method: &str) -> (bool, Option<u64>) {
         let rules = self.groups.get(group);
         let keyed = self.methods.contains(method) && rules.is_none_or(|g| g.keyed);
-        (keyed, rules.and_then(|g| g.retention_secs).filter(|_| keyed))
+        (
+            keyed,
+            rules.and_then(|g| g.retention_secs).filter(|_| keyed),
+        )
     }
 
     /// Why the groups are inconsistent: a group that takes no key but names a retention.

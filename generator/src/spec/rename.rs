@@ -72,7 +72,12 @@ fn references_of(schema: &Schema) -> BTreeSet<String> {
     walk(&mut copy, &mut |node| {
         out.extend(node.reference.as_deref().and_then(schema_name));
         if let Some(discriminator) = &node.discriminator {
-            out.extend(discriminator.mapping.values().filter_map(|r| schema_name(r)));
+            out.extend(
+                discriminator
+                    .mapping
+                    .values()
+                    .filter_map(|r| schema_name(r)),
+            );
         }
     });
     out

@@ -145,6 +145,27 @@ impl Endpoint for CreateCharge {
     }
 }
 
+/// `POST /v1/charges` of an API that keeps its keys 3 days, longer than the provider's 24 h
+/// (as PayPal's Payments keeps them 45 days beside Orders' 6 h).
+#[derive(Clone, Debug, Serialize)]
+pub struct LongKeptCreateCharge(pub CreateCharge);
+
+impl Endpoint for LongKeptCreateCharge {
+    type Provider = TestProvider;
+    type Output = Charge;
+    const METHOD: Method = Method::POST;
+    const PATH_TEMPLATE: &'static str = "/v1/charges";
+    const IDEMPOTENT: bool = true;
+    const ENCODING: BodyEncoding = BodyEncoding::Form;
+    const IDEMPOTENCY_RETENTION_SECS: Option<u64> = Some(3 * 86_400);
+    fn path(&self) -> Cow<'static, str> {
+        Cow::Borrowed("/v1/charges")
+    }
+    fn encode(&self) -> Result<RequestBody, EncodeError> {
+        self.0.encode()
+    }
+}
+
 /// `POST /v1/charges` declared without `idempotent`: nothing makes a replay safe.
 #[derive(Clone, Debug, Serialize)]
 pub struct UnkeyedCreateCharge {

@@ -55,6 +55,15 @@ schema_table! {
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
+/// Where PayPal's own examples and schemas disagree: a field an example sends that its
+/// schema does not declare, which no generated type can keep. Each is checked to still
+/// fail, so a fixed spec (or a type that starts keeping it) shows up here.
+const SPEC_DIVERGENCES: &[(&str, &str)] = &[(
+    "$.payment_source.paypal.experience_context.payment_method_selected: lost",
+    "the Orders examples send it; `paypal_wallet_experience_context` does not declare it \
+     (only `application_context`'s description names it)",
+)];
+
 /// The four pinned specs, as JSON.
 const FILES: [&str; 4] = [
     "paypal/checkout_orders_v2.json",
@@ -163,10 +172,17 @@ fn every_example_of_the_four_specs_round_trips_through_its_generated_type() -> T
             )),
         }
     }
+    let (known, unexpected): (Vec<String>, Vec<String>) = failures.into_iter().partition(|f| {
+        SPEC_DIVERGENCES
+            .iter()
+            .any(|(loss, _)| f.ends_with(&format!(") {loss}")))
+    });
     assert!(
-        failures.is_empty(),
-        "{} problems:\n{failures:#?}",
-        failures.len()
+        unexpected.is_empty(),
+        "{} problems:\n{unexpected:#?}",
+        unexpected.len()
     );
+    // Both Orders examples with an experience context (create, confirm) send the field.
+    assert_eq!(known.len(), 2, "the known divergences: {known:#?}");
     Ok(())
 }
