@@ -190,3 +190,32 @@ paths:
     );
     Ok(())
 }
+
+#[test]
+fn a_profile_resource_naming_no_schema_is_refused_naming_the_entry() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    std::fs::write(
+        dir.path().join("resources.yaml"),
+        "openapi: 3.0.3\ninfo: {title: TestPay, version: '2'}\npaths: {}\ncomponents:\n  schemas:\n    order: {type: object}\n",
+    )?;
+    std::fs::write(
+        dir.path().join("resources.events.toml"),
+        "[events]\nsource = \"profile\"\n[events.types]\n\"CHECKOUT.ORDER.APPROVED\" = \"\"\n[events.resources]\n\"checkout-order\" = \"order\"\n\"capture\" = \"capture-2\"\n",
+    )?;
+    let result = profile_for(dir.path(), "resources.yaml", None)
+        .and_then(|profile| LoadedSpec::load_profile(profile, dir.path()))
+        .and_then(|spec| Ir::build(&spec));
+    match error_of(result)? {
+        SpecError::DanglingRef {
+            pointer, reference, ..
+        } => {
+            assert_eq!(pointer, "/components/schemas/capture-2");
+            assert_eq!(
+                reference,
+                "[events.resources] \"capture\" of the provider profile"
+            );
+        }
+        other => return Err(format!("unexpected error: {other}").into()),
+    }
+    Ok(())
+}

@@ -46,6 +46,7 @@ golden! {
     ref_components,
     webhooks_map,
     webhooks_map_batch,
+    events_profile,
     json_body,
     header_params,
     all_of,

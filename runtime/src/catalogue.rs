@@ -35,6 +35,60 @@ pub trait ErrorCatalogue: StringEnum {
     fn decline_category(&self) -> Option<DeclineCategory> {
         None
     }
+    /// The same code read as another catalogue of the provider: a provider-wide code as the
+    /// enum of one API (`issue.view::<OrdersIssue>()`), or back. A code that `V` does not
+    /// list is `V`'s `Unknown`, kept as received.
+    fn view<V: ErrorCatalogue>(&self) -> V
+    where
+        Self: Sized,
+    {
+        V::from_wire_str(self.code())
+    }
+}
+
+/// The code of a list of details (PayPal's `details[].issue`): the first item whose code
+/// is set, read as a [`CatalogueField`]. Built by the `ProviderError` derive for a field
+/// marked `detail_code(…)`.
+#[derive(Debug)]
+pub struct FirstCode<'a, C>(Option<&'a C>);
+
+impl<C> Clone for FirstCode<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> Copy for FirstCode<'_, C> {}
+
+impl<'a, C: ErrorCatalogue> FirstCode<'a, C> {
+    /// The first code among `codes` that is set and not empty.
+    pub fn of(codes: impl IntoIterator<Item = &'a Option<C>>) -> Self {
+        Self(
+            codes
+                .into_iter()
+                .flatten()
+                .find(|code| !code.code().is_empty()),
+        )
+    }
+
+    /// The code, if a detail names one.
+    pub fn get(self) -> Option<&'a C> {
+        self.0
+    }
+}
+
+impl<C: ErrorCatalogue> CatalogueField for FirstCode<'_, C> {
+    fn catalogue_code(&self) -> Option<&str> {
+        self.0.and_then(CatalogueField::catalogue_code)
+    }
+
+    fn catalogue_class(&self) -> Option<ErrorClass> {
+        self.0.map(ErrorCatalogue::class)
+    }
+
+    fn decline_reason(&self) -> Option<DeclineReason<'_>> {
+        self.0.and_then(CatalogueField::decline_reason)
+    }
 }
 
 /// A field of a provider error that holds a catalogue code, marked
@@ -174,6 +228,81 @@ pub fn refused_object(
     }
 }
 
+/// The first object of a success body that reports a refusal: among the objects at
+/// `objects` (JSON pointers, `*` standing for every index of an array, `""` the body
+/// itself), the first whose `result_field` is a string among `refused` (PayPal's capture
+/// inside an order, `/purchase_units/*/payments/captures/*` with `"status": "DECLINED"`).
+pub fn refused_object_at(
+    body: &[u8],
+    objects: &[&str],
+    result_field: &str,
+    refused: &[&str],
+) -> Option<Map<String, Value>> {
+    // Most success bodies are no refusal: skip parsing those that hold no refused value.
+    let holds = |value: &&str| {
+        let needle = value.as_bytes();
+        !needle.is_empty() && body.windows(needle.len()).any(|window| window == needle)
+    };
+    if !refused.iter().any(holds) {
+        return None;
+    }
+    let mut root = serde_json::from_slice::<Value>(body).ok()?;
+    let is_refused = |value: &Value| {
+        value
+            .get(result_field)
+            .and_then(Value::as_str)
+            .is_some_and(|result| refused.contains(&result))
+    };
+    for pointer in objects {
+        let segments: Vec<&str> = pointer.split('/').skip(1).collect();
+        if let Some(found) = find_at(&mut root, &segments, &is_refused) {
+            return match found.take() {
+                Value::Object(object) => Some(object),
+                _ => None,
+            };
+        }
+    }
+    None
+}
+
+/// The first value under `segments` (`*`: every array index) that `matches`.
+fn find_at<'v>(
+    value: &'v mut Value,
+    segments: &[&str],
+    matches: &dyn Fn(&Value) -> bool,
+) -> Option<&'v mut Value> {
+    let Some((first, rest)) = segments.split_first() else {
+        return matches(value).then_some(value);
+    };
+    match (value, *first) {
+        (Value::Array(items), "*") => items
+            .iter_mut()
+            .find_map(|item| find_at(item, rest, matches)),
+        (Value::Array(items), index) => {
+            find_at(items.get_mut(index.parse::<usize>().ok()?)?, rest, matches)
+        }
+        (Value::Object(object), key) => find_at(object.get_mut(key)?, rest, matches),
+        _ => None,
+    }
+}
+
+/// Removes the value at `name` from the error object: a field, or, for a name starting
+/// with `/`, a JSON pointer inside the object (`/processor_response/response_code`).
+fn remove_at(object: &mut Map<String, Value>, name: &str) -> Option<Value> {
+    let Some(pointer) = name.strip_prefix('/') else {
+        return object.remove(name);
+    };
+    let (parents, last) = match pointer.rsplit_once('/') {
+        Some((parents, last)) => (Some(parents), last),
+        None => (None, pointer),
+    };
+    let mut current = object;
+    for segment in parents.into_iter().flat_map(|parents| parents.split('/')) {
+        current = current.get_mut(segment)?.as_object_mut()?;
+    }
+    current.remove(last)
+}
+
 /// The error object under `envelope` (`{"error": {...}}`), if the body has that shape.
 pub fn error_object(body: &[u8], envelope: &str) -> Option<Map<String, Value>> {
     match serde_json::from_slice::<Value>(body).ok()? {
@@ -199,7 +328,7 @@ pub fn take_field<T: DeserializeOwned + Default>(
     object: &mut Map<String, Value>,
     name: &str,
 ) -> Option<T> {
-    match object.remove(name) {
+    match remove_at(object, name) {
         None | Some(Value::Null) => Some(T::default()),
         Some(value) => serde_json::from_value(value).ok(),
     }
@@ -212,11 +341,12 @@ pub fn take_field_or_keep<T: DeserializeOwned + Default>(
     object: &mut Map<String, Value>,
     name: &str,
 ) -> T {
-    match object.remove(name) {
+    match remove_at(object, name) {
         None | Some(Value::Null) => T::default(),
         Some(value) => match T::deserialize(&value) {
             Ok(decoded) => decoded,
             Err(_) => {
+                // A nested value of the wrong shape is kept under its pointer.
                 object.insert(name.to_owned(), value);
                 T::default()
             }
@@ -242,5 +372,87 @@ pub fn write_message(f: &mut fmt::Formatter<'_>, field: &impl MessageField) -> f
     match field.message() {
         Some(message) => write!(f, ": {message}"),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn bytes(value: &Value) -> Vec<u8> {
+        serde_json::to_vec(value).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_refusal_is_found_in_the_body_or_nested_at_a_wildcard_pointer() {
+        let objects = ["", "/units/*/captures/*"];
+        let nested = json!({"status": "COMPLETED", "units": [
+            {"captures": [{"id": "a", "status": "COMPLETED"}]},
+            {"captures": [{"id": "b", "status": "DECLINED"}, {"id": "c", "status": "DECLINED"}]},
+        ]});
+        // (case, body, the refused object's id)
+        let cases = [
+            ("nested, first refused", nested, Some("b")),
+            (
+                "the body",
+                json!({"id": "d", "status": "DECLINED"}),
+                Some("d"),
+            ),
+            (
+                "none refused",
+                json!({"id": "e", "status": "COMPLETED"}),
+                None,
+            ),
+            ("not an object", json!(["DECLINED"]), None),
+        ];
+        for (case, body, id) in cases {
+            let found = refused_object_at(&bytes(&body), &objects, "status", &["DECLINED"]);
+            let found_id = found
+                .as_ref()
+                .and_then(|o| o.get("id"))
+                .and_then(Value::as_str);
+            assert_eq!(found_id, id, "{case}");
+        }
+        let indexed = json!({"units": [{"captures": [{"status": "DECLINED"}]}]});
+        let at_index = refused_object_at(
+            &bytes(&indexed),
+            &["/units/0/captures/0"],
+            "status",
+            &["DECLINED"],
+        );
+        assert!(at_index.is_some());
+    }
+
+    #[test]
+    fn a_field_named_by_a_pointer_is_taken_from_inside_the_object() {
+        let mut object = match json!({"processor_response": {"response_code": "5120", "avs_code": "Y"}})
+        {
+            Value::Object(object) => object,
+            _ => Map::new(),
+        };
+        let code: Option<String> =
+            take_field_or_keep(&mut object, "/processor_response/response_code");
+        assert_eq!(code.as_deref(), Some("5120"));
+        assert_eq!(
+            object,
+            json!({"processor_response": {"avs_code": "Y"}})
+                .as_object()
+                .cloned()
+                .unwrap_or_default()
+        );
+        // A value of the wrong shape is kept, under its pointer.
+        let mut object = match json!({"processor_response": {"response_code": 5120}}) {
+            Value::Object(object) => object,
+            _ => Map::new(),
+        };
+        let code: Option<String> =
+            take_field_or_keep(&mut object, "/processor_response/response_code");
+        assert_eq!(code, None);
+        assert_eq!(
+            object.get("/processor_response/response_code"),
+            Some(&json!(5120))
+        );
     }
 }

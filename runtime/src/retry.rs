@@ -215,8 +215,9 @@ fn retryability(outcome: AttemptOutcome, replay: Replay) -> Result<Option<Durati
     if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::CONFLICT {
         return Ok(retry_after);
     }
-    if status.is_server_error() {
-        // A 5xx may have run the request, so only a replay-safe request goes again.
+    // A 408 (the server or a proxy gave up waiting) and a 5xx may have run the request, so
+    // only a replay-safe request goes again.
+    if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT {
         return match replay {
             Replay::Safe => Ok(retry_after),
             Replay::Unsafe => Err(GiveUpReason::UnsafeToReplay),

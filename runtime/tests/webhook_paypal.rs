@@ -2,7 +2,8 @@
 //! intermediate and leaves with the vectors' throwaway key): certificates fetched with the
 //! default `reqwest` fetcher from a local server that counts fetches (cached by URL), a URL
 //! off the allowlist never fetched, an expired certificate, a tampered body of the same
-//! length, a stale transmission time, and redeliveries stored once in a SQLite inbox.
+//! length, a stale transmission time, redeliveries stored once in a SQLite inbox, and a
+//! stored event handed to a worker with its resource typed by `resource_type`.
 
 mod webhook_support;
 
@@ -168,7 +169,7 @@ async fn certificates_are_fetched_once_per_url() -> TestResult {
     {
         let body = event(&format!("WH-{index}"), "10.00");
         let headers = signed_headers(&pki.key_pem, url, SIGNED_AT, &body)?;
-        verifier.prepare(&headers).await?;
+        verifier.prepare(&headers, &body).await?;
         let verified = verifier.verify(&headers, body, SIGNED_AT)?;
         assert_eq!(verified.event_id(), format!("WH-{index}"));
         assert_eq!(verified.event_type(), Some("PAYMENT.CAPTURE.COMPLETED"));
@@ -201,7 +202,7 @@ async fn a_certificate_url_outside_the_allowlist_is_refused_and_never_fetched() 
     ] {
         let headers = signed_headers(&pki.key_pem, &url, SIGNED_AT, &body)?;
         for error in [
-            verifier.prepare(&headers).await.err(),
+            verifier.prepare(&headers, &body).await.err(),
             verifier.verify(&headers, body.clone(), SIGNED_AT).err(),
         ] {
             assert!(
@@ -221,7 +222,7 @@ async fn an_expired_certificate_is_named_and_rejected() -> TestResult {
     let verifier = local_verifier(&pki)?;
     let body = event("WH-1", "10.00");
     let headers = signed_headers(&pki.key_pem, &format!("{base}/old"), SIGNED_AT, &body)?;
-    verifier.prepare(&headers).await?;
+    verifier.prepare(&headers, &body).await?;
     let error = verifier.verify(&headers, body.clone(), SIGNED_AT).err();
     assert!(
         matches!(&error, Some(VerificationError::CertificateExpired { subject, not_after, .. })
@@ -284,7 +285,7 @@ async fn a_tampered_body_of_the_same_length_or_a_stale_time_is_rejected() -> Tes
     let verifier = local_verifier(&pki)?;
     let body = event("WH-1", "10.00");
     let headers = signed_headers(&pki.key_pem, &format!("{base}/A"), SIGNED_AT, &body)?;
-    verifier.prepare(&headers).await?;
+    verifier.prepare(&headers, &body).await?;
     let tampered = event("WH-1", "90.00");
     assert_eq!(tampered.len(), body.len());
     assert_ne!(body_crc32(&tampered), body_crc32(&body));
@@ -342,5 +343,98 @@ async fn redeliveries_through_the_receiver_store_one_inbox_row() -> TestResult {
     }
     assert_eq!(rows, 1);
     assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    Ok(())
+}
+
+/// An order, as far as this test cares.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+struct Order {
+    id: String,
+    status: String,
+}
+
+/// A capture, as far as this test cares.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+struct Capture {
+    id: String,
+}
+
+/// Resources by `resource_type`, declared the way the generator declares PayPal's
+/// `EventObject` (`[events] source = "profile"`).
+#[derive(Clone, Debug, PartialEq, payforge::WebhookEvent)]
+enum Resource {
+    #[event("checkout-order")]
+    CheckoutOrder(Order),
+    #[event("capture")]
+    Capture(Capture),
+    #[event(unknown)]
+    Unknown {
+        event_type: String,
+        object: serde_json::Value,
+    },
+}
+
+#[tokio::test]
+async fn a_stored_event_reaches_the_worker_with_its_resource_typed_by_resource_type() -> TestResult
+{
+    use payforge::webhook::{Processed, ResourceEvent, Verified, Worker, WorkerConfig};
+    let pki = pki(2040)?;
+    let (base, _fetches) = cert_server(pki.chain.clone()).await?;
+    let (inbox, _directory) = webhook_support::sqlite_inbox().await?;
+    let inbox = Arc::new(inbox);
+    let receiver = WebhookReceiver::new(local_verifier(&pki)?, Arc::clone(&inbox));
+    let bodies = [
+        r#"{"id":"WH-ORDER","event_version":"1.0","create_time":"2026-12-01T10:15:02.114Z","resource_type":"checkout-order","resource_version":"2.0","event_type":"CHECKOUT.ORDER.APPROVED","summary":"An order has been approved by buyer","resource":{"id":"5O190127TN364715T","status":"APPROVED","intent":"CAPTURE"},"links":[]}"#,
+        r#"{"id":"WH-SALE","resource_type":"sale","event_type":"PAYMENT.SALE.COMPLETED","resource":{"id":"80021663DE681814L","state":"completed"}}"#,
+    ];
+    for body in bodies {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let headers = signed_headers(&pki.key_pem, &format!("{base}/A"), now, body.as_bytes())?;
+        let mut request = Request::post("/webhooks/paypal").body(Body::from(body))?;
+        *request.headers_mut() = headers;
+        assert_eq!(receiver.receive(request).await.status().as_u16(), 200);
+    }
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    let handler = move |event: Verified<ResourceEvent<Resource>>| {
+        let sink = Arc::clone(&sink);
+        async move {
+            let line = match &event.resource {
+                Resource::CheckoutOrder(order) => format!(
+                    "{} {} order {} {} ({:?}, v{:?})",
+                    event.id,
+                    event.event_type,
+                    order.id,
+                    order.status,
+                    event.summary.as_deref(),
+                    event.resource_version.as_deref()
+                ),
+                Resource::Unknown { event_type, object } => {
+                    format!("{} unknown {event_type} {}", event.id, object["state"])
+                }
+                other => format!("unexpected {other:?}"),
+            };
+            if let Ok(mut seen) = sink.lock() {
+                seen.push(line);
+            }
+            Ok(())
+        }
+    };
+    let worker = Worker::new(Arc::clone(&inbox), handler, WorkerConfig::default());
+    for _ in 0..2 {
+        assert!(matches!(
+            worker.process_one().await?,
+            Processed::Completed { .. }
+        ));
+    }
+    let mut seen = seen.lock().map_err(|_| "poisoned")?.clone();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            r#"WH-ORDER CHECKOUT.ORDER.APPROVED order 5O190127TN364715T APPROVED (Some("An order has been approved by buyer"), vSome("2.0"))"#,
+            r#"WH-SALE unknown sale "completed""#,
+        ]
+    );
     Ok(())
 }

@@ -68,13 +68,34 @@ impl Endpoint {
     }
 }
 
-/// A secret each scheme accepts: a hex key reads as a Standard Webhooks secret too.
-fn secret_for(scheme: &str) -> String {
-    if scheme.contains("hmac") {
-        "00".repeat(32)
+/// What each scheme is built from: a secret (a hex key reads as a Standard Webhooks secret
+/// too), or for PayPal's certificate scheme a webhook id and a root (the vectors' throwaway
+/// test certificate).
+fn keys_for(scheme: &str) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    Ok(if scheme.contains("hmac") {
+        vec!["00".repeat(32)]
+    } else if scheme.starts_with("paypal") {
+        vec!["1JE4291016473214C".to_owned(), paypal_test_certificate()?]
     } else {
-        "whsec_AAAA/AAAA+AAAA/AAAA+AAAA/AAAA+AA".to_owned() // audit:allow (a made-up test secret)
-    }
+        vec!["whsec_AAAA/AAAA+AAAA/AAAA+AAAA/AAAA+AA".to_owned()] // audit:allow (a made-up test secret)
+    })
+}
+
+/// `test_certificate_pem` of the PayPal vectors.
+fn paypal_test_certificate() -> Result<String, Box<dyn std::error::Error>> {
+    let dir = match std::env::var_os("PAYFORGE_VECTORS_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => match std::env::var_os("PAYFORGE_SPECS_DIR") {
+            Some(specs) => PathBuf::from(specs).join("../vectors"),
+            None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"),
+        },
+    };
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("paypal-rsa.json"))?)?;
+    Ok(file["test_certificate_pem"]
+        .as_str()
+        .ok_or("no test_certificate_pem")?
+        .to_owned())
 }
 
 #[test]
@@ -95,7 +116,7 @@ fn every_profile_endpoint_matches_its_scheme_in_the_runtime() -> TestResult {
                 "{}: unknown scheme {name}",
                 path.display()
             );
-            let scheme = scheme_by_name(name, &[secret_for(name)])?;
+            let scheme = scheme_by_name(name, &keys_for(name)?)?;
             assert_eq!(
                 scheme.envelope(),
                 endpoint.envelope(),
@@ -112,7 +133,7 @@ fn every_profile_endpoint_matches_its_scheme_in_the_runtime() -> TestResult {
         }
     }
     assert!(
-        checked >= 3,
+        checked >= 4,
         "only {checked} webhook endpoints in the profiles"
     );
     Ok(())

@@ -102,7 +102,9 @@ async fn every_vector_gives_the_expected_verdict() -> TestResult {
             .with_tolerance(Tolerance::symmetric(300));
         scheme.certificates().insert_pem(&parsed.cert_url, pem)?;
         let verifier = WebhookVerifier::new("paypal", scheme);
-        verifier.prepare(&headers).await?;
+        verifier
+            .prepare(&headers, vector.payload.as_bytes())
+            .await?;
         let result = verifier.verify(
             &headers,
             Bytes::from(vector.payload.clone()),

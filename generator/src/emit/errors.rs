@@ -7,14 +7,16 @@ use quote::quote;
 use super::docs::doc_attrs;
 use super::types::ident;
 use crate::ir::ErrorModel;
+use crate::ir::error_facts::RecordModel;
 use crate::ir::errors::{CatalogueEnum, ErrorField, ErrorVariant, RefusalVariant};
 use crate::spec::catalogue::FieldKind;
 
 /// The items of the errors module.
 pub fn declare(model: &ErrorModel) -> TokenStream {
     let catalogues = model.catalogues.iter().map(catalogue);
+    let records = model.records.iter().map(record);
     let envelope = envelope(model);
-    quote! { #(#catalogues)* #envelope }
+    quote! { #(#catalogues)* #(#records)* #envelope }
 }
 
 fn catalogue(catalogue: &CatalogueEnum) -> TokenStream {
@@ -102,6 +104,14 @@ fn envelope(model: &ErrorModel) -> TokenStream {
 fn refusal(refusal: &RefusalVariant) -> TokenStream {
     let name = ident(&refusal.variant);
     let (result, refused) = (&refusal.result_field, &refusal.refused);
+    let objects = &refusal.objects;
+    let at = (!objects.is_empty()).then(|| quote! { , at = [#(#objects),*] });
+    let statuses: Vec<_> = refusal
+        .statuses
+        .iter()
+        .map(|status| proc_macro2::Literal::u16_unsuffixed(*status))
+        .collect();
+    let statuses = (!statuses.is_empty()).then(|| quote! { , statuses = [#(#statuses),*] });
     let listed = refused
         .iter()
         .map(|value| format!("`{value}`"))
@@ -117,7 +127,7 @@ fn refusal(refusal: &RefusalVariant) -> TokenStream {
         .map(|field| field_tokens(field, field.wire_name == refusal.result_field));
     quote! {
         #doc
-        #[provider_error(result = #result, refused = [#(#refused),*], class = card_decline)]
+        #[provider_error(result = #result, refused = [#(#refused),*] #at #statuses, class = card_decline)]
         #name {
             #(#fields)*
             /// Every other field of the response, kept as received.
@@ -147,25 +157,77 @@ fn field_tokens(field: &ErrorField, required: bool) -> TokenStream {
     if role.reference {
         keys.push(quote! { reference });
     }
+    if let Some((code, catalogue)) = &field.detail_code {
+        let (code, catalogue) = (ident(code), ident(catalogue));
+        keys.push(quote! { detail_code(#code: #catalogue) });
+    }
     if field.rust_name != field.wire_name {
         let wire = &field.wire_name;
         keys.push(quote! { rename = #wire });
     }
     let attr = (!keys.is_empty()).then(|| quote! { #[provider_error(#(#keys),*)] });
-    let ty = match (&field.catalogue, field.kind) {
+    // A list is never optional: a missing list is empty.
+    let ty = match &field.item {
+        Some(item) => {
+            let item = ident(item);
+            quote! { ::std::vec::Vec<#item> }
+        }
+        None if required => field_type(field),
+        None => {
+            let ty = field_type(field);
+            quote! { ::core::option::Option<#ty> }
+        }
+    };
+    quote! { #doc #attr #name: #ty, }
+}
+
+/// The type of a field that is not a list, without `Option`.
+fn field_type(field: &ErrorField) -> TokenStream {
+    match (&field.catalogue, field.kind) {
         (Some(catalogue), _) => {
             let catalogue = ident(catalogue);
             quote! { #catalogue }
         }
-        (None, FieldKind::String) => quote! { ::std::string::String },
+        (None, FieldKind::String | FieldKind::List) => quote! { ::std::string::String },
         (None, FieldKind::Integer) => quote! { i64 },
-    };
-    let ty = if required {
-        ty
-    } else {
-        quote! { ::core::option::Option<#ty> }
-    };
-    quote! { #doc #attr #name: #ty, }
+        (None, FieldKind::Json) => quote! { ::serde_json::Value },
+    }
+}
+
+/// A record held in a list field of the error object: a plain serde struct, every field
+/// optional, the rest kept.
+///
+/// ```text
+/// pub struct ErrorDetail { pub field: Option<String>, …, pub issue: Option<Issue>, pub rest: Map<…> }
+/// ```
+fn record(record: &RecordModel) -> TokenStream {
+    let name = ident(&record.name);
+    let doc = doc_attrs(Some(&record.doc));
+    let fields = record.fields.iter().map(|field| {
+        let name = ident(&field.rust_name);
+        let doc = doc_attrs(Some(&field.doc));
+        let ty = field_type(field);
+        let rename = (field.rust_name != field.wire_name).then(|| {
+            let wire = &field.wire_name;
+            quote! { #[serde(rename = #wire)] }
+        });
+        quote! {
+            #doc
+            #rename
+            #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+            pub #name: ::core::option::Option<#ty>,
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+            /// Every other field, kept as received.
+            #[serde(flatten)]
+            pub rest: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        }
+    }
 }
 
 /// The common fields of a variant (`None`: the unknown variant), then the rest of the object.
@@ -174,10 +236,21 @@ fn fields(model: &ErrorModel, variant: Option<&ErrorVariant>) -> TokenStream {
         let required = variant.is_some_and(|v| v.required.contains(&field.wire_name));
         field_tokens(field, required)
     });
+    // The rest map is `details`, or `rest` when the error object has a field of that name
+    // (PayPal's list of details).
+    let rest = if model
+        .fields
+        .iter()
+        .any(|field| field.rust_name == "details")
+    {
+        ident("rest")
+    } else {
+        ident("details")
+    };
     quote! {
         #(#fields)*
         /// Every other field of the error object, kept for debugging.
         #[provider_error(rest)]
-        details: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #rest: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }

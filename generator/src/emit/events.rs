@@ -1,12 +1,13 @@
 //! Webhook events -> the `EventObject` enum, and for providers whose event types come from
-//! a `webhooks:` map, the `EventCode` enum (docs/generated-code.md, "Webhook events").
+//! a `webhooks:` map, the `EventCode` enum; for providers whose profile lists them, the
+//! `EventType` enum (docs/generated-code.md, "Webhook events").
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::{ident, type_tokens};
 use crate::ir::Ir;
-use crate::ir::events::UNKNOWN_VARIANT;
+use crate::ir::events::{UNKNOWN_VARIANT, listed_event_types};
 use crate::spec::profile::EventSource;
 
 /// The name of the generated event payload enum.
@@ -15,8 +16,23 @@ pub const EVENT_OBJECT: &str = "EventObject";
 /// The name of the generated event-code enum (the `webhooks_map` convention only).
 pub const EVENT_CODE: &str = "EventCode";
 
-/// `EventObject`, one variant per event type plus `Unknown`; and `EventCode` where the
-/// profile's event source is the `webhooks:` map.
+/// The names the generated event-type enum takes (the `profile` convention only): the
+/// first that no declared type has (PayPal's Webhooks Management API has an `event_type`
+/// schema, so its enum is `WebhookEventType`).
+pub const EVENT_TYPE_NAMES: [&str; 2] = ["EventType", "WebhookEventType"];
+
+/// The name of the event-type enum of `ir`: the first of [`EVENT_TYPE_NAMES`] free.
+pub fn event_type_name(ir: &Ir) -> &'static str {
+    let taken = |name: &str| ir.types.values().any(|def| def.name == name);
+    EVENT_TYPE_NAMES
+        .into_iter()
+        .find(|name| !taken(name))
+        .unwrap_or(EVENT_TYPE_NAMES[1])
+}
+
+/// `EventObject`, one variant per event type (per resource type under the `profile`
+/// convention) plus `Unknown`; and `EventCode` where the profile's event source is the
+/// `webhooks:` map, `EventType` where it is the profile.
 pub fn declare(ir: &Ir) -> TokenStream {
     let name = ident(EVENT_OBJECT);
     let variants = ir.events.values().map(|event| {
@@ -35,15 +51,24 @@ pub fn declare(ir: &Ir) -> TokenStream {
     });
     let payload = payload_words(ir);
     let provider = &ir.profile.provider.display_name;
+    let key = match ir.profile.events.source {
+        EventSource::Profile => "resource type",
+        EventSource::TypeEnum | EventSource::WebhooksMap => "event type",
+    };
     let doc = format!(
-        " The typed {payload} of {} {provider} webhook event, by event type.",
+        " The typed {payload} of {} {provider} webhook event, by {key}.",
         article(provider)
     );
-    let unknown_doc = format!(" An event type this SDK version does not know: the raw {payload}.");
+    let unknown_doc = format!(
+        " {} {key} this SDK version does not know: the raw {payload}.",
+        capitalised(article(key))
+    );
     let raw_doc = format!(" The raw {payload}.");
+    let kept_doc = format!(" The {key} as received.");
     let codes = match ir.profile.events.source {
         EventSource::TypeEnum => TokenStream::new(),
         EventSource::WebhooksMap => event_codes(ir),
+        EventSource::Profile => event_types(ir),
     };
     // pub enum EventObject { #[event("payment_intent.succeeded")] PaymentIntentSucceeded(crate::PaymentIntent), .., Unknown { .. } }
     quote! {
@@ -54,7 +79,7 @@ pub fn declare(ir: &Ir) -> TokenStream {
             #[doc = #unknown_doc]
             #[event(unknown)]
             Unknown {
-                /// The event type as received.
+                #[doc = #kept_doc]
                 event_type: ::std::string::String,
                 #[doc = #raw_doc]
                 object: ::serde_json::Value,
@@ -72,12 +97,58 @@ fn article(word: &str) -> &'static str {
     }
 }
 
+/// `word` with its first letter in upper case.
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 /// What the payload of an event is, in the enum's docs: `type_enum` events carry their
 /// object in `data.object`; a `webhooks:` map's events are the webhook's request body.
 fn payload_words(ir: &Ir) -> &'static str {
     match ir.profile.events.source {
         EventSource::TypeEnum => "`data.object`",
         EventSource::WebhooksMap => "payload",
+        EventSource::Profile => "`resource`",
+    }
+}
+
+/// `EventType` (or `WebhookEventType`, [`event_type_name`]): every event type
+/// `[events.types]` lists, and `Unknown(String)`.
+fn event_types(ir: &Ir) -> TokenStream {
+    let name = ident(event_type_name(ir));
+    let unknown = ident(UNKNOWN_VARIANT);
+    let variants = listed_event_types(&ir.profile.events)
+        .into_iter()
+        .map(|listed| {
+            let variant = ident(&listed.variant);
+            let wire = &listed.event_type;
+            let doc = match listed.description.trim() {
+                "" => format!(" `{wire}`"),
+                description => format!(" `{wire}`: {description}"),
+            };
+            quote! {
+                #[doc = #doc]
+                #[wire(#wire)]
+                #variant,
+            }
+        });
+    let provider = &ir.profile.provider.display_name;
+    let doc = format!(
+        " The type of {} {provider} webhook event, as the provider profile lists them.",
+        article(provider)
+    );
+    // pub enum EventType { #[wire("CHECKOUT.ORDER.APPROVED")] CheckoutOrderApproved, .., Unknown(String) }
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, ::payforge::StringEnum)]
+        pub enum #name {
+            #(#variants)*
+            /// A type this SDK version does not know yet, kept as received.
+            #unknown(::std::string::String),
+        }
     }
 }
 

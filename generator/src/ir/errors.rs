@@ -4,8 +4,9 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use super::error_facts::{self, RecordModel};
 use super::names::{NameRegistry, field_name, type_name};
-use crate::spec::catalogue::{Catalogue, FieldKind};
+use crate::spec::catalogue::{Catalogue, Facts, FieldKind};
 use crate::spec::profile::{ErrorRules, RefusalRules};
 use crate::spec::{ErrorCatalogueFile, LoadedSpec, SpecError};
 
@@ -66,6 +67,8 @@ pub struct ErrorModel {
     pub refusal: Option<RefusalVariant>,
     /// The catalogue enums.
     pub catalogues: Vec<CatalogueEnum>,
+    /// The records held in list fields of the error object.
+    pub records: Vec<RecordModel>,
 }
 
 /// A field of the error object.
@@ -79,6 +82,11 @@ pub struct ErrorField {
     pub catalogue: Option<String>,
     /// The type of a field with no catalogue.
     pub kind: FieldKind,
+    /// For a list field, the record struct its items are.
+    pub item: Option<String>,
+    /// For the details list (`[errors] details_field`), the record field holding the
+    /// error's code and its catalogue enum: `(rust field name, enum name)`.
+    pub detail_code: Option<(String, String)>,
     /// Its doc.
     pub doc: String,
     /// What the runtime reads it as, besides its value.
@@ -119,6 +127,11 @@ pub struct ErrorVariant {
 pub struct RefusalVariant {
     /// The Rust variant (`Refused`).
     pub variant: String,
+    /// The success statuses a refusal comes with; empty: any.
+    pub statuses: Vec<u16>,
+    /// JSON pointers (`*` for every array index) of the objects that may report the
+    /// refusal; empty: the body itself.
+    pub objects: Vec<String>,
     /// The success-body field holding the result (`resultCode`).
     pub result_field: String,
     /// Its values that mean refused.
@@ -138,6 +151,9 @@ pub struct CatalogueEnum {
     pub doc: String,
     /// Its codes, sorted by code.
     pub entries: Vec<CatalogueCode>,
+    /// For a resource group's enum of a facts catalogue, the provider-wide enum it is a
+    /// view of.
+    pub view_of: Option<String>,
 }
 
 /// One code of a catalogue.
@@ -160,12 +176,12 @@ pub struct CatalogueCode {
 }
 
 /// Builds errors that name the catalogue file and a pointer into it.
-struct Checker<'a> {
+pub(super) struct Checker<'a> {
     path: &'a Path,
 }
 
 impl Checker<'_> {
-    fn invalid(&self, pointer: String, construct: String) -> SpecError {
+    pub(super) fn invalid(&self, pointer: String, construct: String) -> SpecError {
         SpecError::Unsupported {
             file: self.path.to_path_buf(),
             pointer,
@@ -173,7 +189,7 @@ impl Checker<'_> {
         }
     }
 
-    fn class(&self, class: &str, pointer: String) -> Result<String, SpecError> {
+    pub(super) fn class(&self, class: &str, pointer: String) -> Result<String, SpecError> {
         if CLASSES.contains(&class) {
             Ok(class.to_owned())
         } else {
@@ -188,7 +204,7 @@ impl Checker<'_> {
     }
 
     /// A code's category: one of [`DECLINE_CATEGORIES`], and present for every card decline.
-    fn category(
+    pub(super) fn category(
         &self,
         category: Option<&str>,
         class: &str,
@@ -218,28 +234,50 @@ impl Checker<'_> {
 impl ErrorModel {
     /// Builds the model from the loaded catalogue and the profile's error conventions.
     pub fn build(spec: &LoadedSpec) -> Result<Self, SpecError> {
+        let groups = &spec.profile.operations.groups;
+        let unknown_group = spec
+            .facts
+            .groups
+            .keys()
+            .find(|group| !groups.is_empty() && !groups.values().any(|known| known == *group));
+        if let Some(group) = unknown_group {
+            return Err(SpecError::Profile {
+                file: spec.profile.dir.join("provider.toml"),
+                message: format!(
+                    "`[errors.facts.groups]` names `{group}`, which `[operations.groups]` does not"
+                ),
+            });
+        }
         Self::from_catalogue(
             &spec.profile.errors,
             &spec.catalogue,
+            &spec.facts,
             &spec.profile.catalogue_path(),
         )
     }
 
     /// Builds the model from a catalogue file (read from `path`) and the `[errors]` rules,
     /// checking classes, decline categories, catalogue names and the rules' fields.
+    /// `facts` are the codes of the pinned facts file, for catalogues marked `from_facts`.
     pub fn from_catalogue(
         rules: &ErrorRules,
         file: &ErrorCatalogueFile,
+        facts: &Facts,
         path: &Path,
     ) -> Result<Self, SpecError> {
         let check = Checker { path };
-        let catalogues = file
-            .catalogues
-            .iter()
-            .enumerate()
-            .map(|(index, catalogue)| catalogue_enum(&check, index, catalogue))
-            .collect::<Result<Vec<_>, _>>()?;
-        let fields = envelope_fields(&check, rules, file, &catalogues)?;
+        let mut catalogues = Vec::new();
+        for (index, catalogue) in file.catalogues.iter().enumerate() {
+            if catalogue.from_facts {
+                catalogues.extend(error_facts::facts_enums(&check, index, catalogue, facts)?);
+            } else {
+                catalogues.push(catalogue_enum(&check, index, catalogue)?);
+            }
+        }
+        let records = error_facts::records(&check, &file.records, |key, pointer| {
+            catalogue_name(&check, &catalogues, key, pointer)
+        })?;
+        let fields = envelope_fields(&check, rules, file, &catalogues, &records)?;
         let mut variants = Vec::new();
         for (index, variant) in file.envelope.variants.iter().enumerate() {
             variants.push(ErrorVariant {
@@ -263,6 +301,7 @@ impl ErrorModel {
             variants,
             refusal,
             catalogues,
+            records,
         })
     }
 }
@@ -311,6 +350,7 @@ fn catalogue_enum(
         name: catalogue.rust_name.clone(),
         doc: catalogue.meaning.clone(),
         entries,
+        view_of: None,
     })
 }
 
@@ -329,12 +369,14 @@ fn catalogue_name(
 }
 
 /// The envelope's fields with their roles, checking that the rules' fields exist: the code
-/// and the decline code are catalogue fields, the type field is none of them.
+/// and the decline code are catalogue fields (the code a catalogue field of the detail
+/// record, with `details_field`), the type field is none of them.
 fn envelope_fields(
     check: &Checker<'_>,
     rules: &ErrorRules,
     file: &ErrorCatalogueFile,
     catalogues: &[CatalogueEnum],
+    records: &[RecordModel],
 ) -> Result<Vec<ErrorField>, SpecError> {
     let mut fields = Vec::new();
     for (index, field) in file.envelope.fields.iter().enumerate() {
@@ -347,7 +389,14 @@ fn envelope_fields(
             )?),
             None => None,
         };
+        let record = list_item(check, field, records, index)?;
         let is = |rule: Option<&String>| rule.is_some_and(|name| *name == field.name);
+        let detail_code = match record {
+            Some(record) if is(rules.details_field.as_ref()) => {
+                Some(error_facts::detail_code(check, record, &rules.code_field)?)
+            }
+            _ => None,
+        };
         fields.push(ErrorField {
             wire_name: field.name.clone(),
             rust_name: field
@@ -355,47 +404,89 @@ fn envelope_fields(
                 .clone()
                 .unwrap_or_else(|| field_name(&field.name)),
             role: FieldRole {
-                classify: catalogue.is_some(),
+                classify: catalogue.is_some() || detail_code.is_some(),
                 decline: is(rules.decline_code_field.as_ref()),
                 message: field.name == rules.message_field,
                 reference: is(rules.reference_field.as_ref()),
             },
             catalogue,
             kind: field.kind,
+            item: record.map(|record| record.name.clone()),
+            detail_code,
             doc: field.meaning.clone(),
         });
     }
+    check_rule_fields(check, rules, &fields)?;
+    Ok(fields)
+}
+
+/// The record a `list` field holds; `None` for any other field.
+fn list_item<'a>(
+    check: &Checker<'_>,
+    field: &crate::spec::catalogue::EnvelopeField,
+    records: &'a [RecordModel],
+    index: usize,
+) -> Result<Option<&'a RecordModel>, SpecError> {
+    let pointer = format!("/envelope/fields/{index}/item");
+    match (field.kind, &field.item) {
+        (FieldKind::List, Some(item)) => records
+            .iter()
+            .find(|record| record.name == *item)
+            .map(Some)
+            .ok_or_else(|| check.invalid(pointer, format!("unknown record `{item}`"))),
+        (FieldKind::List, None) => Err(check.invalid(
+            pointer,
+            "a `list` field names its record in `item`".to_owned(),
+        )),
+        (_, Some(_)) => Err(check.invalid(pointer, "`item` is for `list` fields".to_owned())),
+        (_, None) => Ok(None),
+    }
+}
+
+/// The rules' fields exist with the right kind: the code (unless read from the details)
+/// and the decline code are catalogue fields, the details a list, the message and the
+/// reference fields, and the type field is none of them.
+fn check_rule_fields(
+    check: &Checker<'_>,
+    rules: &ErrorRules,
+    fields: &[ErrorField],
+) -> Result<(), SpecError> {
     let find = |name: &str| fields.iter().find(|field| field.wire_name == name);
-    let catalogue_rules = [Some(&rules.code_field), rules.decline_code_field.as_ref()];
-    for name in catalogue_rules.into_iter().flatten() {
+    let invalid = |message: String| Err(check.invalid("/envelope/fields".to_owned(), message));
+    if let Some(details) = &rules.details_field
+        && find(details).is_none_or(|field| field.detail_code.is_none())
+    {
+        return invalid(format!(
+            "the profile's `[errors] details_field` names `{details}`, which is no `list` field \
+             of the envelope"
+        ));
+    }
+    let code = Some(&rules.code_field).filter(|_| rules.details_field.is_none());
+    for name in [code, rules.decline_code_field.as_ref()]
+        .into_iter()
+        .flatten()
+    {
         if find(name.as_str()).is_none_or(|field| field.catalogue.is_none()) {
-            return Err(check.invalid(
-                "/envelope/fields".to_owned(),
-                format!("the profile's `[errors]` names `{name}`, which is no catalogue field of the envelope"),
+            return invalid(format!(
+                "the profile's `[errors]` names `{name}`, which is no catalogue field of the envelope"
             ));
         }
     }
     let plain_rules = [Some(&rules.message_field), rules.reference_field.as_ref()];
     for name in plain_rules.into_iter().flatten() {
         if find(name.as_str()).is_none() {
-            return Err(check.invalid(
-                "/envelope/fields".to_owned(),
-                format!(
-                    "the profile's `[errors]` names `{name}`, which is no field of the envelope"
-                ),
+            return invalid(format!(
+                "the profile's `[errors]` names `{name}`, which is no field of the envelope"
             ));
         }
     }
     if find(rules.type_field.as_str()).is_some() {
-        return Err(check.invalid(
-            "/envelope/fields".to_owned(),
-            format!(
-                "`{}` is the type field (the tag); it is not listed among the fields",
-                rules.type_field
-            ),
+        return invalid(format!(
+            "`{}` is the type field (the tag); it is not listed among the fields",
+            rules.type_field
         ));
     }
-    Ok(fields)
+    Ok(())
 }
 
 /// The refusal variant: the result (typed by its catalogue, always present), the reason
@@ -414,9 +505,13 @@ fn refusal_variant(
     }
     let field = |wire: &str, catalogue: Option<String>, doc: String, role: FieldRole| ErrorField {
         wire_name: wire.to_owned(),
-        rust_name: field_name(wire),
+        // A JSON pointer inside the object (`/processor_response/response_code`) is named
+        // after its segments.
+        rust_name: field_name(&wire.trim_start_matches('/').replace('/', "_")),
         catalogue,
         kind: FieldKind::String,
+        item: None,
+        detail_code: None,
         doc,
         role,
     };
@@ -462,6 +557,8 @@ fn refusal_variant(
     }
     Ok(RefusalVariant {
         variant: refusals.variant.clone(),
+        statuses: refusals.statuses.clone(),
+        objects: refusals.objects.clone(),
         result_field: refusals.result_field.clone(),
         refused: refusals.refused.clone(),
         fields,

@@ -7,7 +7,11 @@
 //!   `issuing.authorization`, `customer.subscription.updated` -> `subscription`), or from
 //!   the profile's overrides;
 //! - `webhooks_map`: the spec's `webhooks:` map lists one entry per event code, whose
-//!   operation's JSON request body is the payload.
+//!   operation's JSON request body is the payload;
+//! - `profile`: the profile lists the event types (`[events.types]`) and maps each resource
+//!   type an event names to its component schema (`[events.resources]`); the payload enum
+//!   is keyed by resource type, and the event types get an enum of their own
+//!   ([`listed_event_types`]).
 
 use std::collections::BTreeMap;
 
@@ -39,7 +43,73 @@ pub(crate) fn events(spec: &LoadedSpec) -> Result<(BTreeMap<String, EventDef>, N
     match spec.profile.events.source {
         EventSource::TypeEnum => type_enum_events(spec),
         EventSource::WebhooksMap => Ok(webhooks_map_events(spec)),
+        EventSource::Profile => profile_resources(spec).map(|events| (events, Vec::new())),
     }
+}
+
+/// The payloads of the `profile` convention, one per resource type of
+/// `[events.resources]`, keyed by resource type (`checkout-order` -> `order`). A schema
+/// the spec does not define is refused, naming the profile key.
+fn profile_resources(spec: &LoadedSpec) -> Result<BTreeMap<String, EventDef>, SpecError> {
+    let mut variants = NameRegistry::default();
+    variants.claim(&[UNKNOWN_VARIANT.to_owned()]);
+    let mut out = BTreeMap::new();
+    for (resource_type, schema) in &spec.profile.events.resources {
+        if !spec.document.components.schemas.contains_key(schema) {
+            let pointer = format!("/components/schemas/{schema}");
+            return Err(SpecError::DanglingRef {
+                file: spec.file_of(&pointer),
+                pointer,
+                reference: format!(
+                    "[events.resources] \"{resource_type}\" of the provider profile"
+                ),
+            });
+        }
+        let variant = variants.claim(&[type_name(&wire_words(resource_type))]);
+        out.insert(
+            resource_type.clone(),
+            EventDef {
+                event_type: resource_type.clone(),
+                variant,
+                object: TypeRef::Named(component_id(schema)),
+                summary: None,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// One event type of the profile's list: its wire name, variant and description.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedEventType {
+    /// The type on the wire (`CHECKOUT.ORDER.APPROVED`).
+    pub event_type: String,
+    /// The Rust variant (`CheckoutOrderApproved`).
+    pub variant: String,
+    /// What the provider says of it (empty when the profile says nothing).
+    pub description: String,
+}
+
+/// The event types `[events.types]` lists (the `profile` convention), sorted, each with a
+/// variant name no other takes and never `Unknown`.
+pub fn listed_event_types(rules: &crate::spec::profile::EventRules) -> Vec<ListedEventType> {
+    let mut variants = NameRegistry::default();
+    variants.claim(&[UNKNOWN_VARIANT.to_owned()]);
+    rules
+        .types
+        .iter()
+        .map(|(event_type, description)| ListedEventType {
+            event_type: event_type.clone(),
+            variant: variants.claim(&[type_name(&wire_words(event_type))]),
+            description: description.clone(),
+        })
+        .collect()
+}
+
+/// A wire name's words joined by `_` (`.` and `-` separate words in event and resource
+/// types: `PAYMENT.CAPTURE.COMPLETED`, `checkout-order`).
+fn wire_words(wire: &str) -> String {
+    wire.replace(['.', '-'], "_")
 }
 
 /// The events listed by a string enum at the profile's `event_types_pointer`.

@@ -7,6 +7,7 @@
 //! that reaches output is a `BTreeMap` or a sorted `Vec`, so output order follows the data.
 
 mod all_of;
+pub mod error_facts;
 pub mod errors;
 pub mod events;
 mod expand;

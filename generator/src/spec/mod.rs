@@ -138,6 +138,8 @@ pub struct LoadedSpec {
     pub conflicts: Vec<Conflict>,
     /// The error catalogue.
     pub catalogue: ErrorCatalogueFile,
+    /// The error codes of the pinned facts file (`[errors.facts]`), per resource group.
+    pub facts: catalogue::Facts,
     /// The provider's example objects by schema name, when the profile's leniency policy
     /// reads them (`[responses] required_fields = "omitted_in_fixtures"`).
     pub fixtures: BTreeMap<String, serde_json::Value>,
@@ -184,6 +186,7 @@ impl LoadedSpec {
                 message: "[spec] pins no file".to_owned(),
             })?;
         let catalogue = ErrorCatalogueFile::load(&profile.catalogue_path())?;
+        let facts = catalogue::Facts::load(&profile.errors, specs_dir)?;
         let fixtures = fixtures::load(&profile, specs_dir)?;
         let join = |part: fn(&SourceFile) -> String| {
             sources.iter().map(part).collect::<Vec<_>>().join(", ")
@@ -200,6 +203,7 @@ impl LoadedSpec {
             refusals,
             conflicts,
             catalogue,
+            facts,
             fixtures,
         })
     }

@@ -10,7 +10,7 @@ use super::SpecError;
 pub use super::profile_conventions::{
     BodyEncodingName, Conventions, EncodingRules, PaginationRules, PaginationStyle,
 };
-pub use super::profile_errors::{ErrorRules, RefusalRules};
+pub use super::profile_errors::{ErrorRules, FactsPin, RefusalRules};
 pub use super::profile_events::EventSource;
 pub use super::profile_runtime::{
     AuthRules, AuthScheme, AuthSchemeName, EnvironmentRules, HeaderRules, IdempotencyRules,
@@ -215,7 +215,8 @@ pub enum SensitiveSites {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventRules {
-    /// Where the event types come from (`type_enum`, the default, or `webhooks_map`).
+    /// Where the event types come from (`type_enum`, the default, `webhooks_map` or
+    /// `profile`).
     #[serde(default)]
     pub source: EventSource,
     /// `webhooks_map` only: the property path from a webhook's request body to the schema
@@ -230,6 +231,13 @@ pub struct EventRules {
     /// Event-type prefixes whose object schema is named here instead of found.
     #[serde(default)]
     pub object_overrides: BTreeMap<String, String>,
+    /// `profile` only: every event type, with what the provider says of it (may be empty).
+    #[serde(default)]
+    pub types: BTreeMap<String, String>,
+    /// `profile` only: the resource type an event names -> the component schema of its
+    /// resource.
+    #[serde(default)]
+    pub resources: BTreeMap<String, String>,
 }
 
 /// How response types decode the fields the spec marks required (docs/generated-code.md,

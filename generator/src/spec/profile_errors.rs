@@ -30,9 +30,43 @@ pub struct ErrorRules {
     /// The field holding the issuer's decline code (`decline_code`), when the error object
     /// carries one apart from the code; a decline's code and category come from it first.
     pub decline_code_field: Option<String>,
+    /// The field of the error object holding a list of detail objects (PayPal's
+    /// `details`), when the error's code is read from its details: `code_field` is then a
+    /// catalogue field of the detail record, and the first detail that names a code gives
+    /// the error's code (the detail-code convention).
+    pub details_field: Option<String>,
     /// How a refused payment answered with a success status is recognised; absent when the
     /// provider reports every decline as an HTTP error.
     pub refusals: Option<RefusalRules>,
+    /// The pinned facts file that catalogues marked `from_facts` read their codes from
+    /// (the facts-catalogue convention); absent when every code is listed in the catalogue.
+    pub facts: Option<FactsPin>,
+}
+
+/// `[errors.facts]`: the provider's error codes as facts, in a file under
+/// `$PAYFORGE_SPECS_DIR` pinned by hash like a spec, listed per resource group
+/// (`[operations.groups]`). A catalogue marked `from_facts` takes every code listed for any
+/// group, and one enum per group with that group's codes; its `entries` only classify.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactsPin {
+    /// The file, relative to `$PAYFORGE_SPECS_DIR` (YAML or JSON).
+    pub file: String,
+    /// Its lowercase hex sha256.
+    pub sha256: String,
+    /// The key of each listed item holding the code (`id`).
+    #[serde(default = "default_code_key")]
+    pub code_key: String,
+    /// Keys of each listed item quoted in the code's doc comment (`http_status`).
+    #[serde(default)]
+    pub doc_keys: Vec<String>,
+    /// Per resource group, the JSON pointer of its list of items (`orders` =
+    /// `/issues_by_spec/checkout_orders_v2/issues`).
+    pub groups: std::collections::BTreeMap<String, String>,
+}
+
+fn default_code_key() -> String {
+    "id".to_owned()
 }
 
 fn default_message_field() -> String {
@@ -47,13 +81,24 @@ fn default_message_field() -> String {
 pub struct RefusalRules {
     /// The Rust name of the refusal variant (`Refused`).
     pub variant: String,
-    /// The field of the success body holding the result (`resultCode`).
+    /// The success statuses a refusal comes with (`[201]`: a capture creates); any 2xx
+    /// when empty (the default).
+    #[serde(default)]
+    pub statuses: Vec<u16>,
+    /// JSON pointers of the objects of a success body that may report a refusal, `*`
+    /// standing for every index of an array (`/purchase_units/*/payments/captures/*`); the
+    /// body itself (`""`) by default. The first object whose result is refused is the
+    /// refusal.
+    #[serde(default)]
+    pub objects: Vec<String>,
+    /// The field of that object holding the result (`resultCode`).
     pub result_field: String,
     /// The catalogue (by `name` in the catalogue file) typing the result (`result_codes`).
     pub result_catalogue: String,
     /// The result values that mean refused (`["Refused"]`).
     pub refused: Vec<String>,
-    /// The field holding the refusal reason's code (`refusalReasonCode`).
+    /// The field holding the refusal reason's code (`refusalReasonCode`), or a JSON pointer
+    /// inside the object (`/processor_response/response_code`).
     pub reason_code_field: String,
     /// The catalogue typing the reason code (`refusal_reasons`); its codes map to decline
     /// categories.

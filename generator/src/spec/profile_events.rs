@@ -16,4 +16,10 @@ pub enum EventSource {
     /// (`/AUTHORISATION`, `merchant.created`; a leading `/` is not part of the code); each
     /// code's payload is its operation's JSON request body.
     WebhooksMap,
+    /// The profile lists the types itself, for a provider whose specs only show examples
+    /// (PayPal): `[events.types]` names every event type, and `[events.resources]` maps each
+    /// value of the envelope's resource-type field (`checkout-order`) to the component
+    /// schema of the resource it carries (`order`). The payload is typed by the resource
+    /// type, not the event type: one resource type serves many event types.
+    Profile,
 }

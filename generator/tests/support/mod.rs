@@ -55,6 +55,19 @@ pub fn profile_for(
         })?;
         profile.errors = table.errors;
     }
+    // A case with an event convention of its own (`<case>.events.toml`, an `[events]` table).
+    let events = file
+        .strip_suffix(".yaml")
+        .map(|case| format!("{case}.events.toml"));
+    if let Some(events) = events
+        && let Ok(text) = std::fs::read_to_string(specs_dir.join(&events))
+    {
+        let table: EventsSection = toml::from_str(&text).map_err(|error| SpecError::Profile {
+            file: specs_dir.join(&events),
+            message: error.to_string(),
+        })?;
+        profile.events = table.events;
+    }
     // A case with type rules of its own (`<case>.types.toml`, a `[types]` table).
     let types = file
         .strip_suffix(".yaml")
@@ -98,6 +111,13 @@ fn profile_of(spec: &[u8]) -> String {
 pub struct TypesSection {
     /// The table.
     pub types: payforge_generator::spec::profile::TypeRules,
+}
+
+/// A file holding one `[events]` table.
+#[derive(serde::Deserialize)]
+pub struct EventsSection {
+    /// The table.
+    pub events: payforge_generator::spec::profile::EventRules,
 }
 
 /// A file holding one `[errors]` table.

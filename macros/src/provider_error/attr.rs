@@ -28,6 +28,9 @@ mod kw {
     syn::custom_keyword!(reference);
     syn::custom_keyword!(result);
     syn::custom_keyword!(refused);
+    syn::custom_keyword!(at);
+    syn::custom_keyword!(statuses);
+    syn::custom_keyword!(detail_code);
 }
 
 /// One key of `#[provider_error(...)]`.
@@ -55,6 +58,13 @@ pub(crate) enum Key {
     ResultField(LitStr),
     /// The values of that field that mean "refused".
     Refused(Vec<LitStr>),
+    /// JSON pointers of the success body's objects that may report a refusal.
+    At(Vec<LitStr>),
+    /// The success statuses a refusal comes with.
+    Statuses(Vec<syn::LitInt>),
+    /// A list field whose items hold the error's code in the named field, of the named
+    /// catalogue type: `detail_code(issue: Issue)`.
+    DetailCode(Ident, Box<syn::Type>),
 }
 
 /// A key with the span of its name, for errors.
@@ -80,16 +90,47 @@ impl Parse for Spanned {
                 })*
             };
         }
-        if lookahead.peek(kw::refused) {
-            let key = input.parse::<kw::refused>()?;
+        if lookahead.peek(kw::refused) || lookahead.peek(kw::at) {
+            let (span, name) = if lookahead.peek(kw::at) {
+                (input.parse::<kw::at>()?.span, "at")
+            } else {
+                (input.parse::<kw::refused>()?.span, "refused")
+            };
             input.parse::<Token![=]>()?;
             let content;
             bracketed!(content in input);
             let values = Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?;
+            let values = values.into_iter().collect();
+            let key = if name == "at" {
+                Key::At(values)
+            } else {
+                Key::Refused(values)
+            };
+            return Ok(Spanned { key, span, name });
+        }
+        if lookahead.peek(kw::statuses) {
+            let key = input.parse::<kw::statuses>()?;
+            input.parse::<Token![=]>()?;
+            let content;
+            bracketed!(content in input);
+            let values = Punctuated::<syn::LitInt, Token![,]>::parse_terminated(&content)?;
             return Ok(Spanned {
-                key: Key::Refused(values.into_iter().collect()),
+                key: Key::Statuses(values.into_iter().collect()),
                 span: key.span,
-                name: "refused",
+                name: "statuses",
+            });
+        }
+        if lookahead.peek(kw::detail_code) {
+            let key = input.parse::<kw::detail_code>()?;
+            let content;
+            syn::parenthesized!(content in input);
+            let field: Ident = content.parse()?;
+            content.parse::<Token![:]>()?;
+            let ty: Box<syn::Type> = content.parse()?;
+            return Ok(Spanned {
+                key: Key::DetailCode(field, ty),
+                span: key.span,
+                name: "detail_code",
             });
         }
         keys! {

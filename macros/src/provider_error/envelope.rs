@@ -41,6 +41,9 @@ pub(super) struct ErrorField {
     pub(super) message: bool,
     /// Marked as the provider's reference.
     pub(super) reference: bool,
+    /// A list whose items hold the error's code: the items' field and its catalogue type
+    /// (`detail_code(issue: Issue)`); such a field classifies by its first item with a code.
+    pub(super) detail_code: Option<(Ident, Box<Type>)>,
 }
 
 /// How a refusal variant recognises a success body that reports a refusal.
@@ -49,6 +52,11 @@ pub(super) struct Refusal {
     pub(super) field: LitStr,
     /// Its values that mean "refused".
     pub(super) refused: Vec<LitStr>,
+    /// JSON pointers of the objects that may report it (`*` for any array index); empty:
+    /// the body itself.
+    pub(super) at: Vec<LitStr>,
+    /// The success statuses it comes with; empty: any.
+    pub(super) statuses: Vec<syn::LitInt>,
 }
 
 /// One error type.
@@ -243,6 +251,8 @@ struct VariantKeys {
     unknown: bool,
     result: Option<LitStr>,
     refused: Option<Vec<LitStr>>,
+    at: Vec<LitStr>,
+    statuses: Vec<syn::LitInt>,
 }
 
 fn parse_variant_keys(variant: &Variant, diagnostics: &mut Diagnostics) -> VariantKeys {
@@ -257,9 +267,12 @@ fn parse_variant_keys(variant: &Variant, diagnostics: &mut Diagnostics) -> Varia
             Key::Unknown => keys.unknown = true,
             Key::ResultField(value) => keys.result = Some(value),
             Key::Refused(values) => keys.refused = Some(values),
+            Key::At(values) => keys.at = values,
+            Key::Statuses(values) => keys.statuses = values,
             _ => misplaced(
                 &key,
-                "an error variant; expected `tag`, `class`, `unknown`, `result`, `refused`",
+                "an error variant; expected `tag`, `class`, `unknown`, `result`, `refused`, `at`, \
+                 `statuses`",
                 diagnostics,
             ),
         }
@@ -276,7 +289,12 @@ fn check_variant_keys(
 ) -> Option<Refusal> {
     let declares_refusal = keys.result.is_some() || keys.refused.is_some();
     let refusal = match (keys.result.take(), keys.refused.take()) {
-        (Some(field), Some(refused)) if !refused.is_empty() => Some(Refusal { field, refused }),
+        (Some(field), Some(refused)) if !refused.is_empty() => Some(Refusal {
+            field,
+            refused,
+            at: std::mem::take(&mut keys.at),
+            statuses: std::mem::take(&mut keys.statuses),
+        }),
         (Some(field), _) => {
             diagnostics.error_at(
                 &field,
@@ -408,6 +426,7 @@ fn parse_field(
         decline: false,
         message: false,
         reference: false,
+        detail_code: None,
     };
     let mut is_rest = false;
     for key in parse_keys(&field.attrs, diagnostics) {
@@ -416,11 +435,16 @@ fn parse_field(
             Key::Decline => parsed.decline = true,
             Key::Message => parsed.message = true,
             Key::Reference => parsed.reference = true,
+            Key::DetailCode(code, ty) => {
+                parsed.classify = true;
+                parsed.detail_code = Some((code, ty));
+            }
             Key::Rename(value) => parsed.wire = value.value(),
             Key::Rest => is_rest = true,
             _ => misplaced(
                 &key,
-                "a field; expected `classify`, `decline`, `message`, `reference`, `rename`, `rest`",
+                "a field; expected `classify`, `decline`, `message`, `reference`, `detail_code`, \
+                 `rename`, `rest`",
                 diagnostics,
             ),
         }

@@ -16,8 +16,10 @@ pub(super) fn emit_envelope(envelope: &ErrorEnvelope) -> TokenStream {
     let decline = emit_decline(envelope);
     let reference = emit_reference(envelope);
     let display = emit_display(envelope);
+    let accessor = emit_detail_code_accessor(envelope);
     let ident = &envelope.ident;
     quote! {
+        #accessor
         impl ::payforge::ApiError for #ident {
             #from_response
             #class
@@ -87,14 +89,33 @@ fn emit_from_refusal(envelope: &ErrorEnvelope) -> TokenStream {
     let Some(refusal) = &variant.refusal else {
         return TokenStream::new();
     };
-    let (field, refused) = (&refusal.field, &refusal.refused);
+    let (field, refused, at) = (&refusal.field, &refusal.refused, &refusal.at);
+    let statuses = &refusal.statuses;
+    let status_check = (!statuses.is_empty()).then(|| {
+        quote! {
+            if !matches!(status.as_u16(), #(#statuses)|*) {
+                return ::core::option::Option::None;
+            }
+        }
+    });
+    let status = if statuses.is_empty() {
+        quote!(_status)
+    } else {
+        quote!(status)
+    };
     let construct = emit_construct(variant, quote!(), true);
+    let object = if at.is_empty() {
+        quote!(::payforge::catalogue::refused_object(body, #field, &[#(#refused),*])?)
+    } else {
+        quote!(::payforge::catalogue::refused_object_at(body, &[#(#at),*], #field, &[#(#refused),*])?)
+    };
     quote! {
         fn from_refusal(
-            _status: ::payforge::__private::http::StatusCode,
+            #status: ::payforge::__private::http::StatusCode,
             body: &[u8],
         ) -> ::core::option::Option<Self> {
-            let mut object = ::payforge::catalogue::refused_object(body, #field, &[#(#refused),*])?;
+            #status_check
+            let mut object = #object;
             ::core::option::Option::Some(#construct)
         }
     }
@@ -130,8 +151,8 @@ fn emit_class(envelope: &ErrorEnvelope) -> TokenStream {
             quote!(#name: #binding)
         });
         let classes = classified.iter().map(|(index, field)| {
-            let binding = field_binding(*index, field);
-            quote_spanned!(field.ty.span()=> ::payforge::catalogue::CatalogueField::catalogue_class(#binding))
+            let code = code_of(*index, field);
+            quote_spanned!(field.ty.span()=> ::payforge::catalogue::CatalogueField::catalogue_class(#code))
         });
         quote!(Self::#ident { #(#bindings,)* .. } => ::payforge::catalogue::refine_class(#class, &[#(#classes),*]),)
     });
@@ -168,8 +189,8 @@ fn emit_decline(envelope: &ErrorEnvelope) -> TokenStream {
             quote!(#name: #binding,)
         });
         let reason_values = reasons.iter().map(|(index, field)| {
-            let binding = field_binding(*index, field);
-            quote_spanned!(field.ty.span()=> ::payforge::catalogue::CatalogueField::decline_reason(#binding))
+            let code = code_of(*index, field);
+            quote_spanned!(field.ty.span()=> ::payforge::catalogue::CatalogueField::decline_reason(#code))
         });
         let message_value = match message {
             Some((index, field)) => {
@@ -275,7 +296,12 @@ fn emit_display_arm(
         let (name, binding, wire) = (&field.ident, field_binding(index, field), &field.wire);
         if field.classify || field.decline {
             bindings.push(quote!(#name: #binding,));
-            writes.push(quote_spanned!(field.ty.span()=> ::payforge::catalogue::write_code(formatter, #wire, #binding)?;));
+            let code = code_of(index, field);
+            let wire = match &field.detail_code {
+                Some((item_field, _)) => item_field.to_string(),
+                None => wire.clone(),
+            };
+            writes.push(quote_spanned!(field.ty.span()=> ::payforge::catalogue::write_code(formatter, #wire, #code)?;));
         }
     }
     if let Some((index, field)) = variant.message_field() {
@@ -289,6 +315,64 @@ fn emit_display_arm(
         Self::#ident { #(#bindings)* .. } => {
             #(#writes)*
             ::core::result::Result::Ok(())
+        }
+    }
+}
+
+/// The catalogue code a classifying field holds, as a `&impl CatalogueField`: the field
+/// itself, or for a `detail_code` list the first item's code that is set.
+fn code_of(index: usize, field: &ErrorField) -> TokenStream {
+    let binding = field_binding(index, field);
+    match &field.detail_code {
+        Some((item_field, _)) => quote_spanned!(field.ty.span()=>
+            &::payforge::catalogue::FirstCode::of(#binding.iter().map(|item| &item.#item_field))),
+        None => quote!(#binding),
+    }
+}
+
+/// For an enum with a `detail_code(issue: Issue)` field, the accessor `issue()`: the code
+/// of the first item that names one, in any variant that has the list.
+///
+/// ```text
+/// impl PaypalError { pub fn issue(&self) -> Option<&Issue> { match self { Self::X { details: field_2, .. } => FirstCode::of(…).get(), _ => None } } }
+/// ```
+fn emit_detail_code_accessor(envelope: &ErrorEnvelope) -> TokenStream {
+    let Some((item_field, ty)) = envelope
+        .all_variants()
+        .flat_map(|variant| &variant.fields)
+        .find_map(|field| field.detail_code.as_ref())
+    else {
+        return TokenStream::new();
+    };
+    let arms = envelope.all_variants().filter_map(|variant| {
+        let (index, field) = variant.fields.iter().enumerate().find(|(_, field)| {
+            field
+                .detail_code
+                .as_ref()
+                .is_some_and(|(name, _)| name == item_field)
+        })?;
+        let (ident, name, binding) = (&variant.ident, &field.ident, field_binding(index, field));
+        Some(quote! {
+            Self::#ident { #name: #binding, .. } =>
+                ::payforge::catalogue::FirstCode::of(#binding.iter().map(|item| &item.#item_field)).get(),
+        })
+    });
+    let ident = &envelope.ident;
+    let doc = format!(
+        " The `{item_field}` of the first detail that names one: the error's code, as the \
+         provider-wide catalogue `{}` types it. `None` when no detail names one.",
+        quote!(#ty)
+    );
+    quote! {
+        impl #ident {
+            #[doc = #doc]
+            pub fn #item_field(&self) -> ::core::option::Option<&#ty> {
+                #[allow(unreachable_patterns)]
+                match self {
+                    #(#arms)*
+                    _ => ::core::option::Option::None,
+                }
+            }
         }
     }
 }

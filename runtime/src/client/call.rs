@@ -259,7 +259,9 @@ impl<P: Provider> Client<P> {
             };
             may_have_acted |= match outcome {
                 AttemptOutcome::NoResponse => true,
-                AttemptOutcome::Response { status, .. } => status.is_server_error(),
+                AttemptOutcome::Response { status, .. } => {
+                    status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT
+                }
                 AttemptOutcome::ConnectFailed => false,
             };
             let jitter = rand::random::<f64>();
@@ -478,7 +480,8 @@ fn settlement(ending: &Ending) -> Settlement {
     match status.as_u16() {
         200..=299 => Settlement::Finish(EntryState::Succeeded, stored()),
         401 | 403 | 409 | 429 => unknown_or_abandon,
-        500..=599 => Settlement::Finish(EntryState::OutcomeUnknown, None),
+        // A 408 (a server or proxy gave up waiting) may have run the request, as a 5xx may.
+        408 | 500..=599 => Settlement::Finish(EntryState::OutcomeUnknown, None),
         _ => Settlement::Finish(EntryState::FailedPermanently, stored()),
     }
 }

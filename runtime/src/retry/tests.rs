@@ -109,6 +109,25 @@ fn what_is_retried_on_the_first_attempt() {
             Unsafe,
             UNSAFE,
         ),
+        ("408 keyed or read", response(408, None, None), Safe, RETRY),
+        (
+            "408 with a provider fault",
+            response(408, None, Some(ProviderFault)),
+            Safe,
+            RETRY,
+        ),
+        (
+            "408 unkeyed write",
+            response(408, None, None),
+            Unsafe,
+            UNSAFE,
+        ),
+        (
+            "422 with a 4xx issue, keyed",
+            response(422, None, Some(InvalidRequest)),
+            Safe,
+            FINAL,
+        ),
         (
             "402 card decline",
             response(402, None, Some(CardDecline)),

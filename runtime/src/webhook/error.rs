@@ -120,6 +120,33 @@ pub enum VerificationError {
         /// End of its validity (Unix seconds).
         not_after: i64,
     },
+    /// The provider's verification API examined the delivery and answered that its
+    /// signature is not valid (PayPal's `verification_status: FAILURE`): a forgery, a
+    /// tampered body, or a delivery for another webhook id.
+    #[error("the provider's verification API rejected the signature (`{status}`)")]
+    RejectedByProvider {
+        /// The verification status it answered (`FAILURE`, or a status payforge does not
+        /// know, which is never taken for a success).
+        status: String,
+    },
+    /// The provider's verification API answered with an error status (a 4xx after a
+    /// renewed token, a 5xx), or an answer that is not a verdict. Nothing is known of the
+    /// signature: the delivery is refused with a retryable status, never acknowledged.
+    #[error("the provider's verification API failed (HTTP {status}): {reason}")]
+    VerificationApiFailed {
+        /// The HTTP status of its answer.
+        status: u16,
+        /// The provider's error, or what is wrong with the answer.
+        reason: String,
+    },
+    /// The provider's verification API could not be reached or did not answer in time (or
+    /// no access token could be obtained for it). Nothing is known of the signature: the
+    /// delivery is refused with a retryable status, never acknowledged.
+    #[error("the provider's verification API is unavailable: {reason}")]
+    VerificationApiUnavailable {
+        /// What failed.
+        reason: String,
+    },
     /// The body exceeds the configured size limit; it was not verified.
     #[error("the body is {size} bytes, over the limit of {limit} bytes")]
     BodyTooLarge {
@@ -153,6 +180,23 @@ impl VerificationError {
             Self::CertificateUnavailable { .. } => "certificate_unavailable",
             Self::CertificateUntrusted { .. } => "certificate_untrusted",
             Self::CertificateExpired { .. } => "certificate_expired",
+            Self::RejectedByProvider { .. } => "rejected_by_provider",
+            Self::VerificationApiFailed { .. } => "verification_api_failed",
+            Self::VerificationApiUnavailable { .. } => "verification_api_unavailable",
+        }
+    }
+
+    /// Whether the delivery may verify if the provider sends it again: what verification
+    /// needs (a certificate, the provider's verification API) could not be obtained now.
+    /// The receiver answers these with 503, so the provider redelivers; every other error
+    /// is a 400.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::CertificateUnavailable { .. }
+            | Self::VerificationApiFailed { .. }
+            | Self::VerificationApiUnavailable { .. } => true,
+            Self::BatchItem { reason, .. } => reason.is_retryable(),
+            _ => false,
         }
     }
 }
@@ -176,6 +220,12 @@ pub enum SecretError {
     /// A key that must be hexadecimal (an Adyen HMAC key) is not.
     #[error("a hex signing key is not valid hexadecimal of an even length")]
     NotHex,
+    /// A certificate-signed scheme (PayPal's) was given no root certificate to trust.
+    #[error("at least one trusted root certificate (PEM) is required")]
+    NoTrustRoot,
+    /// A root certificate given to a certificate-signed scheme does not parse.
+    #[error("a trusted root certificate is unusable: {0}")]
+    TrustRoot(String),
     /// An Ed25519 key does not have 32 bytes or is not a valid curve point.
     #[error("a `{prefix}` key is not a valid 32-byte Ed25519 key")]
     InvalidEd25519Key {

@@ -1,7 +1,8 @@
-//! Typed events: the payload contract ([`EventPayload`]) and two envelope conventions: an
-//! event whose body is `{id, type, created, data.object}` ([`Event`], Stripe's), and an item of
+//! Typed events: the payload contract ([`EventPayload`]) and three envelope conventions: an
+//! event whose body is `{id, type, created, data.object}` ([`Event`], Stripe's), an item of
 //! a batch whose id and type the receiver's envelope convention read ([`ItemEvent`], Adyen's
-//! notification items).
+//! notification items), and an event whose `resource` is typed by its `resource_type`
+//! ([`ResourceEvent`], PayPal's).
 
 use serde::Deserialize;
 
@@ -243,6 +244,72 @@ impl<T: EventPayload> EventEnvelope for ItemEvent<T> {
             id: payload.event_id().to_owned(),
             event_type,
             item,
+        })
+    }
+}
+
+/// A provider event whose payload is a `resource` typed by the event's `resource_type`
+/// (PayPal's envelope: `{id, event_type, resource_type, resource, create_time, summary,
+/// event_version, resource_version, links}`), with the resource decoded into `T`.
+///
+/// `T` is keyed by resource type, not event type: one resource type (`capture`) serves many
+/// event types (`PAYMENT.CAPTURE.COMPLETED`, `…DENIED`, `…REFUNDED`), and a resource type
+/// the SDK does not know decodes into `T`'s `Unknown` variant.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ResourceEvent<T> {
+    /// The event id (`WH-…`): the key the inbox deduplicates on.
+    pub id: String,
+    /// The event type (`CHECKOUT.ORDER.APPROVED`).
+    pub event_type: String,
+    /// The type of the resource (`checkout-order`, `capture`).
+    pub resource_type: String,
+    /// When the event was created (RFC 3339), if the body says.
+    pub create_time: Option<String>,
+    /// The provider's one-line summary of the event, if any.
+    pub summary: Option<String>,
+    /// The version of the event's envelope, if the body says.
+    pub event_version: Option<String>,
+    /// The API version the resource was rendered with, if the body says.
+    pub resource_version: Option<String>,
+    /// The typed resource.
+    pub resource: T,
+}
+
+#[derive(Deserialize)]
+struct RawResourceEnvelope {
+    id: String,
+    event_type: String,
+    resource_type: String,
+    #[serde(default)]
+    create_time: Option<String>,
+    #[serde(default)]
+    summary: Option<String>,
+    #[serde(default)]
+    event_version: Option<String>,
+    #[serde(default)]
+    resource_version: Option<String>,
+    resource: serde_json::Value,
+}
+
+impl<T: EventPayload> EventEnvelope for ResourceEvent<T> {
+    fn decode(body: &[u8]) -> Result<Self, DecodeError> {
+        let raw: RawResourceEnvelope =
+            serde_json::from_slice(body).map_err(DecodeError::Envelope)?;
+        let resource =
+            T::decode(&raw.resource_type, raw.resource).map_err(|source| DecodeError::Object {
+                event_type: format!("{} ({})", raw.event_type, raw.resource_type),
+                source,
+            })?;
+        Ok(Self {
+            id: raw.id,
+            event_type: raw.event_type,
+            resource_type: raw.resource_type,
+            create_time: raw.create_time,
+            summary: raw.summary,
+            event_version: raw.event_version,
+            resource_version: raw.resource_version,
+            resource,
         })
     }
 }

@@ -3,11 +3,11 @@
 //! The path of a delivery: the [`WebhookReceiver`] (axum) limits the body and checks the
 //! source address; a [`WebhookVerifier`] checks the signature over the raw bytes with a
 //! [`SignatureScheme`] ([`StripeSignature`], [`StandardWebhooks`], [`AdyenHmac`],
-//! [`PaypalSignature`]) and splits
-//! it into its events with an [`EnvelopeConvention`] (one event, or every item of a batch);
-//! each event's verified bytes are stored once in a [`WebhookInbox`]; a [`Worker`] decodes
-//! them into a typed [`Event`] or [`ItemEvent`] and hands a [`Verified`] event to the
-//! application's handler. See `docs/webhooks.md`.
+//! [`PaypalSignature`], or PayPal's verification API) and splits it into its events with an
+//! [`EnvelopeConvention`] (one event, or every item of a batch); each event's verified bytes
+//! are stored once in a [`WebhookInbox`]; a [`Worker`] decodes them into a typed [`Event`],
+//! [`ItemEvent`] or [`ResourceEvent`] and hands a [`Verified`] event to the application's
+//! handler. See `docs/webhooks.md`.
 
 mod adyen;
 pub mod diagnosis;
@@ -34,6 +34,7 @@ pub use envelope::{EnvelopeConvention, EnvelopeItem};
 pub use error::{SecretError, VerificationError};
 pub use event::{
     DecodeError, Event, EventData, EventEnvelope, EventPayload, EventRequest, ItemEvent, RawObject,
+    ResourceEvent,
 };
 #[cfg(feature = "postgres")]
 pub use inbox::PgInbox;
@@ -47,6 +48,8 @@ pub use named::{SCHEME_NAMES, SchemeSelectionError, scheme_by_name};
 pub use notification::{
     NotificationAmount, NotificationBatch, NotificationElement, NotificationItem, SignatureData,
 };
+#[cfg(feature = "client")]
+pub use paypal::PaypalApiVerification;
 pub use paypal::{PaypalCertificates, PaypalSignature, paypal_envelope};
 #[cfg(feature = "axum")]
 pub use receiver::WebhookReceiver;

@@ -26,6 +26,7 @@ use super::worker::unix_millis;
 /// |---|---|
 /// | a source filter is set and the client address is not allowed | 403 |
 /// | the body exceeds the verifier's limit | 413 |
+/// | what verification needs could not be obtained now ([`VerificationError::is_retryable`]: a certificate fetch, PayPal's verification API) | 503 (the provider retries) |
 /// | the signature or body does not verify ([`VerificationError`]); for a batch, any item | 400 |
 /// | the inbox cannot store an event | 503 (the provider retries) |
 /// | stored, or already stored (a redelivery) | 200, with the scheme's [`Acknowledgement`] |
@@ -111,12 +112,14 @@ impl<S: SignatureScheme, I: WebhookInbox> WebhookReceiver<S, I> {
             Ok(body) => body,
             Err(refusal) => return refusal,
         };
-        if let Err(error) = self.verifier.prepare(&parts.headers).await {
+        if let Err(error) = self.verifier.prepare(&parts.headers, &body).await {
             tracing::warn!(provider = self.verifier.provider(), kind = error.kind(), %error, "webhook not verifiable");
-            // A certificate that could not be fetched may be fetched on the provider's retry.
-            let status = match error {
-                VerificationError::CertificateUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
-                _ => StatusCode::BAD_REQUEST,
+            // A certificate that could not be fetched, or a verification service that did
+            // not answer, may work on the provider's retry: refused, never acknowledged.
+            let status = if error.is_retryable() {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::BAD_REQUEST
             };
             return (status, error.to_string()).into_response();
         }
@@ -129,7 +132,12 @@ impl<S: SignatureScheme, I: WebhookInbox> WebhookReceiver<S, I> {
             Ok(batch) => batch,
             Err(error) => {
                 tracing::warn!(provider = self.verifier.provider(), kind = error.kind(), %error, "webhook rejected");
-                return (StatusCode::BAD_REQUEST, error.to_string()).into_response();
+                let status = if error.is_retryable() {
+                    StatusCode::SERVICE_UNAVAILABLE
+                } else {
+                    StatusCode::BAD_REQUEST
+                };
+                return (status, error.to_string()).into_response();
             }
         };
         let mut stored = 0_usize;

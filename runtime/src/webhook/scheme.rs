@@ -32,13 +32,16 @@ pub trait SignatureScheme: Send + Sync + 'static {
         now: i64,
     ) -> Result<SignedMessage, VerificationError>;
 
-    /// Obtains what [`verify`](Self::verify) needs before it runs, asynchronously (PayPal's
-    /// scheme fetches and caches the delivery's certificate). The default needs nothing.
+    /// Obtains what [`verify`](Self::verify) needs before it runs, asynchronously, from the
+    /// delivery's headers and raw body: PayPal's local scheme fetches and caches the
+    /// delivery's certificate; PayPal's API strategy asks PayPal to verify the delivery and
+    /// remembers the verdict. The default needs nothing.
     fn prepare<'a>(
         &'a self,
         headers: &'a HeaderMap,
+        body: &'a [u8],
     ) -> BoxFuture<'a, Result<(), VerificationError>> {
-        let _ = headers;
+        let _ = (headers, body);
         Box::pin(std::future::ready(Ok(())))
     }
 

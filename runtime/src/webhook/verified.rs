@@ -245,11 +245,19 @@ impl<S: SignatureScheme> WebhookVerifier<S> {
         &self.scheme
     }
 
-    /// Lets the scheme obtain what verification needs (PayPal's certificate), before
-    /// [`verify`](Self::verify) or [`verify_batch`](Self::verify_batch). The receiver calls
-    /// it; a caller verifying by hand calls it first.
-    pub async fn prepare(&self, headers: &HeaderMap) -> Result<(), VerificationError> {
-        self.scheme.prepare(headers).await
+    /// Lets the scheme obtain what verification needs (PayPal's certificate, or PayPal's
+    /// verdict on the delivery), before [`verify`](Self::verify) or
+    /// [`verify_batch`](Self::verify_batch) of the same headers and body. The receiver
+    /// calls it; a caller verifying by hand calls it first. A body over the limit is refused
+    /// here too, before any network call.
+    pub async fn prepare(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), VerificationError> {
+        if body.len() > self.max_body_bytes {
+            return Err(VerificationError::BodyTooLarge {
+                size: body.len() as u64,
+                limit: self.max_body_bytes as u64,
+            });
+        }
+        self.scheme.prepare(headers, body).await
     }
 
     /// Verifies one delivery that holds exactly one event (the usual case of providers that

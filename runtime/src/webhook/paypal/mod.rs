@@ -11,7 +11,13 @@
 //! Verification itself is synchronous and never fetches: [`SignatureScheme::prepare`]
 //! loads the delivery's certificate first (the receiver and
 //! [`WebhookVerifier::prepare`](super::WebhookVerifier::prepare) call it).
+//!
+//! The second strategy, behind the same trait, asks PayPal instead:
+//! `PaypalApiVerification` (feature `client`) sends the delivery to
+//! `POST /v1/notifications/verify-webhook-signature` with the client's OAuth2 token.
 
+#[cfg(feature = "client")]
+mod api;
 mod chain;
 mod headers;
 mod store;
@@ -21,6 +27,8 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use http::HeaderMap;
 
+#[cfg(feature = "client")]
+pub use api::{PaypalApiVerification, VERIFY_WEBHOOK_SIGNATURE_PATH};
 pub use chain::{CertificateError, TrustAnchors, VerifiedChain};
 pub use headers::{
     AUTH_ALGO_HEADER, CERT_URL_HEADER, PaypalHeaders, SHA256_WITH_RSA, TRANSMISSION_ID_HEADER,
@@ -130,6 +138,7 @@ impl SignatureScheme for PaypalSignature {
     fn prepare<'a>(
         &'a self,
         headers: &'a HeaderMap,
+        _body: &'a [u8],
     ) -> BoxFuture<'a, Result<(), VerificationError>> {
         Box::pin(async move {
             let parsed = PaypalHeaders::parse(headers)?;

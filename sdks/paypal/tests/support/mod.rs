@@ -30,6 +30,19 @@ pub enum Fault {
     InProgress,
     /// `401 AUTHENTICATION_FAILURE`: the token was revoked.
     Unauthorized,
+    /// An error with one detail: `status`, `name` and the detail's `issue`.
+    Issue {
+        /// The HTTP status.
+        status: u16,
+        /// The error's `name`.
+        name: &'static str,
+        /// The first detail's `issue`.
+        issue: &'static str,
+    },
+    /// `408`, nothing done.
+    RequestTimeout,
+    /// `201` with a capture whose `status` is `DECLINED`, with this processor response code.
+    DeclinedCapture(&'static str),
 }
 
 /// One API request as the server saw it.
@@ -179,6 +192,15 @@ async fn api(
                 Some("PREVIOUS_REQUEST_IN_PROGRESS"),
             );
         }
+        Some(Fault::Issue {
+            status,
+            name,
+            issue,
+        }) => return error(status, name, Some(issue)),
+        Some(Fault::RequestTimeout) => return error(408, "REQUEST_TIMEOUT", None),
+        Some(Fault::DeclinedCapture(code)) => {
+            return json_response(201, &declined_capture(code), Some("f1a2b3c4d5e6"));
+        }
         Some(Fault::DropAfterProcessing) | None => {}
     }
     let answer = process(&mut state, &seen);
@@ -306,6 +328,16 @@ fn order(id: &str, status: &str) -> Value {
             {"href": format!("https://www.sandbox.paypal.com/checkoutnow?token={id}"), "rel": "approve", "method": "GET"},
             {"href": format!("https://api-m.sandbox.paypal.com/v2/checkout/orders/{id}/capture"), "rel": "capture", "method": "POST"},
         ],
+    })
+}
+
+/// A capture declined by the processor, as PayPal answers capturing an authorization.
+pub fn declined_capture(code: &str) -> Value {
+    json!({
+        "id": "2GG279541U471931P",
+        "status": "DECLINED",
+        "processor_response": {"avs_code": "Y", "cvv_code": "M", "response_code": code},
+        "links": [{"href": "https://api-m.paypal.com/v2/payments/captures/2GG279541U471931P", "rel": "self", "method": "GET"}],
     })
 }
 
