@@ -33,7 +33,7 @@ fn generated(
 #[test]
 fn each_recogniser_is_switched_by_its_convention() -> TestResult {
     // (case, the convention switched off, text that only the recogniser generates)
-    let cases: [(&str, SwitchOff, &str); 7] = [
+    let cases: [(&str, SwitchOff, &str); 12] = [
         (
             "list_search",
             |p| p.pagination.styles.clear(),
@@ -68,6 +68,31 @@ fn each_recogniser_is_switched_by_its_convention() -> TestResult {
             "struct_fields",
             |p| p.conventions.resource_id_modules = false,
             "pub mod charge",
+        ),
+        (
+            "hateoas_paging",
+            |p| p.pagination.styles.clear(),
+            "paginate = pages",
+        ),
+        (
+            "hateoas_paging",
+            |p| p.pagination.styles.clear(),
+            "paginate = links",
+        ),
+        (
+            "hateoas_paging",
+            |p| p.headers.prefer = None,
+            "    prefer\n",
+        ),
+        (
+            "hateoas_paging",
+            |p| p.types.runtime_types.clear(),
+            "= ::payforge::wire::Link;",
+        ),
+        (
+            "hateoas_paging",
+            |p| p.types.links_field = None,
+            "impl ::payforge::wire::Links for",
         ),
     ];
     for (case, switch_off, recognised) in cases {

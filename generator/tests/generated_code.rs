@@ -54,6 +54,7 @@ golden! {
     maps_json,
     sensitive_sites,
     multi_file,
+    hateoas_paging,
 }
 
 #[test]

@@ -51,6 +51,7 @@ const CASES: &[&str] = &[
     "errors_details",
     "sensitive_sites",
     "multi_file",
+    "hateoas_paging",
 ];
 
 #[test]

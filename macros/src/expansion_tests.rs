@@ -91,41 +91,203 @@ fn a_paginated_list_endpoint() {
     check(
         expand_endpoint(args, item),
         expect![[r#"
-        pub struct ListRefunds {
-            pub starting_after: Option<String>,
+            pub struct ListRefunds {
+                pub starting_after: Option<String>,
+            }
+            #[allow(deprecated)]
+            impl ::payforge::Endpoint for ListRefunds {
+                type Provider = crate::Stripe;
+                type Output = List<crate::Refund>;
+                const METHOD: ::payforge::__private::http::Method = ::payforge::__private::http::Method::GET;
+                const PATH_TEMPLATE: &'static str = "/v1/refunds";
+                const IDEMPOTENT: bool = false;
+                const ENCODING: ::payforge::BodyEncoding = ::payforge::BodyEncoding::Query;
+                fn path(&self) -> ::std::borrow::Cow<'static, str> {
+                    ::std::borrow::Cow::Borrowed("/v1/refunds")
+                }
+                fn encode(
+                    &self,
+                ) -> ::core::result::Result<::payforge::RequestBody, ::payforge::EncodeError> {
+                    ::core::result::Result::Ok(
+                        ::payforge::RequestBody::Query(::payforge::wire::form::to_string(self)?),
+                    )
+                }
+            }
+            #[allow(deprecated)]
+            impl ::payforge::wire::Paginated for ListRefunds {
+                type Item = <List<crate::Refund> as ::payforge::wire::CursorPage>::Item;
+                fn split_page(
+                    &self,
+                    output: Self::Output,
+                ) -> (
+                    ::std::vec::Vec<Self::Item>,
+                    ::core::option::Option<::payforge::wire::NextPage<Self>>,
+                ) {
+                    let (items, cursor) = <List<
+                        crate::Refund,
+                    > as ::payforge::wire::CursorPage>::into_page(output);
+                    let next = cursor
+                        .map(|cursor| {
+                            let mut next = ::core::clone::Clone::clone(self);
+                            next.starting_after = ::core::option::Option::Some(cursor);
+                            ::payforge::wire::NextPage::Request(next)
+                        });
+                    (items, next)
+                }
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn a_list_paged_by_number_that_takes_a_return_preference() {
+    let args = quote!(
+        provider = crate::Paypal,
+        method = GET,
+        path = "/v1/billing/plans",
+        output = crate::PlanCollection,
+        paginate = pages,
+        prefer
+    );
+    let item = quote! {
+        pub struct ListPlans {
+            pub page: Option<i64>,
+            pub page_size: Option<i64>,
         }
-        #[allow(deprecated)]
-        impl ::payforge::Endpoint for ListRefunds {
-            type Provider = crate::Stripe;
-            type Output = List<crate::Refund>;
-            const METHOD: ::payforge::__private::http::Method = ::payforge::__private::http::Method::GET;
-            const PATH_TEMPLATE: &'static str = "/v1/refunds";
-            const IDEMPOTENT: bool = false;
-            const ENCODING: ::payforge::BodyEncoding = ::payforge::BodyEncoding::Query;
-            fn path(&self) -> ::std::borrow::Cow<'static, str> {
-                ::std::borrow::Cow::Borrowed("/v1/refunds")
+    };
+    check(
+        expand_endpoint(args, item),
+        expect![[r#"
+            pub struct ListPlans {
+                pub page: Option<i64>,
+                pub page_size: Option<i64>,
             }
-            fn encode(
-                &self,
-            ) -> ::core::result::Result<::payforge::RequestBody, ::payforge::EncodeError> {
-                ::core::result::Result::Ok(
-                    ::payforge::RequestBody::Query(::payforge::wire::form::to_string(self)?),
-                )
+            #[allow(deprecated)]
+            impl ::payforge::Endpoint for ListPlans {
+                type Provider = crate::Paypal;
+                type Output = crate::PlanCollection;
+                const METHOD: ::payforge::__private::http::Method = ::payforge::__private::http::Method::GET;
+                const PATH_TEMPLATE: &'static str = "/v1/billing/plans";
+                const IDEMPOTENT: bool = false;
+                const ENCODING: ::payforge::BodyEncoding = ::payforge::BodyEncoding::Query;
+                fn path(&self) -> ::std::borrow::Cow<'static, str> {
+                    ::std::borrow::Cow::Borrowed("/v1/billing/plans")
+                }
+                fn encode(
+                    &self,
+                ) -> ::core::result::Result<::payforge::RequestBody, ::payforge::EncodeError> {
+                    ::core::result::Result::Ok(
+                        ::payforge::RequestBody::Query(::payforge::wire::form::to_string(self)?),
+                    )
+                }
+                fn headers(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
+                    let mut headers = ::std::vec::Vec::new();
+                    headers
+                        .push((
+                            ::payforge::wire::PREFER_HEADER,
+                            ::std::string::String::from(::payforge::wire::RETURN_REPRESENTATION),
+                        ));
+                    headers
+                }
             }
-        }
-        #[allow(deprecated)]
-        impl ::payforge::wire::Paginated for ListRefunds {
-            type Item = <List<crate::Refund> as ::payforge::wire::CursorPage>::Item;
-            fn into_page(
-                output: Self::Output,
-            ) -> (::std::vec::Vec<Self::Item>, ::core::option::Option<::std::string::String>) {
-                <List<crate::Refund> as ::payforge::wire::CursorPage>::into_page(output)
+            #[allow(deprecated)]
+            impl ::payforge::wire::Paginated for ListPlans {
+                type Item = <crate::PlanCollection as ::payforge::wire::ItemsPage>::Item;
+                fn split_page(
+                    &self,
+                    output: Self::Output,
+                ) -> (
+                    ::std::vec::Vec<Self::Item>,
+                    ::core::option::Option<::payforge::wire::NextPage<Self>>,
+                ) {
+                    let total_pages = <crate::PlanCollection as ::payforge::wire::ItemsPage>::total_pages(
+                        &output,
+                    );
+                    let items = <crate::PlanCollection as ::payforge::wire::ItemsPage>::into_items(
+                        output,
+                    );
+                    let next = ::payforge::wire::next_page_number(
+                            self.page,
+                            ::payforge::wire::page_count(&self.page_size),
+                            total_pages,
+                            items.len(),
+                        )
+                        .map(|page| {
+                            let mut next = ::core::clone::Clone::clone(self);
+                            next.page = ::core::option::Option::Some(page);
+                            ::payforge::wire::NextPage::Request(next)
+                        });
+                    (items, next)
+                }
             }
-            fn set_cursor(&mut self, cursor: ::std::string::String) {
-                self.starting_after = ::core::option::Option::Some(cursor);
+            #[allow(deprecated)]
+            impl ::payforge::wire::PreferReturn for ListPlans {}
+            #[allow(deprecated)]
+            impl ListPlans {
+                /// The same request asking for a minimal response (`Prefer: return=minimal`): the
+                /// output is a `::payforge::wire::MinimalResponse` (id, status and links), not
+                /// the full object.
+                pub fn minimal(self) -> ::payforge::wire::Minimal<Self> {
+                    ::payforge::wire::Minimal(self)
+                }
             }
-        }
-    "#]],
+        "#]],
+    );
+}
+
+#[test]
+fn a_list_paged_by_next_link() {
+    let args = quote!(
+        provider = crate::Paypal,
+        method = GET,
+        path = "/v1/notifications/webhooks-events",
+        output = crate::EventList,
+        paginate = links
+    );
+    let item = quote! {
+        pub struct ListWebhooksEvents {}
+    };
+    check(
+        expand_endpoint(args, item),
+        expect![[r#"
+            pub struct ListWebhooksEvents {}
+            #[allow(deprecated)]
+            impl ::payforge::Endpoint for ListWebhooksEvents {
+                type Provider = crate::Paypal;
+                type Output = crate::EventList;
+                const METHOD: ::payforge::__private::http::Method = ::payforge::__private::http::Method::GET;
+                const PATH_TEMPLATE: &'static str = "/v1/notifications/webhooks-events";
+                const IDEMPOTENT: bool = false;
+                const ENCODING: ::payforge::BodyEncoding = ::payforge::BodyEncoding::Query;
+                fn path(&self) -> ::std::borrow::Cow<'static, str> {
+                    ::std::borrow::Cow::Borrowed("/v1/notifications/webhooks-events")
+                }
+                fn encode(
+                    &self,
+                ) -> ::core::result::Result<::payforge::RequestBody, ::payforge::EncodeError> {
+                    ::core::result::Result::Ok(
+                        ::payforge::RequestBody::Query(::payforge::wire::form::to_string(self)?),
+                    )
+                }
+            }
+            #[allow(deprecated)]
+            impl ::payforge::wire::Paginated for ListWebhooksEvents {
+                type Item = <crate::EventList as ::payforge::wire::ItemsPage>::Item;
+                fn split_page(
+                    &self,
+                    output: Self::Output,
+                ) -> (
+                    ::std::vec::Vec<Self::Item>,
+                    ::core::option::Option<::payforge::wire::NextPage<Self>>,
+                ) {
+                    let next = <crate::EventList as ::payforge::wire::ItemsPage>::next_link(&output)
+                        .map(|href| ::payforge::wire::NextPage::Link(
+                            ::std::borrow::ToOwned::to_owned(href),
+                        ));
+                    (<crate::EventList as ::payforge::wire::ItemsPage>::into_items(output), next)
+                }
+            }
+        "#]],
     );
 }
 
@@ -148,7 +310,7 @@ fn every_mistake_is_reported_in_one_go_and_the_struct_is_kept() {
         expand_endpoint(args, item),
         expect![[r#"
             ::core::compile_error! {
-                "unknown key `colour`; expected one of `provider`, `method`, `path`, `encoding`, `output`, `idempotent`, `paginate`, `server`, `retention_secs`"
+                "unknown key `colour`; expected one of `provider`, `method`, `path`, `encoding`, `output`, `idempotent`, `paginate`, `server`, `retention_secs`, `prefer`"
             }
             ::core::compile_error! {
                 "duplicate key `path`"

@@ -121,6 +121,14 @@ pub enum Error<E> {
     /// credentials, answered nonsense or could not be reached); the API call was not sent.
     #[error(transparent)]
     Token(#[from] crate::oauth::TokenError),
+    /// A page's `next` link points outside the API the operation is sent to (another
+    /// scheme, host, port or base path), or is no URL: it is not followed, since the request
+    /// would carry the credentials there. Nothing was sent.
+    #[error("refusing to follow a page link outside the API ({reason})")]
+    ForeignLink {
+        /// Why: the link's origin, or what is wrong with it (never its query).
+        reason: String,
+    },
 }
 
 impl<E: ApiError> Error<E> {
@@ -142,6 +150,7 @@ impl<E: ApiError> Error<E> {
             Self::Config(_)
             | Self::IdempotencyConflict { .. }
             | Self::ReconciliationRequired { .. }
+            | Self::ForeignLink { .. }
             | Self::Encode(_) => false,
         }
     }

@@ -12,6 +12,7 @@ mod ids;
 mod layout;
 mod marker;
 mod operations;
+mod paging;
 mod params;
 mod report;
 mod tables;

@@ -27,10 +27,13 @@ pub fn declare(ir: &Ir, op: &Operation) -> TokenStream {
         .retention_secs
         .map(proc_macro2::Literal::u64_unsuffixed)
         .map(|secs| quote! { , retention_secs = #secs });
+    let prefer = op.prefer.then(|| quote! { , prefer });
     let paginate = op.pagination.map(|p| {
         let kind = ident(match p {
             Pagination::Cursor => "cursor",
             Pagination::Search => "search",
+            Pagination::Pages => "pages",
+            Pagination::Links => "links",
         });
         quote! { , paginate = #kind }
     });
@@ -57,6 +60,7 @@ pub fn declare(ir: &Ir, op: &Operation) -> TokenStream {
             #retention
             #paginate
             #server
+            #prefer
         )]
     };
     let members: Vec<ParamMember> = op

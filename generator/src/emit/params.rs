@@ -150,7 +150,10 @@ fn can_encode_empty(ir: &Ir, ty: &TypeRef, visiting: &mut BTreeSet<TypeId>) -> b
                     .iter()
                     .any(|member| can_encode_empty(ir, &member.ty, visiting)),
                 Some(TypeKind::Alias(inner)) => can_encode_empty(ir, inner, visiting),
-                Some(TypeKind::StringEnum(_) | TypeKind::ExpandFields(_)) | None => false,
+                Some(
+                    TypeKind::StringEnum(_) | TypeKind::ExpandFields(_) | TypeKind::Runtime(_),
+                )
+                | None => false,
             };
             visiting.remove(id);
             empty

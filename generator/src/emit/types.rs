@@ -142,6 +142,10 @@ pub fn declare(ir: &Ir, def: &TypeDef) -> TokenStream {
             quote! { pub type #name = #ty; }
         }
         TypeKind::ExpandFields(fields) => super::expand::expand_enum(ir, def, fields),
+        TypeKind::Runtime(path) => {
+            let path: TokenStream = path.parse().unwrap_or_default();
+            quote! { pub type #name = #path; }
+        }
     };
     quote! { #cfg #doc #body }
 }
@@ -170,12 +174,14 @@ fn response_struct(ir: &Ir, def: &TypeDef, s: &StructDef) -> TokenStream {
             }
         }
     });
+    let paging = super::paging::paging_impls(ir, def, s);
     // pub struct PaymentIntent { pub id: PaymentIntentId, ... }  (+ impl HasId and Object
-    // when it has an id)
+    // when it has an id, Links when it has links, ItemsPage when an operation pages by it)
     quote! {
         #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
         pub struct #name { #(#fields)* }
         #has_id
+        #paging
     }
 }
 

@@ -1,15 +1,16 @@
 //! Paths -> operations: one [`Operation`] per method and path, with its parameters, body
 //! encoding, output and pagination decided here once.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToUpperCamelCase;
 
 use super::names::{NameRegistry, field_name, type_name};
 use super::request;
 use super::type_space::{Site, TypeSpace};
-use super::types::{Scalar, TypeRef};
+use super::types::{Field, LINK_TYPE, Scalar, TypeDef, TypeId, TypeKind, TypeRef};
 use crate::spec::document::Operation as SpecOperation;
+use crate::spec::profile::PaginationStyle;
 use crate::spec::{LoadedSpec, Schema, SpecError, child, escape_pointer_token};
 
 /// An HTTP operation.
@@ -42,6 +43,9 @@ pub struct Operation {
     pub output: TypeRef,
     /// How it pages, if it is a list.
     pub pagination: Option<Pagination>,
+    /// Whether it takes the return preference header (`[headers] prefer`): the `prefer`
+    /// flag instead of a parameter.
+    pub prefer: bool,
     /// Whether the spec marks it deprecated.
     pub deprecated: bool,
     /// The server it is sent to when not the provider's live base URL (the spec's
@@ -69,6 +73,10 @@ pub enum Pagination {
     Cursor,
     /// By the `next_page` cursor (`page`).
     Search,
+    /// By page number (`page`), up to the response's page count.
+    Pages,
+    /// By the response's HATEOAS `next` link.
+    Links,
 }
 
 /// Where a parameter goes.
@@ -221,6 +229,7 @@ fn operation_of(
         _ => Encoding::Form,
     };
     let mut params = Vec::new();
+    let mut prefer = false;
     let mut names = NameRegistry::default();
     names.claim(&["new".to_owned()]);
     let site = |pointer: String, wire: &str| Site {
@@ -239,6 +248,10 @@ fn operation_of(
             "path" => ParamLocation::Path,
             "query" => ParamLocation::Query,
             "header" if request::is_runtime_header(spec, &param.name) => continue,
+            "header" if is_prefer_header(spec, &param.name) => {
+                prefer = true;
+                continue;
+            }
             "header" => ParamLocation::Header,
             other => {
                 return Err(spec.unsupported(&param_pointer, format!("a parameter in `{other}`")));
@@ -296,6 +309,32 @@ fn operation_of(
         TypeRef::SearchPage(_) if rules.search_page_param.as_deref().is_some_and(has_param) => {
             Some(Pagination::Search)
         }
+        TypeRef::Named(id) if method == "get" => {
+            let has_query = |wire: &Option<String>| {
+                params.iter().any(|p| {
+                    p.location == ParamLocation::Query && Some(&p.wire_name) == wire.as_ref()
+                })
+            };
+            let styles = &spec.profile.pagination;
+            let items = space.types.get(id).and_then(|def| {
+                page_shape(spec.profile.types.links_field.as_deref(), &space.types, def)
+            });
+            match items {
+                Some(shape)
+                    if styles.uses(PaginationStyle::PageNumber) && has_query(&rules.page_param) =>
+                {
+                    Some(Pagination::Pages).filter(|_| shape.items.is_some())
+                }
+                Some(shape)
+                    if styles.uses(PaginationStyle::NextLink)
+                        && has_query(&rules.page_size_param)
+                        && shape.links =>
+                {
+                    Some(Pagination::Links).filter(|_| shape.items.is_some())
+                }
+                _ => None,
+            }
+        }
         _ => None,
     };
     Ok(Operation {
@@ -312,9 +351,66 @@ fn operation_of(
         params,
         output,
         pagination,
+        prefer,
         deprecated: operation.deprecated,
         server: None,
     })
+}
+
+/// Whether a header parameter is the profile's return preference (`[headers] prefer`).
+fn is_prefer_header(spec: &LoadedSpec, name: &str) -> bool {
+    spec.profile
+        .headers
+        .prefer
+        .as_deref()
+        .is_some_and(|prefer| prefer.eq_ignore_ascii_case(name))
+}
+
+/// What a response object holds for paging: its one list property other than its links
+/// (the items), and whether it carries HATEOAS links.
+pub struct PageShape<'a> {
+    /// The items property, when the object has exactly one list property besides its
+    /// links.
+    pub items: Option<&'a Field>,
+    /// Whether it has the profile's `types.links_field`, a list of the runtime's links.
+    pub links: bool,
+}
+
+/// The paging shape of a declared type, `None` when it is no struct.
+pub fn page_shape<'a>(
+    links_field: Option<&str>,
+    types: &BTreeMap<TypeId, TypeDef>,
+    def: &'a TypeDef,
+) -> Option<PageShape<'a>> {
+    let TypeKind::Struct(s) = &def.kind else {
+        return None;
+    };
+    let is_links = |field: &Field| {
+        Some(field.wire_name.as_str()) == links_field && is_link_list(types, &field.ty)
+    };
+    let mut lists = s
+        .fields
+        .iter()
+        .filter(|field| matches!(field.ty, TypeRef::List(_)) && !is_links(field));
+    let items = match (lists.next(), lists.next()) {
+        (Some(items), None) => Some(items),
+        _ => None,
+    };
+    Some(PageShape {
+        items,
+        links: s.fields.iter().any(is_links),
+    })
+}
+
+/// Whether `ty` is a list of the runtime's link type.
+pub fn is_link_list(types: &BTreeMap<TypeId, TypeDef>, ty: &TypeRef) -> bool {
+    let TypeRef::List(inner) = ty else {
+        return false;
+    };
+    let TypeRef::Named(id) = inner.as_ref() else {
+        return false;
+    };
+    matches!(types.get(id).map(|def| &def.kind), Some(TypeKind::Runtime(path)) if path == LINK_TYPE)
 }
 
 /// The paths of a spec, for naming operations.
@@ -335,7 +431,28 @@ fn output_kind(spec: &LoadedSpec, operation: &SpecOperation) -> OutputKind {
         .and_then(|(_, response)| response.content.get("application/json"))
         .and_then(|media| media.schema.as_ref())
         .and_then(|schema| page_items(spec, schema))
-        .map_or(OutputKind::Other, |(_, kind)| kind)
+        .map_or_else(|| paged_by_parameters(spec, operation), |(_, kind)| kind)
+}
+
+/// A list paged by number or by `next` link, named like one (`ListPlans`): an operation
+/// taking the profile's page parameter (`page_number`) or page size parameter
+/// (`next_link`). Whether it pages is decided once its output is converted.
+fn paged_by_parameters(spec: &LoadedSpec, operation: &SpecOperation) -> OutputKind {
+    let rules = &spec.profile.operations;
+    let styles = &spec.profile.pagination;
+    let takes = |wire: &Option<String>| {
+        operation
+            .parameters
+            .iter()
+            .any(|p| p.location == "query" && Some(&p.name) == wire.as_ref())
+    };
+    if (styles.uses(PaginationStyle::PageNumber) && takes(&rules.page_param))
+        || (styles.uses(PaginationStyle::NextLink) && takes(&rules.page_size_param))
+    {
+        OutputKind::List
+    } else {
+        OutputKind::Other
+    }
 }
 
 /// What an output is, for naming the operation.

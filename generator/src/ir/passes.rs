@@ -109,7 +109,7 @@ fn by_value_edges(def: &TypeDef) -> Vec<TypeId> {
             .filter_map(|m| m.ty.by_value().cloned())
             .collect(),
         TypeKind::Alias(ty) => ty.by_value().into_iter().cloned().collect(),
-        TypeKind::StringEnum(_) | TypeKind::ExpandFields(_) => Vec::new(),
+        TypeKind::StringEnum(_) | TypeKind::ExpandFields(_) | TypeKind::Runtime(_) => Vec::new(),
     }
 }
 

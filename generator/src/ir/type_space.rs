@@ -146,7 +146,10 @@ impl<'s> TypeSpace<'s> {
         if let Some(refusal) = schema.refusal() {
             return Err(self.spec.unsupported(&site.pointer, refusal));
         }
-        let kind = if is_object(schema) {
+        let runtime = self.spec.profile.types.runtime_types.get(name);
+        let kind = if let Some(path) = runtime {
+            TypeKind::Runtime(path.clone())
+        } else if is_object(schema) {
             TypeKind::Struct(self.struct_def(schema, &rust_name, &site)?)
         } else if let Some(members) = union_members(schema) {
             let mut def = self.union_def(members, &site)?;
@@ -538,7 +541,10 @@ impl<'s> TypeSpace<'s> {
                     member.ty = self.canonical(&member.ty);
                 }
             }
-            TypeKind::StringEnum(_) | TypeKind::Alias(_) | TypeKind::ExpandFields(_) => {}
+            TypeKind::StringEnum(_)
+            | TypeKind::Alias(_)
+            | TypeKind::ExpandFields(_)
+            | TypeKind::Runtime(_) => {}
         }
         key
     }

@@ -108,6 +108,10 @@ impl TypeRef {
     }
 }
 
+/// The Rust path of the runtime's HATEOAS link type: a list of it under the profile's
+/// `types.links_field` makes an object `::payforge::wire::Links`.
+pub const LINK_TYPE: &str = "::payforge::wire::Link";
+
 /// A declared type.
 #[derive(Clone, Debug)]
 pub struct TypeDef {
@@ -141,6 +145,9 @@ pub enum TypeKind {
     Alias(TypeRef),
     /// The expandable fields of a response type, for typed `expand[]` parameters.
     ExpandFields(ExpandDef),
+    /// A component schema that is a runtime type (the profile's `types.runtime_types`):
+    /// `pub type <Name> = <path>;`, the path of the runtime type (`::payforge::wire::Link`).
+    Runtime(String),
 }
 
 /// The fields of a response type that can be expanded, or that lead to some.
@@ -235,7 +242,7 @@ impl TypeKind {
             Self::Union(u) => u.members.iter().for_each(|m| m.ty.named(out)),
             Self::Alias(ty) => ty.named(out),
             Self::ExpandFields(def) => out.extend(def.fields.iter().filter_map(|f| f.then.clone())),
-            Self::StringEnum(_) => {}
+            Self::StringEnum(_) | Self::Runtime(_) => {}
         }
     }
 }

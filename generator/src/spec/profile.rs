@@ -106,6 +106,18 @@ pub struct OperationRules {
     /// The request parameter carrying the search page cursor (needed by `search_page`).
     #[serde(default)]
     pub search_page_param: Option<String>,
+    /// The query parameter carrying a page number (needed by `[pagination]`'s
+    /// `page_number`).
+    #[serde(default)]
+    pub page_param: Option<String>,
+    /// The query parameter carrying a page size: a `GET` that has it, and no `page_param`,
+    /// pages by its `next` link (needed by `next_link`).
+    #[serde(default)]
+    pub page_size_param: Option<String>,
+    /// The response field holding the number of pages, read by `page_number` when present
+    /// (without it, a page shorter than the page size asked for is the last).
+    #[serde(default)]
+    pub total_pages_field: Option<String>,
     /// The request parameter listing the response fields to expand (a list of strings),
     /// typed by the expandable fields of the operation's output (needed by `[conventions]`'
     /// `expansion_resources`).
@@ -164,6 +176,15 @@ pub struct TypeRules {
     /// `docs/generated-code.md`, "Names").
     #[serde(default)]
     pub common_shapes: BTreeMap<String, Vec<String>>,
+    /// Component schemas that are runtime types: schema name -> the runtime type's path
+    /// (`link_description = "::payforge::wire::Link"`). Each is declared as an alias of the
+    /// runtime type, and every use of it is the runtime type.
+    #[serde(default)]
+    pub runtime_types: BTreeMap<String, String>,
+    /// The property holding an object's HATEOAS links (`links`): an object whose property of
+    /// this name is a list of `::payforge::wire::Link` implements `::payforge::wire::Links`.
+    #[serde(default)]
+    pub links_field: Option<String>,
 }
 
 impl TypeRules {
@@ -311,7 +332,7 @@ impl ProviderProfile {
     /// leaves out, if any.
     fn missing_convention_key(&self) -> Option<String> {
         let rules = &self.operations;
-        let needs: [ConventionNeeds<'_>; 3] = [
+        let needs: [ConventionNeeds<'_>; 5] = [
             (
                 self.pagination.uses(PaginationStyle::CursorList),
                 "`[pagination]` style `cursor_list`",
@@ -327,6 +348,16 @@ impl ProviderProfile {
                     ("search_object", &rules.search_object),
                     ("search_page_param", &rules.search_page_param),
                 ],
+            ),
+            (
+                self.pagination.uses(PaginationStyle::PageNumber),
+                "`[pagination]` style `page_number`",
+                &[("page_param", &rules.page_param)],
+            ),
+            (
+                self.pagination.uses(PaginationStyle::NextLink),
+                "`[pagination]` style `next_link`",
+                &[("page_size_param", &rules.page_size_param)],
             ),
             (
                 self.conventions.expansion_resources,

@@ -43,6 +43,14 @@ pub enum PaginationStyle {
     /// A search page (`object` = `operations.search_object`, `data`, `next_page`) paged by
     /// `operations.search_page_param`: `payforge::wire::SearchList<T>`.
     SearchPage,
+    /// A `GET` with the query parameter `operations.page_param` whose output is an object
+    /// with one list property (besides `types.links_field`): paged by page number, up to
+    /// the response's `operations.total_pages_field` (`paginate = pages`).
+    PageNumber,
+    /// A `GET` with the query parameter `operations.page_size_param` (and no page number)
+    /// whose output is an object with one list property and HATEOAS links: paged by
+    /// following its `next` link (`paginate = links`).
+    NextLink,
 }
 
 /// `[pagination]`: how list operations page.
@@ -109,6 +117,9 @@ mod tests {
         for text in cases {
             assert!(toml::from_str::<Conventions>(text).is_err(), "{text}");
         }
-        assert!(toml::from_str::<PaginationRules>("styles = [\"page_number\"]").is_err());
+        assert!(toml::from_str::<PaginationRules>("styles = [\"page_numbers\"]").is_err());
+        let styles: PaginationRules =
+            toml::from_str("styles = [\"page_number\", \"next_link\"]").expect("known styles");
+        assert!(styles.uses(PaginationStyle::PageNumber) && styles.uses(PaginationStyle::NextLink));
     }
 }

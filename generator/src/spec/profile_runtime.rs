@@ -17,6 +17,12 @@ pub struct HeaderRules {
     pub request_id: String,
     /// The response header carrying retry advice, if any (`Stripe-Should-Retry`).
     pub should_retry: Option<String>,
+    /// The request header parameter of RFC 7240's return preference (`Prefer`), if the
+    /// provider takes one: operations with it get the `prefer` flag (a typed
+    /// `return=representation`, or `return=minimal` through `.minimal()`) instead of a
+    /// string parameter.
+    #[serde(default)]
+    pub prefer: Option<String>,
 }
 
 /// The auth strategies: how the secret goes on the wire.

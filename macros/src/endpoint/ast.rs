@@ -33,6 +33,14 @@ pub(crate) enum Paginate {
     Cursor { cursor_field: Ident },
     /// `page` = `next_page`; output `SearchList<T>`.
     Search { cursor_field: Ident },
+    /// `page` = the page number after this one, while `total_pages` says there is one;
+    /// output an `ItemsPage`. `page_size` is read when the request has it.
+    Pages {
+        page_field: Ident,
+        page_size_field: Option<Ident>,
+    },
+    /// The page's `next` link, followed by the client; output an `ItemsPage`.
+    Links,
 }
 
 /// A field marked `#[endpoint(path)]`.
@@ -91,6 +99,8 @@ pub(crate) struct Endpoint {
     pub(crate) header_fields: Vec<HeaderField>,
     /// The field that is the whole JSON body, if one is (`#[endpoint(body)]`).
     pub(crate) body_field: Option<Ident>,
+    /// Whether the operation takes `Prefer: return=…` (the `prefer` flag).
+    pub(crate) prefer: bool,
     pub(crate) item: ItemStruct,
 }
 

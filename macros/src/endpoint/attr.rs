@@ -22,6 +22,7 @@ pub(crate) mod kw {
     syn::custom_keyword!(header);
     syn::custom_keyword!(body);
     syn::custom_keyword!(retention_secs);
+    syn::custom_keyword!(prefer);
 }
 
 /// One `key = value` (or flag) of the attribute.
@@ -32,6 +33,8 @@ enum Arg {
     Encoding(kw::encoding, Ident),
     Output(kw::output, Type),
     Idempotent(kw::idempotent),
+    /// `prefer`: the operation takes `Prefer: return=…`.
+    Prefer(kw::prefer),
     Paginate(kw::paginate, Ident),
     Server(kw::server, LitStr),
     RetentionSecs(kw::retention_secs, LitInt),
@@ -63,6 +66,9 @@ impl Parse for Arg {
         }
         if lookahead.peek(kw::idempotent) {
             return Ok(Arg::Idempotent(input.parse()?));
+        }
+        if lookahead.peek(kw::prefer) {
+            return Ok(Arg::Prefer(input.parse()?));
         }
         if input.peek(Ident) {
             let key: Ident = input.parse()?;
@@ -100,6 +106,8 @@ pub(crate) struct EndpointArgs {
     pub(crate) paginate: Option<Ident>,
     pub(crate) server: Option<LitStr>,
     pub(crate) retention_secs: Option<LitInt>,
+    /// Where the `prefer` flag was written.
+    pub(crate) prefer: Option<TokenStream>,
 }
 
 impl EndpointArgs {
@@ -148,11 +156,12 @@ impl EndpointArgs {
                 key,
                 diagnostics,
             ),
+            Arg::Prefer(key) => set(&mut self.prefer, key.to_token_stream(), key, diagnostics),
             Arg::Unknown(key) => diagnostics.error_at(
                 &key,
                 format!(
                     "unknown key `{key}`; expected one of `provider`, `method`, `path`, \
-                     `encoding`, `output`, `idempotent`, `paginate`, `server`, `retention_secs`"
+                     `encoding`, `output`, `idempotent`, `paginate`, `server`, `retention_secs`, `prefer`"
                 ),
             ),
         }

@@ -5,7 +5,9 @@ use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
 use syn::{Ident, LitStr, Type};
 
-use super::ast::{Encoding, Endpoint, EndpointStruct, Method, Paginate, PathField, PathPiece};
+use super::ast::{
+    Encoding, Endpoint, EndpointStruct, HeaderField, Method, Paginate, PathField, PathPiece,
+};
 use super::attr::EndpointArgs;
 use crate::diagnostics::Diagnostics;
 
@@ -47,6 +49,9 @@ pub(crate) fn validate(
         .retention_secs
         .and_then(|secs| check_retention(&secs, idempotent.is_some(), diagnostics));
     let body_field = check_body_field(&item.body_fields, &item.plain_fields, encoding, diagnostics);
+    if args.prefer.is_some() {
+        check_prefer(&item.header_fields, diagnostics);
+    }
     Some(Endpoint {
         provider: provider?,
         method: method?,
@@ -60,6 +65,7 @@ pub(crate) fn validate(
         retention_secs,
         header_fields: item.header_fields,
         body_field,
+        prefer: args.prefer.is_some(),
         item: item.item,
     })
 }
@@ -276,33 +282,71 @@ fn last_segment_is(ty: &Type, name: &str) -> bool {
     matches!(ty, Type::Path(path) if path.path.segments.last().is_some_and(|last| last.ident == name))
 }
 
-/// `paginate = cursor | search`, and the request field the cursor is written into.
+/// `paginate = cursor | search | pages | links`, and the request field the cursor or page
+/// number is written into.
 fn check_paginate(
     style: &Ident,
     fields: &[Ident],
     diagnostics: &mut Diagnostics,
 ) -> Option<Paginate> {
-    let (field_name, make): (&str, fn(Ident) -> Paginate) = match style.to_string().as_str() {
-        "cursor" => ("starting_after", |cursor_field| Paginate::Cursor {
-            cursor_field,
-        }),
-        "search" => ("page", |cursor_field| Paginate::Search { cursor_field }),
+    let find = |name: &str| fields.iter().find(|field| *field == name).cloned();
+    let (field_name, field_type) = match style.to_string().as_str() {
+        "links" => return Some(Paginate::Links),
+        "cursor" => ("starting_after", "Option<String>"),
+        "search" => ("page", "Option<String>"),
+        "pages" => ("page", "Option<i64>"),
         _ => {
             diagnostics.error_at(
                 style,
-                format!("unknown pagination `{style}`; expected `cursor` or `search`"),
+                format!(
+                    "unknown pagination `{style}`; expected `cursor`, `search`, `pages` or `links`"
+                ),
             );
             return None;
         }
     };
-    let Some(field) = fields.iter().find(|field| *field == field_name) else {
+    let Some(field) = find(field_name) else {
         diagnostics.error_at(
             style,
-            format!("`paginate = {style}` needs a field `{field_name}: Option<String>` to carry the cursor"),
+            format!(
+                "`paginate = {style}` needs a field `{field_name}: {field_type}` to carry the {}",
+                if style == "pages" {
+                    "page number"
+                } else {
+                    "cursor"
+                }
+            ),
         );
         return None;
     };
-    Some(make(field.clone()))
+    Some(match style.to_string().as_str() {
+        "cursor" => Paginate::Cursor {
+            cursor_field: field,
+        },
+        "search" => Paginate::Search {
+            cursor_field: field,
+        },
+        _ => Paginate::Pages {
+            page_field: field,
+            page_size_field: find("page_size"),
+        },
+    })
+}
+
+/// `prefer` sends the `Prefer` header itself, so a header field of that name would send it
+/// twice.
+fn check_prefer(headers: &[HeaderField], diagnostics: &mut Diagnostics) {
+    for field in headers {
+        if field.name.value().eq_ignore_ascii_case("prefer") {
+            diagnostics.error_at(
+                &field.name,
+                format!(
+                    "`prefer` sends the `Prefer` header (`return=representation`, or `return=minimal` through `.minimal()`); remove the header field `{}`",
+                    field.ident
+                ),
+            );
+        }
+    }
 }
 
 /// `server = "https://files.stripe.com/"`: an absolute `http(s)` URL with a host (the base

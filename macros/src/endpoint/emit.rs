@@ -15,10 +15,12 @@ pub(crate) fn emit(endpoint: &Endpoint) -> TokenStream {
         .paginate
         .as_ref()
         .map(|paginate| emit_paginated_impl(endpoint, paginate));
+    let prefer_impl = endpoint.prefer.then(|| emit_prefer_impl(endpoint));
     quote! {
         #item
         #endpoint_impl
         #paginated_impl
+        #prefer_impl
     }
 }
 
@@ -70,7 +72,7 @@ fn emit_endpoint_impl(endpoint: &Endpoint) -> TokenStream {
     let server = endpoint.server.as_ref().map(|server| {
         quote! { const SERVER: ::core::option::Option<&'static str> = ::core::option::Option::Some(#server); }
     });
-    let headers = emit_headers(&endpoint.header_fields);
+    let headers = emit_headers(&endpoint.header_fields, endpoint.prefer);
     // `allow(deprecated)`: a deprecated operation stays usable; its own impls are no use of it.
     quote! {
         #[allow(deprecated)]
@@ -103,8 +105,10 @@ fn emit_endpoint_impl(endpoint: &Endpoint) -> TokenStream {
 /// if let Some(value) = &self.x_trace { headers.push(("X-Trace", ::payforge::header_value(value))); }
 /// headers
 /// ```
-fn emit_headers(fields: &[HeaderField]) -> Option<TokenStream> {
-    if fields.is_empty() {
+///
+/// With `prefer`, the `Prefer: return=representation` header comes last.
+fn emit_headers(fields: &[HeaderField], prefer: bool) -> Option<TokenStream> {
+    if fields.is_empty() && !prefer {
         return None;
     }
     let pushes = fields.iter().map(|field| {
@@ -122,10 +126,19 @@ fn emit_headers(fields: &[HeaderField]) -> Option<TokenStream> {
             }
         }
     });
+    let prefer = prefer.then(|| {
+        quote! {
+            headers.push((
+                ::payforge::wire::PREFER_HEADER,
+                ::std::string::String::from(::payforge::wire::RETURN_REPRESENTATION),
+            ));
+        }
+    });
     Some(quote! {
         fn headers(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
             let mut headers = ::std::vec::Vec::new();
             #(#pushes)*
+            #prefer
             headers
         }
     })
@@ -166,30 +179,102 @@ fn emit_path_body(template: &[PathPiece]) -> TokenStream {
     }
 }
 
-/// `impl Paginated`: the page split by the runtime's `CursorPage`/`SearchPage` (whose
-/// `on_unimplemented` message explains a wrong `output`), the cursor written into the
-/// request's `starting_after` or `page`.
+/// `impl Paginated`: the page split by the runtime's `CursorPage`/`SearchPage`/`ItemsPage`
+/// (whose `on_unimplemented` message explains a wrong `output`), and the next page: this
+/// request with its cursor (`starting_after`, `page`) or page number moved on, or the
+/// page's `next` link.
 fn emit_paginated_impl(endpoint: &Endpoint, paginate: &Paginate) -> TokenStream {
     let ident = &endpoint.item.ident;
     let output = &endpoint.output;
-    let (page_trait, cursor_field) = match paginate {
-        Paginate::Cursor { cursor_field } => (quote!(::payforge::wire::CursorPage), cursor_field),
-        Paginate::Search { cursor_field } => (quote!(::payforge::wire::SearchPage), cursor_field),
+    let page_trait = match paginate {
+        Paginate::Cursor { .. } => quote!(::payforge::wire::CursorPage),
+        Paginate::Search { .. } => quote!(::payforge::wire::SearchPage),
+        Paginate::Pages { .. } | Paginate::Links => quote!(::payforge::wire::ItemsPage),
     };
     let item = quote_spanned!(output.span()=> <#output as #page_trait>::Item);
-    let into_page = quote_spanned!(output.span()=> <#output as #page_trait>::into_page(output));
-    let set_cursor = quote_spanned! {cursor_field.span()=>
-        self.#cursor_field = ::core::option::Option::Some(cursor);
+    let body = match paginate {
+        Paginate::Cursor { cursor_field } | Paginate::Search { cursor_field } => {
+            let into_page =
+                quote_spanned!(output.span()=> <#output as #page_trait>::into_page(output));
+            let set_cursor = quote_spanned! {cursor_field.span()=>
+                next.#cursor_field = ::core::option::Option::Some(cursor);
+            };
+            quote! {
+                let (items, cursor) = #into_page;
+                let next = cursor.map(|cursor| {
+                    let mut next = ::core::clone::Clone::clone(self);
+                    #set_cursor
+                    ::payforge::wire::NextPage::Request(next)
+                });
+                (items, next)
+            }
+        }
+        Paginate::Pages {
+            page_field,
+            page_size_field,
+        } => {
+            let page_size = match page_size_field {
+                Some(field) => quote!(::payforge::wire::page_count(&self.#field)),
+                None => quote!(::core::option::Option::None),
+            };
+            let set_page = quote_spanned! {page_field.span()=>
+                next.#page_field = ::core::option::Option::Some(page);
+            };
+            let total =
+                quote_spanned!(output.span()=> <#output as #page_trait>::total_pages(&output));
+            let into_items =
+                quote_spanned!(output.span()=> <#output as #page_trait>::into_items(output));
+            quote! {
+                let total_pages = #total;
+                let items = #into_items;
+                let next = ::payforge::wire::next_page_number(self.#page_field, #page_size, total_pages, items.len())
+                    .map(|page| {
+                        let mut next = ::core::clone::Clone::clone(self);
+                        #set_page
+                        ::payforge::wire::NextPage::Request(next)
+                    });
+                (items, next)
+            }
+        }
+        Paginate::Links => {
+            let next_link =
+                quote_spanned!(output.span()=> <#output as #page_trait>::next_link(&output));
+            let into_items =
+                quote_spanned!(output.span()=> <#output as #page_trait>::into_items(output));
+            quote! {
+                let next = #next_link
+                    .map(|href| ::payforge::wire::NextPage::Link(::std::borrow::ToOwned::to_owned(href)));
+                (#into_items, next)
+            }
+        }
     };
     quote! {
         #[allow(deprecated)]
         impl ::payforge::wire::Paginated for #ident {
             type Item = #item;
-            fn into_page(output: Self::Output) -> (::std::vec::Vec<Self::Item>, ::core::option::Option<::std::string::String>) {
-                #into_page
+            fn split_page(
+                &self,
+                output: Self::Output,
+            ) -> (::std::vec::Vec<Self::Item>, ::core::option::Option<::payforge::wire::NextPage<Self>>) {
+                #body
             }
-            fn set_cursor(&mut self, cursor: ::std::string::String) {
-                #set_cursor
+        }
+    }
+}
+
+/// `impl PreferReturn` and the inherent `minimal()` of an operation taking `Prefer`.
+fn emit_prefer_impl(endpoint: &Endpoint) -> TokenStream {
+    let ident = &endpoint.item.ident;
+    quote! {
+        #[allow(deprecated)]
+        impl ::payforge::wire::PreferReturn for #ident {}
+        #[allow(deprecated)]
+        impl #ident {
+            /// The same request asking for a minimal response (`Prefer: return=minimal`): the
+            /// output is a `::payforge::wire::MinimalResponse` (id, status and links), not
+            /// the full object.
+            pub fn minimal(self) -> ::payforge::wire::Minimal<Self> {
+                ::payforge::wire::Minimal(self)
             }
         }
     }

@@ -20,6 +20,7 @@ mod call;
 mod decode;
 #[cfg(test)]
 mod decode_tests;
+mod follow;
 mod keyring;
 mod missing_field;
 mod routes;
@@ -38,7 +39,7 @@ use crate::error::{ConfigError, EnvironmentKind};
 use crate::journal::{IdempotencyJournal, LogicalKey, RecoveryReport, UnixMillis};
 use crate::retry::RetryPolicy;
 use crate::secrets::SecretProvider;
-use crate::wire::Paginated;
+use crate::wire::{NextPage, Paginated};
 use crate::{Endpoint, Error, Provider};
 
 /// Where requests go, and so which keys are accepted.
@@ -146,8 +147,11 @@ impl<P: Provider> Client<P> {
         self.execute(&op, Some(logical_key)).await
     }
 
-    /// Every item of a list or search operation, page after page, as a stream. Stops at
-    /// the first error (yielding it).
+    /// Every item of a list operation, page after page, as a stream: the operation's
+    /// cursor or page number moved on, or its pages' `next` links followed (with `GET`, on
+    /// the operation's own host only: a link elsewhere ends the stream with
+    /// [`Error::ForeignLink`]). Stops at the first error (yielding it), at a page without
+    /// items, and at a `next` link that repeats the page just fetched.
     pub fn paginate<Op>(
         &self,
         op: Op,
@@ -156,28 +160,50 @@ impl<P: Provider> Client<P> {
         Op: Paginated + Endpoint<Provider = P> + 'static,
         Op::Item: Send + 'static,
     {
-        let state = (self.clone(), Some(op), VecDeque::new());
+        let state = (self.clone(), Some((op, None)), VecDeque::new());
         futures::stream::unfold(state, |(client, mut next, mut buffer)| async move {
             loop {
                 if let Some(item) = buffer.pop_front() {
                     return Some((Ok(item), (client, next, buffer)));
                 }
-                let mut op: Op = next.take()?;
-                match client.execute(&op, None).await {
+                let (op, link): (Op, Option<String>) = next.take()?;
+                let page = match &link {
+                    None => client.execute(&op, None).await,
+                    Some(href) => client.follow(&op, href).await,
+                };
+                match page {
                     Err(error) => return Some((Err(error), (client, None, buffer))),
                     Ok(page) => {
-                        let (items, cursor) = Op::into_page(page);
+                        let (items, after) = op.split_page(page);
                         // An empty page ends the stream even if it claims more, so a
                         // misbehaving server cannot make it spin.
-                        if let (Some(cursor), false) = (cursor, items.is_empty()) {
-                            op.set_cursor(cursor);
-                            next = Some(op);
-                        }
+                        next = match after {
+                            _ if items.is_empty() => None,
+                            Some(NextPage::Request(next_op)) => Some((next_op, None)),
+                            Some(NextPage::Link(href)) if Some(&href) != link.as_ref() => {
+                                Some((op, Some(href)))
+                            }
+                            Some(NextPage::Link(_)) | None => None,
+                        };
                         buffer.extend(items);
                     }
                 }
             }
         })
+    }
+
+    /// Requests the page at `href` (a `next` link of `op`'s last page) as `op` would be
+    /// answered, under the same credentials, if it is inside the API `op` is sent to.
+    async fn follow<Op>(&self, op: &Op, href: &str) -> Result<Op::Output, Error<P::Error>>
+    where
+        Op: Endpoint<Provider = P>,
+    {
+        let base = self.inner.routes.base_for(Op::SERVER);
+        let request = follow::FollowLink::resolve(base, href, op).map_err(|reason| {
+            tracing::warn!(path = Op::PATH_TEMPLATE, %reason, "refusing to follow a page link");
+            Error::ForeignLink { reason }
+        })?;
+        self.execute(&request, None).await
     }
 
     /// The URL (without its query string) a request for `op` goes to: the operation's own

@@ -51,20 +51,6 @@ fn search_object() -> String {
     "search_result".to_owned()
 }
 
-/// A list or search operation that can be asked for the page after a given one.
-///
-/// Implemented by `#[endpoint(..., paginate = cursor)]` (the page after the last item's id,
-/// sent as `starting_after`) and `#[endpoint(..., paginate = search)]` (the `next_page`
-/// cursor, sent as `page`). The client's auto-paging stream drives it.
-pub trait Paginated: crate::Endpoint + Clone {
-    /// The item type of a page.
-    type Item;
-    /// Splits a page into its items and the cursor of the next page (`None` at the end).
-    fn into_page(output: Self::Output) -> (Vec<Self::Item>, Option<String>);
-    /// Points the request at the page after `cursor`.
-    fn set_cursor(&mut self, cursor: String);
-}
-
 /// The output of a `paginate = cursor` operation: a [`List`] whose next page starts after
 /// its last item. The macro names it so that a wrong `output` is reported at `output`.
 #[diagnostic::on_unimplemented(

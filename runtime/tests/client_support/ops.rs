@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use http::{Method, StatusCode};
-use payforge::wire::{Binary, List, Paginated};
+use payforge::wire::{Binary, List, NextPage, Paginated};
 use payforge::{
     ApiError, BodyEncoding, EncodeError, Endpoint, ErrorClass, Provider, RequestBody, Sensitive,
 };
@@ -238,15 +238,18 @@ impl Endpoint for ListCharges {
 
 impl Paginated for ListCharges {
     type Item = Charge;
-    fn into_page(output: List<Charge>) -> (Vec<Charge>, Option<String>) {
+    fn split_page(&self, output: List<Charge>) -> (Vec<Charge>, Option<NextPage<Self>>) {
         let cursor = output
             .has_more
             .then(|| output.data.last().map(|c| c.id.clone()))
             .flatten();
-        (output.data, cursor)
-    }
-    fn set_cursor(&mut self, cursor: String) {
-        self.starting_after = Some(cursor);
+        let next = cursor.map(|cursor| {
+            NextPage::Request(Self {
+                starting_after: Some(cursor),
+                ..self.clone()
+            })
+        });
+        (output.data, next)
     }
 }
 

@@ -12,6 +12,17 @@
 //!   holds `client_id:client_secret`): one cached token, refreshed before it expires.
 //! - Every POST and PATCH of Orders, Payments and Subscriptions carries a journaled
 //!   `PayPal-Request-Id`; Webhooks Management calls carry none.
+//! - `Prefer`: operations that take it ask for the full object (`return=representation`)
+//!   and return it; `op.minimal()` asks for `return=minimal` and returns a
+//!   `payforge::wire::MinimalResponse` (id, status, links).
+//! - HATEOAS links are `payforge::wire::Link` (typed `method`); every object with links
+//!   implements `payforge::wire::Links`, and [`ApproveLink::approve_link`] finds the
+//!   buyer-approval link of an order or subscription.
+//! - `client.paginate(op)` pages plans by number and webhook events by their `next` link.
 #![forbid(unsafe_code)]
+
+mod approval;
+
+pub use approval::{APPROVAL_RELATIONS, ApproveLink};
 
 include!(concat!(env!("OUT_DIR"), "/generated.rs"));

@@ -1,6 +1,9 @@
 //! What `#[endpoint]` gives a declaration at run time: method, path, encoding and paging.
 
-use payforge::wire::{HasId, List, Paginated, SearchList};
+use payforge::wire::{
+    HasId, ItemsPage, Link, Links, List, Minimal, NextPage, Paginated, SearchList, links_of,
+    next_link, page_count, page_items,
+};
 use payforge::{BodyEncoding, EncodeError, Endpoint, RequestBody};
 use payforge_ui_tests::Shop;
 use serde::{Deserialize, Serialize};
@@ -105,9 +108,17 @@ fn orders(ids: &[&str]) -> Vec<Order> {
         .collect()
 }
 
+/// The request the next page is asked with, or `None` (a link is no request).
+fn next_request<Op: Paginated>(next: Option<NextPage<Op>>) -> Option<Op> {
+    match next {
+        Some(NextPage::Request(op)) => Some(op),
+        _ => None,
+    }
+}
+
 #[test]
 fn cursor_pages_continue_after_the_last_item_until_has_more_is_false() -> Result<(), EncodeError> {
-    let mut list = ListOrders {
+    let list = ListOrders {
         limit: Some(2),
         starting_after: None,
     };
@@ -120,15 +131,14 @@ fn cursor_pages_continue_after_the_last_item_until_has_more_is_false() -> Result
         url: "/v1/orders".to_owned(),
         total_count: None,
     };
-    let (items, next) = ListOrders::into_page(page(&["o_1", "o_2"], true));
+    let (items, next) = list.split_page(page(&["o_1", "o_2"], true));
     assert_eq!(items, orders(&["o_1", "o_2"]));
-    assert_eq!(next.as_deref(), Some("o_2"));
-    list.set_cursor("o_2".to_owned());
+    let next = next_request(next).map(|op| op.encode()).transpose()?;
     assert_eq!(
-        list.encode()?,
-        RequestBody::Query("limit=2&starting_after=o_2".to_owned())
+        next,
+        Some(RequestBody::Query("limit=2&starting_after=o_2".to_owned()))
     );
-    assert_eq!(ListOrders::into_page(page(&["o_3"], false)).1, None);
+    assert!(list.split_page(page(&["o_3"], false)).1.is_none());
     Ok(())
 }
 
@@ -142,7 +152,7 @@ struct SearchOrders {
 
 #[test]
 fn search_pages_follow_next_page() -> Result<(), EncodeError> {
-    let mut search = SearchOrders {
+    let search = SearchOrders {
         query: "status:'paid'".to_owned(),
         page: None,
     };
@@ -154,13 +164,141 @@ fn search_pages_follow_next_page() -> Result<(), EncodeError> {
         url: "/v1/orders/search".to_owned(),
         total_count: None,
     };
-    let (_, next) = SearchOrders::into_page(results);
-    search.set_cursor(next.unwrap_or_default());
+    let next = next_request(search.split_page(results).1)
+        .map(|op| op.encode())
+        .transpose()?;
     assert_eq!(
-        search.encode()?,
-        RequestBody::Query("query=status%3A%27paid%27&page=page_2".to_owned())
+        next,
+        Some(RequestBody::Query(
+            "query=status%3A%27paid%27&page=page_2".to_owned()
+        ))
     );
     Ok(())
+}
+
+/// `{orders, total_pages, links}`: a page of a provider that pages by number and links.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct OrderPage {
+    orders: Option<Vec<Order>>,
+    total_pages: Option<i64>,
+    links: Vec<Link>,
+}
+
+impl Links for OrderPage {
+    fn links(&self) -> &[Link] {
+        links_of(&self.links)
+    }
+}
+
+impl ItemsPage for OrderPage {
+    type Item = Order;
+    fn into_items(self) -> Vec<Order> {
+        page_items(self.orders)
+    }
+    fn total_pages(&self) -> Option<u64> {
+        page_count(&self.total_pages)
+    }
+    fn next_link(&self) -> Option<&str> {
+        next_link(self)
+    }
+}
+
+fn order_page(ids: &[&str], total_pages: Option<i64>, next: Option<&str>) -> OrderPage {
+    OrderPage {
+        orders: Some(orders(ids)),
+        total_pages,
+        links: next
+            .map(|href| Link {
+                href: href.to_owned(),
+                rel: "next".to_owned(),
+                method: None,
+            })
+            .into_iter()
+            .collect(),
+    }
+}
+
+#[payforge::endpoint(provider = Shop, method = GET, path = "/v1/billing/orders", output = OrderPage, paginate = pages)]
+#[derive(Clone, Debug, Default, Serialize)]
+struct ListNumberedOrders {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page_size: Option<i64>,
+}
+
+#[test]
+fn numbered_pages_count_up_to_the_total() -> Result<(), EncodeError> {
+    let first = ListNumberedOrders {
+        page: None,
+        page_size: Some(2),
+    };
+    let (items, next) = first.split_page(order_page(&["o_1", "o_2"], Some(2), None));
+    assert_eq!(items.len(), 2);
+    let second = next_request(next);
+    assert_eq!(
+        second.as_ref().map(Endpoint::encode).transpose()?,
+        Some(RequestBody::Query("page=2&page_size=2".to_owned()))
+    );
+    let last = second.map(|op| op.split_page(order_page(&["o_3"], Some(2), None)).1);
+    assert!(matches!(last, Some(None)), "page 2 of 2 is the last");
+    Ok(())
+}
+
+#[payforge::endpoint(provider = Shop, method = GET, path = "/v1/orders-by-link", output = OrderPage, paginate = links)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+struct ListLinkedOrders {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page_size: Option<i64>,
+}
+
+#[test]
+fn linked_pages_name_their_next_link() {
+    let list = ListLinkedOrders { page_size: Some(2) };
+    let href = "https://api.example.test/v1/orders-by-link?page_size=2&start=2";
+    let (_, next) = list.split_page(order_page(&["o_1"], None, Some(href)));
+    assert_eq!(next, Some(NextPage::Link(href.to_owned())));
+    assert_eq!(list.split_page(order_page(&["o_2"], None, None)).1, None);
+}
+
+#[payforge::endpoint(provider = Shop, method = POST, path = "/v2/orders", encoding = json, output = Order, idempotent, prefer)]
+#[derive(Clone, Debug, Serialize)]
+struct CreateOrderPreferring {
+    #[endpoint(header = "X-Trace")]
+    trace: Option<String>,
+    amount: i64,
+}
+
+#[test]
+fn prefer_sends_the_representation_and_minimal_changes_the_output() {
+    let create = CreateOrderPreferring {
+        trace: Some("t-1".to_owned()),
+        amount: 5,
+    };
+    assert_eq!(
+        create.headers(),
+        [
+            ("X-Trace", "t-1".to_owned()),
+            ("Prefer", "return=representation".to_owned())
+        ]
+    );
+    let minimal: Minimal<CreateOrderPreferring> = create.clone().minimal();
+    assert_eq!(
+        minimal.headers(),
+        [
+            ("X-Trace", "t-1".to_owned()),
+            ("Prefer", "return=minimal".to_owned())
+        ]
+    );
+    assert_eq!(minimal.path(), create.path());
+    fn output_of<E: Endpoint>(_: &E) -> &'static str {
+        std::any::type_name::<E::Output>()
+    }
+    assert!(
+        output_of(&minimal).contains("MinimalResponse"),
+        "{}",
+        output_of(&minimal)
+    );
 }
 
 #[payforge::endpoint(provider = Shop, method = DELETE, path = "/v1/orders/{order}", output = Order)]

@@ -101,6 +101,7 @@ impl TypeSpace<'_> {
             }
             TypeKind::Alias(ty) => self.ref_signature(ty),
             TypeKind::ExpandFields(_) => "expand".to_owned(),
+            TypeKind::Runtime(path) => path.clone(),
         }
     }
 

@@ -89,6 +89,8 @@ pub struct Seen {
     pub method: String,
     /// The path.
     pub path: String,
+    /// The query string (empty when none).
+    pub query: String,
     /// `Authorization`.
     pub authorization: Option<String>,
     /// `PayPal-Request-Id`.
@@ -108,6 +110,8 @@ struct ServerState {
     done: Vec<String>,
     /// The order each processed request id created, so a replay answers the same.
     processed: std::collections::BTreeMap<String, String>,
+    /// The server's own base URL, for the `next` links of pages.
+    base_url: String,
 }
 
 type Shared = Arc<Mutex<ServerState>>;
@@ -134,6 +138,7 @@ impl PaypalServer {
             .with_state(Arc::clone(&state));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
+        lock(&state).base_url = format!("http://{address}");
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -205,6 +210,7 @@ async fn api(
     let seen = Seen {
         method: method.to_string(),
         path: uri.path().to_owned(),
+        query: uri.query().unwrap_or_default().to_owned(),
         authorization: header(&headers, "authorization"),
         request_id: header(&headers, "paypal-request-id"),
         prefer: header(&headers, "prefer"),
@@ -258,7 +264,14 @@ fn process(state: &mut ServerState, seen: &Seen) -> Response {
                 id
             });
             remember(state, seen, &id);
-            (201, order(&id, "CREATED"))
+            let mut created = order(&id, "CREATED");
+            // `Prefer: return=representation` asks for the whole order; otherwise PayPal
+            // answers the minimal one (id, status, links).
+            if seen.prefer.as_deref() == Some("return=representation") {
+                created["intent"] = seen.body["intent"].clone();
+                created["purchase_units"] = seen.body["purchase_units"].clone();
+            }
+            (201, created)
         }
         ("POST", ["v2", "checkout", "orders", id, "capture"]) => {
             if replayed.is_none() {
@@ -268,6 +281,10 @@ fn process(state: &mut ServerState, seen: &Seen) -> Response {
             (201, order(id, "COMPLETED"))
         }
         ("PATCH", ["v2", "checkout", "orders", _]) => (204, Value::Null),
+        ("GET", ["v1", "billing", "plans"]) => (200, plans_page(&seen.query)),
+        ("GET", ["v1", "notifications", "webhooks-events"]) => {
+            (200, events_page(&state.base_url, &seen.query))
+        }
         ("POST", ["v1", "notifications", "webhooks"]) => (
             201,
             json!({"id": "WH-1", "url": seen.body["url"], "event_types": seen.body["event_types"]}),
@@ -283,6 +300,61 @@ fn remember(state: &mut ServerState, seen: &Seen, order: &str) {
     }
 }
 
+/// The value of `name` in a query string.
+fn query_value<'q>(query: &'q str, name: &str) -> Option<&'q str> {
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find_map(|(key, value)| (key == name).then_some(value))
+}
+
+/// `GET /v1/billing/plans`: seven plans, `page_size` a page (default 10), numbered from
+/// `page` 1, with `total_items` and `total_pages` when `total_required=true`.
+fn plans_page(query: &str) -> Value {
+    let number = |name: &str, default: usize| {
+        query_value(query, name)
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(default)
+    };
+    let (page, size) = (number("page", 1).max(1), number("page_size", 10).max(1));
+    let plans: Vec<Value> = (1..=7)
+        .skip((page - 1) * size)
+        .take(size)
+        .map(|n| json!({"id": format!("P-{n}"), "product_id": "PROD-1", "name": format!("Plan {n}"), "status": "ACTIVE"}))
+        .collect();
+    let mut body = json!({"plans": plans, "links": [
+        {"href": format!("https://api-m.sandbox.paypal.com/v1/billing/plans?page_size={size}&page={page}"), "rel": "self", "method": "GET"}
+    ]});
+    if query_value(query, "total_required") == Some("true") {
+        body["total_items"] = json!(7);
+        body["total_pages"] = json!(7_usize.div_ceil(size));
+    }
+    body
+}
+
+/// `GET /v1/notifications/webhooks-events`: five events, two a page, chained by `next`
+/// links on this server that carry PayPal's own cursor (`start_id`).
+fn events_page(base_url: &str, query: &str) -> Value {
+    let start: usize = query_value(query, "start_id")
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(0);
+    let events: Vec<Value> = (start..5)
+        .take(2)
+        .map(|n| json!({"id": format!("WH-{n}"), "event_type": "PAYMENT.CAPTURE.COMPLETED", "resource_type": "capture"}))
+        .collect();
+    let mut links = vec![
+        json!({"href": format!("{base_url}/v1/notifications/webhooks-events?page_size=2"), "rel": "self", "method": "GET"}),
+    ];
+    if start + 2 < 5 {
+        let next = format!(
+            "{base_url}/v1/notifications/webhooks-events?page_size=2&start_id={}",
+            start + 2
+        );
+        links.push(json!({"href": next, "rel": "next", "method": "GET"}));
+    }
+    json!({"events": events, "count": events.len(), "links": links})
+}
+
 /// An order, with its HATEOAS links.
 fn order(id: &str, status: &str) -> Value {
     json!({
@@ -291,6 +363,7 @@ fn order(id: &str, status: &str) -> Value {
         "links": [
             {"href": format!("https://api-m.sandbox.paypal.com/v2/checkout/orders/{id}"), "rel": "self", "method": "GET"},
             {"href": format!("https://www.sandbox.paypal.com/checkoutnow?token={id}"), "rel": "approve", "method": "GET"},
+            {"href": format!("https://api-m.sandbox.paypal.com/v2/checkout/orders/{id}/capture"), "rel": "capture", "method": "POST"},
         ],
     })
 }
