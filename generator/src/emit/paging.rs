@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::{cfg_attr, ident, type_tokens};
-use crate::ir::operations::page_shape;
+use crate::ir::paging::page_shape;
 use crate::ir::{Ir, Pagination, StructDef, TypeDef, TypeRef};
 
 /// `impl Links` and `impl ItemsPage` for `def`, where they apply.

@@ -1,14 +1,13 @@
 //! Paths -> operations: one [`Operation`] per method and path, with its parameters, body
 //! encoding, output and pagination decided here once.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use heck::ToUpperCamelCase;
 
 use super::names::{NameRegistry, field_name, type_name};
+use super::operation_names::{PathIndex, operation_name};
 use super::request;
 use super::type_space::{Site, TypeSpace};
-use super::types::{Field, LINK_TYPE, Scalar, TypeDef, TypeId, TypeKind, TypeRef};
+use super::types::{Scalar, TypeRef};
 use crate::spec::document::Operation as SpecOperation;
 use crate::spec::profile::PaginationStyle;
 use crate::spec::{LoadedSpec, Schema, SpecError, child, escape_pointer_token};
@@ -214,7 +213,6 @@ fn operation_of(
     if let Some(refusal) = operation.refusal.as_deref() {
         return Err(spec.unsupported(pointer, refusal));
     }
-    let rules = &spec.profile.operations;
     let group = resource_group(spec, path);
     let operation_id = operation_id_of(operation, method, path);
     let (output, _) = output_of(spec, space, operation, pointer, &group, &operation_id)?;
@@ -229,7 +227,6 @@ fn operation_of(
         _ => Encoding::Form,
     };
     let mut params = Vec::new();
-    let mut prefer = false;
     let mut names = NameRegistry::default();
     names.claim(&["new".to_owned()]);
     let site = |pointer: String, wire: &str| Site {
@@ -239,6 +236,52 @@ fn operation_of(
         request: true,
         field: Some(wire.to_owned()),
     };
+    let prefer = declared_params(
+        spec,
+        space,
+        operation,
+        pointer,
+        &site,
+        &mut names,
+        &mut params,
+    )?;
+    if let Some(body) = &body {
+        params.extend(request::body_params(spec, space, body, &mut names, &site)?);
+    }
+    sort_params(&mut params, path);
+    let pagination = super::paging::pagination_of(spec, space, method, &output, &params);
+    Ok(Operation {
+        name,
+        operation_id,
+        method: method.to_ascii_uppercase(),
+        path: path.to_owned(),
+        group,
+        summary: operation.summary.clone(),
+        description: operation.description.clone(),
+        encoding,
+        idempotent,
+        retention_secs,
+        params,
+        output,
+        pagination,
+        prefer,
+        deprecated: operation.deprecated,
+        server: None,
+    })
+}
+
+/// The operation's own (path, query and header) parameters, appended to `params`; returns
+/// whether it declares the profile's return-preference header, which the runtime owns.
+fn declared_params(
+    spec: &LoadedSpec,
+    space: &mut TypeSpace<'_>,
+    operation: &SpecOperation,
+    pointer: &str,
+    site: &dyn Fn(String, &str) -> Site,
+    names: &mut NameRegistry,
+    params: &mut Vec<Param>,
+) -> Result<bool, SpecError> {
+    let mut prefer = false;
     for (index, param) in operation.parameters.iter().enumerate() {
         let param_pointer = child(&child(pointer, "parameters"), &index.to_string());
         if param.reference.is_some() {
@@ -279,9 +322,11 @@ fn operation_of(
             doc: param.description.clone(),
         });
     }
-    if let Some(body) = &body {
-        params.extend(request::body_params(spec, space, body, &mut names, &site)?);
-    }
+    Ok(prefer)
+}
+
+/// Path parameters first, in path order, then the rest by wire name.
+fn sort_params(params: &mut [Param], path: &str) {
     params.sort_by(|a, b| {
         let path_index = |p: &Param| {
             if p.location == ParamLocation::Path {
@@ -301,60 +346,6 @@ fn operation_of(
                 &b.wire_name,
             ))
     });
-    let has_param = |wire: &str| params.iter().any(|p| p.wire_name == wire);
-    let pagination = match &output {
-        TypeRef::Page(_) if rules.cursor_param.as_deref().is_some_and(has_param) => {
-            Some(Pagination::Cursor)
-        }
-        TypeRef::SearchPage(_) if rules.search_page_param.as_deref().is_some_and(has_param) => {
-            Some(Pagination::Search)
-        }
-        TypeRef::Named(id) if method == "get" => {
-            let has_query = |wire: &Option<String>| {
-                params.iter().any(|p| {
-                    p.location == ParamLocation::Query && Some(&p.wire_name) == wire.as_ref()
-                })
-            };
-            let styles = &spec.profile.pagination;
-            let items = space.types.get(id).and_then(|def| {
-                page_shape(spec.profile.types.links_field.as_deref(), &space.types, def)
-            });
-            match items {
-                Some(shape)
-                    if styles.uses(PaginationStyle::PageNumber) && has_query(&rules.page_param) =>
-                {
-                    Some(Pagination::Pages).filter(|_| shape.items.is_some())
-                }
-                Some(shape)
-                    if styles.uses(PaginationStyle::NextLink)
-                        && has_query(&rules.page_size_param)
-                        && shape.links =>
-                {
-                    Some(Pagination::Links).filter(|_| shape.items.is_some())
-                }
-                _ => None,
-            }
-        }
-        _ => None,
-    };
-    Ok(Operation {
-        name,
-        operation_id,
-        method: method.to_ascii_uppercase(),
-        path: path.to_owned(),
-        group,
-        summary: operation.summary.clone(),
-        description: operation.description.clone(),
-        encoding,
-        idempotent,
-        retention_secs,
-        params,
-        output,
-        pagination,
-        prefer,
-        deprecated: operation.deprecated,
-        server: None,
-    })
 }
 
 /// Whether a header parameter is the profile's return preference (`[headers] prefer`).
@@ -364,62 +355,6 @@ fn is_prefer_header(spec: &LoadedSpec, name: &str) -> bool {
         .prefer
         .as_deref()
         .is_some_and(|prefer| prefer.eq_ignore_ascii_case(name))
-}
-
-/// What a response object holds for paging: its one list property other than its links
-/// (the items), and whether it carries HATEOAS links.
-pub struct PageShape<'a> {
-    /// The items property, when the object has exactly one list property besides its
-    /// links.
-    pub items: Option<&'a Field>,
-    /// Whether it has the profile's `types.links_field`, a list of the runtime's links.
-    pub links: bool,
-}
-
-/// The paging shape of a declared type, `None` when it is no struct.
-pub fn page_shape<'a>(
-    links_field: Option<&str>,
-    types: &BTreeMap<TypeId, TypeDef>,
-    def: &'a TypeDef,
-) -> Option<PageShape<'a>> {
-    let TypeKind::Struct(s) = &def.kind else {
-        return None;
-    };
-    let is_links = |field: &Field| {
-        Some(field.wire_name.as_str()) == links_field && is_link_list(types, &field.ty)
-    };
-    let mut lists = s
-        .fields
-        .iter()
-        .filter(|field| matches!(field.ty, TypeRef::List(_)) && !is_links(field));
-    let items = match (lists.next(), lists.next()) {
-        (Some(items), None) => Some(items),
-        _ => None,
-    };
-    Some(PageShape {
-        items,
-        links: s.fields.iter().any(is_links),
-    })
-}
-
-/// Whether `ty` is a list of the runtime's link type.
-pub fn is_link_list(types: &BTreeMap<TypeId, TypeDef>, ty: &TypeRef) -> bool {
-    let TypeRef::List(inner) = ty else {
-        return false;
-    };
-    let TypeRef::Named(id) = inner.as_ref() else {
-        return false;
-    };
-    matches!(types.get(id).map(|def| &def.kind), Some(TypeKind::Runtime(path)) if path == LINK_TYPE)
-}
-
-/// The paths of a spec, for naming operations.
-pub(crate) struct PathIndex<'a> {
-    /// Every path.
-    all: BTreeSet<&'a str>,
-    /// The paths whose `GET` returns one object rather than a page: a `POST` there changes
-    /// that object (`/v1/customers/{customer}/cash_balance`).
-    singletons: BTreeSet<&'a str>,
 }
 
 /// Whether an operation's success response is a list, a search page or something else.
@@ -457,9 +392,12 @@ fn paged_by_parameters(spec: &LoadedSpec, operation: &SpecOperation) -> OutputKi
 
 /// What an output is, for naming the operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum OutputKind {
+pub(crate) enum OutputKind {
+    /// A cursor-paged list.
     List,
+    /// A search page.
     Search,
+    /// Anything else.
     Other,
 }
 
@@ -537,144 +475,4 @@ fn page_items<'a>(spec: &LoadedSpec, schema: &'a Schema) -> Option<(&'a Schema, 
         return None;
     };
     Some((properties.get("data")?.items.as_deref()?, kind))
-}
-
-/// A readable operation name from its method, path and output: `ListCustomers`,
-/// `RetrieveCustomer`, `CreateCustomer`, `UpdateCustomer`, `DeleteCustomer`,
-/// `SearchCustomers`, and for an action sub-path the action's verb first,
-/// `ConfirmPaymentIntent`. A `POST` to a path whose `GET` returns one object updates it
-/// (`UpdateCustomerCashBalance`).
-fn operation_name(
-    method: &str,
-    path: &str,
-    output: &OutputKind,
-    paths: &PathIndex<'_>,
-    prefix: &str,
-) -> String {
-    let rest = path.strip_prefix(prefix).unwrap_or(path);
-    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
-    let ends_with_param = segments.last().is_some_and(|s| s.starts_with('{'));
-    let literals: Vec<&str> = segments
-        .iter()
-        .copied()
-        .filter(|s| !s.starts_with('{'))
-        .collect();
-    let nouns = |words: &[&str]| {
-        words
-            .iter()
-            .map(|w| type_name(&singular(w)))
-            .collect::<String>()
-    };
-    let plural = |words: &[&str]| {
-        let (last, init) = words
-            .split_last()
-            .map(|(l, i)| (*l, i))
-            .unwrap_or(("", &[]));
-        format!("{}{}", nouns(init), type_name(last))
-    };
-    let is_collection = paths
-        .all
-        .iter()
-        .any(|p| p.starts_with(&format!("{path}/{{")));
-    match (method, output) {
-        ("get", OutputKind::List) => format!("List{}", plural(&literals)),
-        ("get", OutputKind::Search) => format!(
-            "Search{}",
-            plural(&literals[..literals.len().saturating_sub(1)])
-        ),
-        ("get", _) => format!("Retrieve{}", nouns(&literals)),
-        ("delete", _) => format!("Delete{}", nouns(&literals)),
-        ("patch" | "put", _) => format!("Update{}", nouns(&literals)),
-        ("post", _) if ends_with_param || paths.singletons.contains(path) => {
-            format!("Update{}", nouns(&literals))
-        }
-        ("post", _) if is_collection || literals.last().is_some_and(|l| l.ends_with('s')) => {
-            format!("Create{}", nouns(&literals))
-        }
-        ("post", _) if literals.len() == 1 => format!("Update{}", nouns(&literals)),
-        (_, _) => match literals.split_last() {
-            Some((action, init)) => format!("{}{}", type_name(action), nouns(init)),
-            None => type_name(method),
-        },
-    }
-}
-
-/// A resource segment in the singular (`payment_intents` -> `payment_intent`).
-fn singular(word: &str) -> String {
-    if let Some(stem) = word.strip_suffix("ies") {
-        format!("{stem}y")
-    } else if word.ends_with("sses") || word.ends_with("xes") {
-        word[..word.len() - 2].to_owned()
-    } else if word.ends_with('s') && !word.ends_with("ss") {
-        word[..word.len() - 1].to_owned()
-    } else {
-        word.to_owned()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn operation_names_read_as_verbs_on_resources() {
-        let paths = PathIndex {
-            all: [
-                "/v1/customers",
-                "/v1/customers/{customer}",
-                "/v1/customers/{customer}/cash_balance",
-                "/v1/payment_intents/{intent}/confirm",
-            ]
-            .into(),
-            singletons: ["/v1/customers/{customer}/cash_balance"].into(),
-        };
-        let cases = [
-            ("get", "/v1/customers", OutputKind::List, "ListCustomers"),
-            ("post", "/v1/customers", OutputKind::Other, "CreateCustomer"),
-            (
-                "get",
-                "/v1/customers/{customer}",
-                OutputKind::Other,
-                "RetrieveCustomer",
-            ),
-            (
-                "post",
-                "/v1/customers/{customer}",
-                OutputKind::Other,
-                "UpdateCustomer",
-            ),
-            (
-                "delete",
-                "/v1/customers/{customer}",
-                OutputKind::Other,
-                "DeleteCustomer",
-            ),
-            (
-                "get",
-                "/v1/customers/search",
-                OutputKind::Search,
-                "SearchCustomers",
-            ),
-            (
-                "post",
-                "/v1/payment_intents/{intent}/confirm",
-                OutputKind::Other,
-                "ConfirmPaymentIntent",
-            ),
-            ("post", "/v1/account", OutputKind::Other, "UpdateAccount"),
-            (
-                "post",
-                "/v1/customers/{customer}/cash_balance",
-                OutputKind::Other,
-                "UpdateCustomerCashBalance",
-            ),
-        ];
-        for (method, path, output, expected) in cases {
-            assert_eq!(
-                operation_name(method, path, &output, &paths, "/v1/"),
-                expected,
-                "{method} {path}"
-            );
-        }
-    }
 }
