@@ -22,6 +22,8 @@ use serde_json::{Value, json};
 
 /// The client id and secret the token endpoint accepts (fake).
 pub const CREDENTIALS: &str = "AeA1QIZXiflr1_test_client:EGnHDxD_qRPdaLdZz8iCr8N7_test_secret"; // audit:allow: fake
+/// The pair a rotation moves to, which the token endpoint accepts too (fake).
+pub const ROTATED_CREDENTIALS: &str = "AeA1QIZXiflr1_test_client:rotated_9Qx2_test_secret"; // audit:allow: fake
 
 /// A credentials file holding `client_id:secret`, in a directory removed when the guard
 /// drops.
@@ -39,6 +41,14 @@ pub async fn client(
     credentials: &std::path::Path,
     journal: impl IdempotencyJournal,
 ) -> Result<Client<Paypal>, payforge::ConfigError> {
+    builder(server, credentials).journal(journal).build().await
+}
+
+/// [`client`]'s builder, before its journal, for suites that set more.
+pub fn builder(
+    server: &PaypalServer,
+    credentials: &std::path::Path,
+) -> payforge::client::ClientBuilder<Paypal> {
     Client::<Paypal>::builder()
         .secrets(FileSecretProvider::new(credentials))
         .environment(Environment::Sandbox {
@@ -50,9 +60,6 @@ pub async fn client(
             base_delay: std::time::Duration::from_millis(1),
             max_delay: std::time::Duration::from_millis(5),
         })
-        .journal(journal)
-        .build()
-        .await
 }
 
 /// What the server does to the next API request, instead of answering it.
@@ -106,6 +113,8 @@ struct ServerState {
     faults: VecDeque<Fault>,
     seen: Vec<Seen>,
     token_requests: usize,
+    /// The `client_id:secret` of each token request, decoded.
+    token_credentials: Vec<String>,
     /// Orders created or captured, by id, in order: what a double charge would show.
     done: Vec<String>,
     /// The order each processed request id created, so a replay answers the same.
@@ -164,6 +173,11 @@ impl PaypalServer {
         lock(&self.state).token_requests
     }
 
+    /// The `client_id:secret` of each token request, in order.
+    pub fn token_credentials(&self) -> Vec<String> {
+        lock(&self.state).token_credentials.clone()
+    }
+
     /// The work done, in order (`created O-1`, `captured O-1`, …).
     pub fn done(&self) -> Vec<String> {
         lock(&self.state).done.clone()
@@ -182,9 +196,17 @@ async fn token(State(state): State<Shared>, headers: HeaderMap, body: String) ->
         .and_then(|v| v.strip_prefix("Basic ").map(str::to_owned))
         .and_then(|v| base64::engine::general_purpose::STANDARD.decode(v).ok())
         .and_then(|v| String::from_utf8(v).ok());
+    // Widen the window in which concurrent callers find no token.
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     let mut state = lock(&state);
     state.token_requests += 1;
-    if body != "grant_type=client_credentials" || basic.as_deref() != Some(CREDENTIALS) {
+    state
+        .token_credentials
+        .push(basic.clone().unwrap_or_default());
+    let accepted = [CREDENTIALS, ROTATED_CREDENTIALS];
+    if body != "grant_type=client_credentials"
+        || !accepted.contains(&basic.as_deref().unwrap_or_default())
+    {
         let error =
             json!({"error": "invalid_client", "error_description": "Client Authentication failed"});
         return json_response(401, &error, None);
