@@ -9,6 +9,7 @@
 #![cfg(all(feature = "axum", feature = "sqlite"))]
 
 mod log_capture;
+mod oauth_marker;
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -18,12 +19,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use log_capture::Captured;
+use oauth_marker::Orders;
+use payforge::Error;
 use payforge::client::{Client, Environment};
 use payforge::journal::LogicalKey;
 use payforge::oauth::{ManualClock, TokenError};
 use payforge::retry::RetryPolicy;
 use payforge::secrets::FileSecretProvider;
-use payforge::{ApiError, AuthScheme, Error, ErrorClass, KeyModeRule, Provider};
 use serde::Deserialize;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -31,50 +33,6 @@ type TestResult = Result<(), Box<dyn std::error::Error>>;
 const PAIR_1: (&str, &str) = ("client-one", "secret-one-4f1c"); // audit:allow: fake
 const PAIR_2: (&str, &str) = ("client-two", "secret-two-9a7e"); // audit:allow: fake
 const LIFETIME_SECS: u64 = 3600;
-
-/// The provider marker: OAuth2 client credentials at `/v1/oauth2/token`.
-#[derive(Clone, Copy, Debug)]
-pub struct Orders;
-
-impl Provider for Orders {
-    const NAME: &'static str = "oauth-test";
-    const API_VERSION: &'static str = "2";
-    const API_VERSION_HEADER: Option<&'static str> = None;
-    const IDEMPOTENCY_HEADER: &'static str = "Request-Id";
-    const IDEMPOTENCY_RETENTION_SECS: u64 = 21_600;
-    const REQUEST_ID_HEADER: &'static str = "Debug-Id";
-    const SHOULD_RETRY_HEADER: Option<&'static str> = None;
-    const LIVE_BASE_URL: &'static str = "https://api.example.invalid";
-    const SECRET_KEY_ENV: &'static str = "PAYFORGE_TEST_OAUTH_CLIENT_CREDENTIALS";
-    const TEST_KEY_PREFIXES: &'static [&'static str] = &[];
-    const LIVE_KEY_PREFIXES: &'static [&'static str] = &[];
-    type Error = ApiFailure;
-    const AUTH: AuthScheme = AuthScheme::OAuth2ClientCredentials {
-        token_url: "/v1/oauth2/token",
-    };
-    const KEY_MODE: KeyModeRule = KeyModeRule::Environment;
-}
-
-/// The API's error body.
-#[derive(Debug, Clone, PartialEq, Deserialize, thiserror::Error)]
-#[error("{name}: {message}")]
-pub struct ApiFailure {
-    name: String,
-    message: String,
-}
-
-impl ApiError for ApiFailure {
-    fn from_response(_status: http::StatusCode, body: &[u8]) -> Option<Self> {
-        serde_json::from_slice(body).ok()
-    }
-
-    fn class(&self) -> ErrorClass {
-        match self.name.as_str() {
-            "AUTHENTICATION_FAILURE" => ErrorClass::Authentication,
-            _ => ErrorClass::Unknown,
-        }
-    }
-}
 
 /// An order.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -9,6 +9,7 @@
 //! The provider marker is declared here by hand, so the suite depends on the runtime alone.
 #![cfg(all(feature = "axum", feature = "sqlite", feature = "client"))]
 
+mod oauth_marker;
 mod webhook_support;
 
 use std::sync::{Arc, Mutex, PoisonError};
@@ -19,14 +20,13 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use http::HeaderValue;
+use oauth_marker::Orders;
 use payforge::client::{Client, Environment};
 use payforge::secrets::FileSecretProvider;
 use payforge::webhook::{
     PaypalApiVerification, SqliteInbox, VerificationError, WebhookInbox, WebhookReceiver,
     WebhookVerifier,
 };
-use payforge::{ApiError, AuthScheme, ErrorClass, KeyModeRule, Provider};
-use serde::Deserialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use webhook_support::{BoxError, TestResult};
@@ -34,50 +34,6 @@ use webhook_support::{BoxError, TestResult};
 const WEBHOOK_ID: &str = "1JE4291016473214C";
 /// The transmission signature the test server calls valid.
 const GOOD_SIG: &str = "Z29vZC1zaWduYXR1cmU=";
-
-/// A PayPal-like marker: OAuth2 client credentials at `/v1/oauth2/token`.
-#[derive(Clone, Copy, Debug)]
-pub struct PaypalLike;
-
-impl Provider for PaypalLike {
-    const NAME: &'static str = "paypal";
-    const API_VERSION: &'static str = "2024-02-02";
-    const API_VERSION_HEADER: Option<&'static str> = None;
-    const IDEMPOTENCY_HEADER: &'static str = "PayPal-Request-Id";
-    const IDEMPOTENCY_RETENTION_SECS: u64 = 21_600;
-    const REQUEST_ID_HEADER: &'static str = "Paypal-Debug-Id";
-    const SHOULD_RETRY_HEADER: Option<&'static str> = None;
-    const LIVE_BASE_URL: &'static str = "https://api.example.invalid";
-    const SECRET_KEY_ENV: &'static str = "PAYFORGE_TEST_PAYPAL_CLIENT_CREDENTIALS";
-    const TEST_KEY_PREFIXES: &'static [&'static str] = &[];
-    const LIVE_KEY_PREFIXES: &'static [&'static str] = &[];
-    type Error = ApiFailure;
-    const AUTH: AuthScheme = AuthScheme::OAuth2ClientCredentials {
-        token_url: "/v1/oauth2/token",
-    };
-    const KEY_MODE: KeyModeRule = KeyModeRule::Environment;
-}
-
-/// PayPal's error body, as far as the tests care.
-#[derive(Debug, Clone, PartialEq, Deserialize, thiserror::Error)]
-#[error("{name}: {message}")]
-pub struct ApiFailure {
-    name: String,
-    message: String,
-}
-
-impl ApiError for ApiFailure {
-    fn from_response(_status: http::StatusCode, body: &[u8]) -> Option<Self> {
-        serde_json::from_slice(body).ok()
-    }
-
-    fn class(&self) -> ErrorClass {
-        match self.name.as_str() {
-            "AUTHENTICATION_FAILURE" => ErrorClass::Authentication,
-            _ => ErrorClass::Unknown,
-        }
-    }
-}
 
 /// How the verification endpoint answers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -170,7 +126,7 @@ struct Fixture {
     state: Shared,
     base_url: String,
     credentials: std::path::PathBuf,
-    receiver: WebhookReceiver<PaypalApiVerification<PaypalLike>, SqliteInbox>,
+    receiver: WebhookReceiver<PaypalApiVerification<Orders>, SqliteInbox>,
     inbox: Arc<SqliteInbox>,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
 }
@@ -223,7 +179,7 @@ impl Fixture {
     }
 
     /// Another client with the fixture's credentials, to `base_url`.
-    async fn client(&self, base_url: &str) -> Result<Client<PaypalLike>, BoxError> {
+    async fn client(&self, base_url: &str) -> Result<Client<Orders>, BoxError> {
         client(base_url, &self.credentials).await
     }
 
@@ -238,11 +194,8 @@ impl Fixture {
 }
 
 /// A client of the PayPal-like provider at `base_url`, with a 500 ms timeout.
-async fn client(
-    base_url: &str,
-    credentials: &std::path::Path,
-) -> Result<Client<PaypalLike>, BoxError> {
-    Ok(Client::<PaypalLike>::builder()
+async fn client(base_url: &str, credentials: &std::path::Path) -> Result<Client<Orders>, BoxError> {
+    Ok(Client::<Orders>::builder()
         .environment(Environment::Sandbox {
             base_url: base_url.to_owned(),
         })

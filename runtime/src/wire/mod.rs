@@ -30,6 +30,6 @@ pub use prefer::{
     with_preference,
 };
 pub use required::required;
-pub use round_trip::round_trip_losses;
+pub use round_trip::{BodyExample, body_examples, round_trip_losses};
 pub use string_enum::StringEnum;
 pub use unsettable::{Binary, FileUpload, Unsettable};

@@ -7,8 +7,8 @@
 
 use std::path::PathBuf;
 
-use payforge::wire::round_trip_losses;
-use serde_json::{Map, Value};
+use payforge::wire::{BodyExample, body_examples, round_trip_losses};
+use serde_json::Value;
 
 /// Defines `round_trip(schema, value)`: decode `value` as the generated type of the
 /// component schema of the same name and encode it again; `None` for a schema the table
@@ -88,85 +88,13 @@ fn checkout_spec() -> Result<Value, Box<dyn std::error::Error>> {
     Ok(serde_json::from_str(&text)?)
 }
 
-/// One example of a body: where it is, the schema of its body and its value.
-struct Example {
-    place: String,
-    schema: String,
-    value: Value,
-}
-
-/// Every example of every JSON request and response body of the spec, its `$ref`s to
-/// `components/examples` followed.
-fn examples(spec: &Value) -> Result<Vec<Example>, String> {
-    let shared = spec
-        .pointer("/components/examples")
-        .and_then(Value::as_object);
-    let mut out = Vec::new();
-    let paths = spec
-        .get("paths")
-        .and_then(Value::as_object)
-        .ok_or("no paths")?;
-    for (path, item) in paths {
-        for (method, operation) in item.as_object().into_iter().flatten() {
-            let mut bodies: Vec<(String, &Value)> = Vec::new();
-            if let Some(body) = operation.get("requestBody") {
-                bodies.push(("request".to_owned(), body));
-            }
-            for (status, response) in operation
-                .get("responses")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                bodies.push((format!("response {status}"), response));
-            }
-            for (which, body) in bodies {
-                let Some(media) = body.pointer("/content/application~1json") else {
-                    continue;
-                };
-                let schema = media
-                    .pointer("/schema/$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                    .unwrap_or("(inline)");
-                for (name, example) in media
-                    .get("examples")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                {
-                    let place =
-                        format!("{} {path} {which} example `{name}`", method.to_uppercase());
-                    let value =
-                        resolve(example, shared).ok_or_else(|| format!("{place}: no value"))?;
-                    out.push(Example {
-                        place,
-                        schema: schema.to_owned(),
-                        value: value.clone(),
-                    });
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// An example's value, through its `$ref` to `components/examples` if it has one.
-fn resolve<'a>(example: &'a Value, shared: Option<&'a Map<String, Value>>) -> Option<&'a Value> {
-    let example = match example.get("$ref").and_then(Value::as_str) {
-        Some(reference) => shared?.get(reference.strip_prefix("#/components/examples/")?)?,
-        None => example,
-    };
-    example.get("value")
-}
-
 #[test]
 fn every_example_of_the_checkout_spec_round_trips_through_its_generated_type() -> TestResult {
-    let examples = examples(&checkout_spec()?)?;
+    let examples = body_examples(&checkout_spec()?)?;
     assert_eq!(examples.len(), 200, "the pinned spec has 200 body examples");
     let mut failures = Vec::new();
     for example in &examples {
-        let Example {
+        let BodyExample {
             place,
             schema,
             value,

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use payforge::wire::round_trip_losses;
+use payforge::wire::{BodyExample, body_examples, round_trip_losses};
 use serde_json::Value;
 
 /// Defines `round_trip(schema, value)`: decode `value` as the generated type of the named
@@ -72,87 +72,24 @@ const FILES: [&str; 4] = [
     "paypal/notifications_webhooks_v1.json",
 ];
 
-/// One example of a body: where it is, the schema of its body and its value.
-struct Example {
-    place: String,
-    schema: String,
-    value: Value,
-}
-
-/// Every example of every JSON request and response body of one spec, its shared request
-/// bodies and responses followed.
-fn examples(file: &str, spec: &Value) -> Result<Vec<Example>, String> {
-    let mut out = Vec::new();
-    let paths = spec
-        .get("paths")
-        .and_then(Value::as_object)
-        .ok_or("no paths")?;
-    for (path, item) in paths {
-        for (method, operation) in item.as_object().into_iter().flatten() {
-            let mut bodies: Vec<(String, &Value)> = Vec::new();
-            if let Some(body) = operation.get("requestBody") {
-                bodies.push(("request".to_owned(), body));
-            }
-            for (status, response) in operation
-                .get("responses")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                bodies.push((format!("response {status}"), response));
-            }
-            for (which, body) in bodies {
-                let body = shared(spec, body).unwrap_or(body);
-                let Some(media) = body.pointer("/content/application~1json") else {
-                    continue;
-                };
-                let schema = media
-                    .pointer("/schema/$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                    .unwrap_or("(inline)");
-                for (name, example) in media
-                    .get("examples")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                {
-                    let place = format!(
-                        "{file}: {} {path} {which} example `{name}`",
-                        method.to_uppercase()
-                    );
-                    let value = example
-                        .get("value")
-                        .ok_or_else(|| format!("{place}: no value"))?;
-                    out.push(Example {
-                        place,
-                        schema: schema.to_owned(),
-                        value: value.clone(),
-                    });
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// The shared request body or response a `$ref` names.
-fn shared<'a>(spec: &'a Value, body: &Value) -> Option<&'a Value> {
-    let reference = body.get("$ref")?.as_str()?.strip_prefix('#')?;
-    spec.pointer(reference)
-}
-
 #[test]
 fn every_example_of_the_four_specs_round_trips_through_its_generated_type() -> TestResult {
     let dir = PathBuf::from(std::env::var("PAYFORGE_SPECS_DIR")?);
     let mut all = Vec::new();
     for file in FILES {
         let spec: Value = serde_json::from_str(&std::fs::read_to_string(dir.join(file))?)?;
-        all.extend(examples(file, &spec)?);
+        all.extend(
+            body_examples(&spec)?
+                .into_iter()
+                .map(|example| BodyExample {
+                    place: format!("{file}: {}", example.place),
+                    ..example
+                }),
+        );
     }
     assert_eq!(all.len(), 22, "the pinned specs have 22 body examples");
     let mut failures = Vec::new();
-    for Example {
+    for BodyExample {
         place,
         schema,
         value,
